@@ -1,0 +1,58 @@
+package ident
+
+import (
+	"fmt"
+	"strings"
+)
+
+// usccChars is the GB 32100 character set: digits and upper-case letters
+// without I, O, Z, S, V. A character's value is its index.
+const usccChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var usccWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// USCC is a parsed unified social credit code.
+type USCC struct {
+	Code       string // 18 characters, upper-case
+	Department string // character 1: registering authority (9 = market regulation)
+	Type       string // character 2: kind of organisation
+	Region     string // characters 3–8: administrative region
+	OrgCode    string // characters 9–17: organisation code
+}
+
+// USCCCheckChar returns the check character for the first 17 characters of
+// a code, or 0 when one of them is outside the character set.
+func USCCCheckChar(body string) byte {
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(usccChars, body[i])
+		if v < 0 {
+			return 0
+		}
+		sum += v * usccWeights[i]
+	}
+	return usccChars[(31-sum%31)%31]
+}
+
+// ParseUSCC validates s as a unified social credit code (trimmed; lower-case
+// letters are accepted and upper-cased). Errors wrap ErrInvalid.
+func ParseUSCC(s string) (USCC, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) != 18 {
+		return USCC{}, fmt.Errorf("credit code has %d characters, want 18: %w", len([]rune(s)), ErrInvalid)
+	}
+	for i := 0; i < 18; i++ {
+		if strings.IndexByte(usccChars, s[i]) < 0 {
+			return USCC{}, fmt.Errorf("credit code character %d (%q) is not allowed (I, O, Z, S, V never appear): %w", i+1, s[i], ErrInvalid)
+		}
+	}
+	for i := 2; i < 8; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return USCC{}, fmt.Errorf("credit code region (characters 3–8) must be digits: %w", ErrInvalid)
+		}
+	}
+	if want := USCCCheckChar(s); want != s[17] {
+		return USCC{}, fmt.Errorf("credit code check character is %c, want %c: %w", s[17], want, ErrInvalid)
+	}
+	return USCC{Code: s, Department: s[:1], Type: s[1:2], Region: s[2:8], OrgCode: s[8:17]}, nil
+}

@@ -1,0 +1,115 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/newcitizens/rooted/internal/date"
+)
+
+// Store is the registry's persistence, implemented by internal/store for
+// SQLite and PostgreSQL. Methods return errors wrapped with their operation;
+// a missing record is an *apperr.Error with code not_found, never (nil, nil).
+type Store interface {
+	// Towns returns every town of the deployment, ordered by code.
+	Towns(ctx context.Context) ([]Town, error)
+	// Schools returns every school, ordered by code.
+	Schools(ctx context.Context) ([]School, error)
+	// ForEachPersonID calls fn with every person's ID number, in no set order.
+	// Imports use it to check references without a query per row.
+	ForEachPersonID(ctx context.Context, fn func(id string) error) error
+	// Person returns one person, or a not_found error.
+	Person(ctx context.Context, id string) (Person, error)
+
+	// BeginBatch starts one import transaction. Nothing is visible to others
+	// until Commit; Rollback (or a crash) leaves the registry as it was.
+	BeginBatch(ctx context.Context) (Batch, error)
+
+	// UpdatePermits runs the permit rule for every person in one transaction:
+	// it reads each person's history (in ID order, in chunks), calls decide,
+	// and writes the permits and events decide returns. When decide returns
+	// no change for anyone, nothing is written.
+	UpdatePermits(ctx context.Context, decide func(PersonHistory) PermitChange, progress func(done int)) (PermitSummary, error)
+
+	// Stats returns row counts: persons, guardians, residences, jobs,
+	// insurance, facts, permits, permit_events, towns, schools, imports.
+	Stats(ctx context.Context) (map[string]int64, error)
+	// Figures returns aggregate counts of the persons with a residence
+	// covering asOf. Nothing personal.
+	Figures(ctx context.Context, asOf date.Date) (Figures, error)
+
+	Close() error
+}
+
+// Batch writes records of one import file. Put methods upsert by the record's
+// natural key (see the import contract) and leave an identical record
+// untouched, so re-importing a file changes nothing. Rows may be buffered:
+// errors can surface on a later Put or on Commit. After any error the batch
+// must be rolled back.
+type Batch interface {
+	PutTown(ctx context.Context, t Town) error
+	PutSchool(ctx context.Context, s School) error
+	PutPerson(ctx context.Context, p Person) error
+	PutGuardian(ctx context.Context, g Guardianship) error
+	PutResidence(ctx context.Context, r Residence) error
+	PutJob(ctx context.Context, j Job) error
+	PutInsurance(ctx context.Context, in Insurance) error
+	PutFact(ctx context.Context, f Fact) error
+	// Commit flushes buffered rows, records the import run, and commits. It
+	// returns how many rows were inserted or changed.
+	Commit(ctx context.Context, run ImportRun) (changed int64, err error)
+	// Rollback abandons the batch; it is safe to call after Commit.
+	Rollback() error
+}
+
+// ImportRun is the record kept of one imported file.
+type ImportRun struct {
+	File        string // base name as given
+	SHA256      string // of the file's bytes
+	Kind        string
+	Read        int
+	Accepted    int
+	Quarantined int
+}
+
+// PersonHistory is what the permit rule reads of one person.
+type PersonHistory struct {
+	Person      Person
+	HasGuardian bool // linked to a guardian in the registry (a child living with family)
+	Residences  []Residence
+	Jobs        []Job
+	Permits     []Permit // oldest first; at most the last one is active
+}
+
+// PermitChange is what the permit rule decided for one person: permits to
+// insert or update (by Number) and the events to append.
+type PermitChange struct {
+	Permits []Permit
+	Events  []PermitEvent
+}
+
+// PermitSummary counts a permits run.
+type PermitSummary struct {
+	Persons  int `json:"persons"`
+	Issued   int `json:"issued"`
+	Endorsed int `json:"endorsed"`
+	Lapsed   int `json:"lapsed"`
+	Active   int `json:"active"` // active permits after the run
+}
+
+// Figures are aggregate counts of current residents: nothing personal.
+type Figures struct {
+	AsOf     date.Date `json:"-"`
+	Total    int64     `json:"total"`
+	ByTown   []Count   `json:"by_town"`   // town code and name, all towns, largest first
+	ByOrigin []Count   `json:"by_origin"` // province code and name, largest first
+	BySex    []Count   `json:"by_sex"`
+	ByAge    []Count   `json:"by_age"` // bands 0–5, 6–11, 12–14, 15–17, 18–40, 41–54, 55–60, 61+
+	Permits  int64     `json:"active_permits"`
+}
+
+// Count is one bar of an aggregate.
+type Count struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	N     int64  `json:"n"`
+}
