@@ -1,14 +1,16 @@
 // Package ident parses, validates and masks the two identifiers the registry
 // is keyed by: the 18-character resident identity number (GB 11643-1999) and
 // the 18-character unified social credit code of an organisation
-// (GB 32100-2015). It also holds the region table that names the province
-// and county encoded in an ID number.
+// (GB 32100-2015). It also holds the region table (GB/T 2260) that names the
+// province and county encoded in an ID number, and generates well-formed
+// numbers of both kinds for demo and test data.
 package ident
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/date"
 )
@@ -36,8 +38,10 @@ var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 // idCheck maps the weighted sum mod 11 to the check character (ISO 7064 MOD 11-2).
 const idCheck = "10X98765432"
 
-// IDCheckChar returns the check character for the first 17 digits of an ID
-// number. body must be 17 ASCII digits.
+// IDCheckChar returns the check character ('0'–'9' or 'X') for the first 17
+// digits of an ID number; characters after the 17th are ignored. body must
+// start with 17 ASCII digits: it panics when body is shorter, and the result
+// means nothing when one of them is not a digit.
 func IDCheckChar(body string) byte {
 	sum := 0
 	for i := 0; i < 17; i++ {
@@ -46,14 +50,30 @@ func IDCheckChar(body string) byte {
 	return idCheck[sum%11]
 }
 
+// minBirthYear is the earliest birth year ParseID accepts: 18-character
+// numbers have been issued since 1999, so an earlier year in a live resident's
+// number is a typing error.
+const minBirthYear = 1900
+
 // ParseID validates s as a resident ID number on the day today (birth dates
-// after today are refused) and returns its parts. s is trimmed of spaces and
-// a lower-case x is accepted. Errors wrap ErrInvalid and say what is wrong in
-// a short English sentence.
+// after today are refused; today must be a real date) and returns its parts.
+// s is trimmed of white space (full-width spaces included) and a lower-case x
+// is accepted and upper-cased in ID.Number. It checks, in this order: 18
+// ASCII characters, 17 digits, a digit or X last, a known province code
+// (ProvinceName), a real birth date not before 1900 and not after today, and
+// the check character. Errors wrap ErrInvalid and say what is wrong in a
+// short English sentence that never repeats the whole number.
 func ParseID(s string, today date.Date) (ID, error) {
 	s = strings.TrimSpace(s)
 	if len(s) != 18 {
-		return ID{}, fmt.Errorf("ID number has %d characters, want 18: %w", len([]rune(s)), ErrInvalid)
+		n := utf8.RuneCountInString(s)
+		if n == 18 {
+			// Full-width digits (１２３) from a Chinese input method are 18
+			// characters but not 18 bytes; "has 18 characters, want 18" would
+			// baffle whoever fixes the spreadsheet.
+			return ID{}, fmt.Errorf("ID number contains a non-ASCII character (a full-width digit?): %w", ErrInvalid)
+		}
+		return ID{}, fmt.Errorf("ID number has %d characters, want 18: %w", n, ErrInvalid)
 	}
 	for i := 0; i < 17; i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -74,8 +94,11 @@ func ParseID(s string, today date.Date) (ID, error) {
 	m := atoi(s[10:12])
 	d := atoi(s[12:14])
 	birth, err := date.Valid(y, m, d, s[6:14])
-	if err != nil || y < 1900 {
+	if err != nil {
 		return ID{}, fmt.Errorf("ID number birth date %s is not a real date: %w", s[6:14], ErrInvalid)
+	}
+	if y < minBirthYear {
+		return ID{}, fmt.Errorf("ID number birth date %s is before %d: %w", birth, minBirthYear, ErrInvalid)
 	}
 	if birth > today {
 		return ID{}, fmt.Errorf("ID number birth date %s is in the future: %w", birth, ErrInvalid)
@@ -96,11 +119,12 @@ func atoi(s string) int {
 }
 
 // MaskID keeps the first 6 and last 4 characters of an ID number and masks
-// the 8 between (the birth date): 520102********123X. Anything that is not 18
-// characters is masked whole but for its last 2, so a malformed number never
-// leaks either.
+// the 8 between (the birth date): 520102********123X. s is trimmed of white
+// space first, as ParseID does. Anything that is then not 18 characters is
+// masked whole but for its last 2, so a malformed number never leaks either.
+// The result has as many characters as the trimmed s.
 func MaskID(s string) string {
-	r := []rune(s)
+	r := []rune(strings.TrimSpace(s))
 	if len(r) == 18 {
 		return string(r[:6]) + "********" + string(r[14:])
 	}
@@ -111,7 +135,10 @@ func MaskID(s string) string {
 }
 
 // MaskName keeps the first and last characters of a name and masks the
-// middle (张*明); a two-character name keeps its first (张*).
+// middle (张三明 → 张*明); a two-character name keeps its first (李强 → 李*)
+// and a one-character name is masked whole (王 → *). s is trimmed of white
+// space first; characters are runes, so the mask has one * per hidden
+// character.
 func MaskName(s string) string {
 	r := []rune(strings.TrimSpace(s))
 	switch len(r) {

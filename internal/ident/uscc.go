@@ -3,6 +3,7 @@ package ident
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // usccChars is the GB 32100 character set: digits and upper-case letters
@@ -21,7 +22,9 @@ type USCC struct {
 }
 
 // USCCCheckChar returns the check character for the first 17 characters of
-// a code, or 0 when one of them is outside the character set.
+// a code (GB 32100: weights 3^i mod 31, check value 31 − sum mod 31), or 0
+// when one of them is outside the upper-case character set. Characters after
+// the 17th are ignored; it panics when body is shorter than 17 bytes.
 func USCCCheckChar(body string) byte {
 	sum := 0
 	for i := 0; i < 17; i++ {
@@ -34,12 +37,22 @@ func USCCCheckChar(body string) byte {
 	return usccChars[(31-sum%31)%31]
 }
 
-// ParseUSCC validates s as a unified social credit code (trimmed; lower-case
-// letters are accepted and upper-cased). Errors wrap ErrInvalid.
+// ParseUSCC validates s as a unified social credit code and returns its
+// parts. s is trimmed of white space and lower-case letters are accepted and
+// upper-cased in USCC.Code. It checks 18 characters, all from the GB 32100
+// set (digits and upper-case letters but I, O, Z, S, V), a 6-digit region
+// (characters 3–8) and the check character. The department and type
+// characters and the organisation code's own GB 11714 check are not
+// verified. Errors wrap ErrInvalid and say what is wrong in a short English
+// sentence.
 func ParseUSCC(s string) (USCC, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 18 {
-		return USCC{}, fmt.Errorf("credit code has %d characters, want 18: %w", len([]rune(s)), ErrInvalid)
+		n := utf8.RuneCountInString(s)
+		if n == 18 {
+			return USCC{}, fmt.Errorf("credit code contains a non-ASCII character (a full-width letter or digit?): %w", ErrInvalid)
+		}
+		return USCC{}, fmt.Errorf("credit code has %d characters, want 18: %w", n, ErrInvalid)
 	}
 	for i := 0; i < 18; i++ {
 		if strings.IndexByte(usccChars, s[i]) < 0 {
