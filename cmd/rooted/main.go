@@ -1,0 +1,119 @@
+// Command rooted is the one binary of the rooted new-citizen service
+// platform: it generates a synthetic city, imports registry spreadsheets,
+// issues residence permits, and serves the web interface. Run `rooted help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitStatus(err, os.Stderr))
+}
+
+// Exit statuses: 0 success, 1 partial failure (or an internal error), 2
+// unusable input or usage.
+const (
+	exitOK       = 0
+	exitPartial  = 1
+	exitUnusable = 2
+)
+
+// errPartial marks a run that did its work but not all of it (some lines or
+// rows failed); the details were already printed.
+var errPartial = errors.New("partial failure")
+
+// usageError is a command line that cannot be run.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	switch {
+	case errors.Is(err, errPartial):
+		return exitPartial
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "rooted:", err)
+		return exitUnusable
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "rooted: interrupted; nothing of the unfinished step was written")
+		return exitPartial
+	case apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.NotFound):
+		fmt.Fprintln(stderr, "rooted:", err)
+		return exitUnusable
+	}
+	fmt.Fprintln(stderr, "rooted:", err)
+	return exitPartial
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command may use: the standard streams, the
+// environment, and the configuration read from both.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "generate, import and serve a demo city on first run; serve it after", runDemo},
+		{"serve", "serve the web interface and the JSON API", runServe},
+		{"gen", "write a synthetic city as import files", runGen},
+		{"import", "import registry spreadsheets (CSV or XLSX)", runImport},
+		{"permits", "issue, endorse and lapse residence permits as of a date", runPermits},
+		{"stats", "print row counts of the registry as JSON", runStats},
+		{"migrate", "apply pending database migrations", runMigrate},
+		{"score", "score persons by the points scheme (JSON Lines in and out)", runScore},
+		{"policy", "test and inspect points schemes", runPolicy},
+	}
+}
+
+// run is the whole program; tests call it with their own streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	printUsage(stderr)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "rooted — the new-citizen service platform (新市民服务平台)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage: rooted COMMAND [flags]; rooted COMMAND -h for its flags")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+}

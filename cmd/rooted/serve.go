@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/demo"
+	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/registry"
+	"github.com/newcitizens/rooted/internal/store"
+	"github.com/newcitizens/rooted/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	c, _, err := e.flags("serve", "[--db DSN] [--addr HOST:PORT]", args, []string{"db", "addr"}, nil)
+	if err != nil {
+		return helpOK(err)
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, e, st, c)
+}
+
+// demoSeed is the seed of the demo city, so every laptop sees the same one.
+const demoSeed = 20260620
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	var persons int
+	c, _, err := e.flags("demo", "[--db DSN] [--addr HOST:PORT] [--persons N]", args, []string{"db", "addr"}, func(fs *flag.FlagSet) {
+		fs.IntVar(&persons, "persons", 50000, "size of the demo city on first run")
+	})
+	if err != nil {
+		return helpOK(err)
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	counts, err := st.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	// The permits run is the last step of building the demo: without its
+	// events the city is unfinished (or new), and the steps are rerun; each
+	// is idempotent.
+	if counts["permit_events"] == 0 {
+		if err := buildDemo(ctx, e, st, c, persons); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stderr, "rooted: reusing the demo city in %s (%d persons)\n", redactDSN(c.DB), counts["persons"])
+	}
+	return serve(ctx, e, st, c)
+}
+
+func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int) error {
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "rooted-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(e.stderr, "rooted: first run: generating a demo city of %d persons …\n", persons)
+	m, err := generate(ctx, e, dir, demo.Options{Persons: persons, Seed: demoSeed, AsOf: c.AsOf})
+	if err != nil {
+		return err
+	}
+	files := make([]string, 0, len(m.Files))
+	for name := range m.Files {
+		files = append(files, filepath.Join(dir, name))
+	}
+	factKinds, err := policy.FactKinds("")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "rooted: importing %d files …\n", len(files))
+	sum, err := importFiles(ctx, e, st, files, ingest.Options{QuarantineDir: filepath.Join(dir, "quarantine"), Today: c.AsOf, FactKinds: factKinds, Lang: c.Lang})
+	if err != nil {
+		return err
+	}
+	for _, f := range sum.Files {
+		if f.Quarantined > 0 {
+			return fmt.Errorf("demo: %s: %d of %d generated rows were refused; this is a bug in the generator", f.File, f.Quarantined, f.Read)
+		}
+	}
+	fmt.Fprintln(e.stderr, "rooted: issuing residence permits …")
+	ps, err := issuePermits(ctx, e, st, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "rooted: demo city ready in %s: %d persons, %d active permits\n", time.Since(start).Round(time.Second), m.Persons, ps.Active)
+	return nil
+}
+
+// serve runs the web server until ctx is cancelled, then shuts it down.
+func serve(ctx context.Context, e *env, st registry.Store, c config) error {
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(st, web.Options{Logger: logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(e.stdout, "rooted: serving on http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
