@@ -1,0 +1,226 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/newcitizens/rooted/internal/date"
+)
+
+// template is a parsed explanation: literal text and placeholders. Each
+// literal is kept twice, as is and escaped for a JSON string, so rendering
+// into JSON output is appends only.
+type template []segment
+
+type segment struct {
+	lit, litJSON string
+	ref          refKind
+	in           *Input // refInput
+}
+
+type refKind uint8
+
+const (
+	refNone refKind = iota
+	refInput
+	refAge
+	refPoints
+	refRaw
+	refCap
+)
+
+// parseTemplate reads text with {name} placeholders: a declared input,
+// age, points (after the cap), raw (before it) or cap.
+func parseTemplate(s *Scheme, text string) (template, error) {
+	var t template
+	for text != "" {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			t = append(t, literal(text))
+			break
+		}
+		if i > 0 {
+			t = append(t, literal(text[:i]))
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			return nil, fmt.Errorf("unclosed { in %q", text)
+		}
+		name := text[i+1 : i+j]
+		seg := segment{}
+		switch name {
+		case "age":
+			if s.birthSlot < 0 {
+				return nil, fmt.Errorf("{age} needs a date input named birth_date")
+			}
+			seg.ref = refAge
+		case "points":
+			seg.ref = refPoints
+		case "raw":
+			seg.ref = refRaw
+		case "cap":
+			seg.ref = refCap
+		default:
+			x, ok := s.Input(name)
+			if !ok {
+				return nil, fmt.Errorf("unknown placeholder {%s}: want an input, age, points, raw or cap", name)
+			}
+			seg.ref, seg.in = refInput, x
+		}
+		t = append(t, seg)
+		text = text[i+j+1:]
+	}
+	return t, nil
+}
+
+func literal(s string) segment {
+	return segment{lit: s, litJSON: string(appendEscaped(nil, s))}
+}
+
+// appendExplain renders rule i's explanation in lang, JSON-escaped when
+// json is set. get reads a register of the person explained.
+func (v *Version) appendExplain(dst []byte, i int, lang Lang, json bool, get func(reg int) float64) []byte {
+	r := &v.Rules[i]
+	t := r.tmpl[0]
+	if lang == EN {
+		t = r.tmpl[1]
+	}
+	for k := range t {
+		seg := &t[k]
+		switch seg.ref {
+		case refNone:
+			if json {
+				dst = append(dst, seg.litJSON...)
+			} else {
+				dst = append(dst, seg.lit...)
+			}
+		case refAge:
+			dst = appendNum(dst, get(v.prog.ageReg))
+		case refPoints:
+			dst = appendNum(dst, get(v.prog.ruleReg[i]))
+		case refRaw:
+			dst = appendNum(dst, round2(get(v.prog.rawReg[i])))
+		case refCap:
+			dst = appendNum(dst, r.Cap)
+		case refInput:
+			dst = appendValue(dst, seg.in, get(seg.in.Slot), lang, json)
+		}
+	}
+	return dst
+}
+
+// appendValue renders an input's encoded value for people: a number, a
+// level's label, yes or no, a date.
+func appendValue(dst []byte, in *Input, x float64, lang Lang, json bool) []byte {
+	switch in.Type {
+	case Bool:
+		switch {
+		case lang == EN && x != 0:
+			return append(dst, "yes"...)
+		case lang == EN:
+			return append(dst, "no"...)
+		case x != 0:
+			return append(dst, "是"...)
+		}
+		return append(dst, "否"...)
+	case Level:
+		i := int(x)
+		if i < 0 || i >= len(in.Levels) {
+			return append(dst, '?')
+		}
+		l := in.Levels[i]
+		label := l.Label.ZH
+		if lang == EN {
+			label = l.Label.EN
+		}
+		if label == "" {
+			label = l.Code
+		}
+		if json {
+			return appendEscaped(dst, label)
+		}
+		return append(dst, label...)
+	case Date:
+		if x == 0 {
+			return append(dst, '?')
+		}
+		return append(dst, date.Date(x).String()...)
+	}
+	return appendNum(dst, x)
+}
+
+// appendNum writes x rounded to two decimals without trailing zeros:
+// 18, 12.5, 0.25.
+func appendNum(dst []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) >= 1e15 {
+		return strconv.AppendFloat(dst, x, 'g', -1, 64)
+	}
+	cents := int64(math.Floor(math.Abs(x)*100 + 0.5 + 1e-7))
+	if x < 0 && cents != 0 {
+		dst = append(dst, '-')
+	}
+	dst = strconv.AppendInt(dst, cents/100, 10)
+	frac := cents % 100
+	switch {
+	case frac == 0:
+	case frac%10 == 0:
+		dst = append(dst, '.', byte('0'+frac/10))
+	default:
+		dst = append(dst, '.', byte('0'+frac/10), byte('0'+frac%10))
+	}
+	return dst
+}
+
+func fmtNum(x float64) string { return string(appendNum(nil, x)) }
+
+// appendEscaped appends s escaped for the inside of a JSON string.
+func appendEscaped(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			if r == '\u2028' || r == '\u2029' {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\u202`...)
+				dst = append(dst, hex[r&0xF])
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		}
+		i++
+		start = i
+	}
+	return append(dst, s[start:]...)
+}
