@@ -37,7 +37,8 @@ func rooted(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), exitStatus(err, &errb)
+	status = exitStatus(err, &errb)
+	return out.String(), errb.String(), status
 }
 
 func mustRooted(t *testing.T, args ...string) string {
