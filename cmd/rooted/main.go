@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -17,8 +18,17 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// ROOTED_CPUPROFILE=FILE writes a CPU profile of the run, for
+	// measuring before and after a change (go tool pprof FILE).
+	if path := os.Getenv("ROOTED_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+		}
+	}
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	pprof.StopCPUProfile()
 	os.Exit(exitStatus(err, os.Stderr))
 }
 
@@ -84,8 +94,11 @@ func commands() []command {
 		{"permits", "issue, endorse and lapse residence permits as of a date", runPermits},
 		{"stats", "print row counts of the registry as JSON", runStats},
 		{"migrate", "apply pending database migrations", runMigrate},
+		{"facts", "print every person's points inputs derived from the registry (JSON Lines)", runFacts},
 		{"score", "score persons by the points scheme (JSON Lines in and out)", runScore},
 		{"policy", "test and inspect points schemes", runPolicy},
+		{"allocate", "run an allocation from a JSON document (the pure, re-runnable form)", runAllocate},
+		{"forecast", "forecast school demand by town and warn before seats run out", runForecast},
 	}
 }
 

@@ -40,7 +40,7 @@ const maxBatchRows = 500
 
 // chunk returns the rows one INSERT statement carries.
 func (t *table) chunk(d dialect) int {
-	return min(maxBatchRows, d.maxParams/len(t.columns()))
+	return max(1, min(d.stmtRows, d.maxParams/len(t.columns())))
 }
 
 // upsertSQL returns the multi-row upsert of n rows: an existing row with the
@@ -110,12 +110,13 @@ var (
 )
 
 // sortRows is how many rows a writer holds before it writes them, in key
-// order, as statements of chunk rows. Rows of a real file arrive in no key
-// order; inserting them as they come scatters every statement over the
-// whole key index (on SQLite, a 1,000,000-person import ran at a third of
-// the speed). Sorting a bounded buffer gives the B-tree locality while
-// memory stays constant whatever the file's size.
-const sortRows = 16384
+// order. Rows of a real file arrive in no key order; inserting them as they
+// come scatters every statement over the whole key index. Sorting a bounded
+// buffer gives the B-tree locality while memory stays constant whatever the
+// file's size. Measured on a 1,133,464-row jobs file into SQLite (CPU
+// seconds): 16,384 rows 40.5 s, 131,072 rows 31.7 s; the buffer costs about
+// 40 MB per table at this size.
+const sortRows = 131072
 
 // writer buffers rows of one table inside a transaction and writes them as
 // multi-row upserts. Memory is bounded by sortRows rows.
