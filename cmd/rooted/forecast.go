@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/forecast"
+)
+
+// runForecast is `rooted forecast`: the projection as JSON (and, with
+// --xlsx, as a workbook), or `rooted forecast backtest`.
+func runForecast(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "backtest" {
+		return runForecastBacktest(ctx, e, args[1:])
+	}
+	var xlsx string
+	cfg, fl := forecastFlags()
+	c, rest, err := e.flags("forecast", "[backtest] [--db DSN] [--as-of YYYY-MM-DD] [--years N] [--xlsx FILE] [--housing]", args,
+		[]string{"db", "as-of"}, func(fs *flag.FlagSet) {
+			fl.register(fs, &cfg)
+			fs.StringVar(&xlsx, "xlsx", "", "also write the forecast as an Excel workbook to FILE")
+		})
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("forecast: unexpected argument %q (rooted forecast -h for help)", rest[0])}
+	}
+	if err := fl.apply(&cfg); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := forecast.Run(ctx, st, c.AsOf, cfg)
+	if err != nil {
+		return forecastErr(err)
+	}
+	if xlsx != "" {
+		if err := writeForecastXLSX(xlsx, f, cfg); err != nil {
+			return fmt.Errorf("forecast: %w", err)
+		}
+	}
+	return writeJSON(e.stdout, f)
+}
+
+// forecastFlagValues are the flags whose zero value is not the default.
+type forecastFlagValues struct {
+	share    float64
+	turnover float64
+}
+
+// forecastFlags returns the default configuration and the flag holder.
+func forecastFlags() (forecast.Config, *forecastFlagValues) {
+	cfg := forecast.DefaultConfig()
+	return cfg, &forecastFlagValues{share: -1, turnover: cfg.Housing.Turnover}
+}
+
+func (v *forecastFlagValues) register(fs *flag.FlagSet, cfg *forecast.Config) {
+	fs.IntVar(&cfg.Years, "years", cfg.Years, "school years to project, 1–6")
+	fs.IntVar(&cfg.HistoryYears, "history", cfg.HistoryYears, "past years the rates are estimated from")
+	fs.IntVar(&cfg.Resamples, "resamples", cfg.Resamples, "bootstrap resamples for the band (0: no band)")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "bootstrap seed")
+	fs.Float64Var(&cfg.Yellow, "yellow", cfg.Yellow, "yellow warning at demand ÷ seats ≥ this")
+	fs.Float64Var(&cfg.Red, "red", cfg.Red, "red warning at demand ÷ seats ≥ this")
+	fs.StringVar(&cfg.Basis, "basis", cfg.Basis, "what the warnings compare with seats: demand or eligible")
+	fs.Float64Var(&v.share, "eligible-share", v.share, "share (0–1) of children whose guardians pass the school_seat gate, for every town (default: estimated from permits and pension)")
+	fs.BoolVar(&cfg.Housing.Enabled, "housing", false, "add the public rental waiting list projection (reads every residence)")
+	fs.Float64Var(&v.turnover, "turnover", v.turnover, "share of public rental units freed per year")
+}
+
+func (v *forecastFlagValues) apply(cfg *forecast.Config) error {
+	if v.share >= 0 {
+		s := v.share
+		cfg.EligibleShare = &s
+	}
+	cfg.Housing.Turnover = v.turnover
+	if err := cfg.Validate(); err != nil {
+		return usageError{strings.TrimPrefix(err.Error(), "forecast: invalid configuration: ")}
+	}
+	return nil
+}
+
+// forecastErr maps a configuration error to a usage error (exit 2).
+func forecastErr(err error) error {
+	if errors.Is(err, forecast.ErrConfig) {
+		return apperr.Wrap(apperr.Invalid, err, "forecast")
+	}
+	return err
+}
+
+// runForecastBacktest is `rooted forecast backtest --from YEAR`.
+func runForecastBacktest(ctx context.Context, e *env, args []string) error {
+	var (
+		from    int
+		asJSON  bool
+		started = time.Now()
+	)
+	cfg, fl := forecastFlags()
+	c, rest, err := e.flags("forecast backtest", "--from YEAR [--db DSN] [--as-of YYYY-MM-DD] [--json]", args,
+		[]string{"db", "as-of"}, func(fs *flag.FlagSet) {
+			fl.register(fs, &cfg)
+			fs.IntVar(&from, "from", 0, "first year to fit as of 1 September (required)")
+			fs.BoolVar(&asJSON, "json", false, "print JSON instead of tables")
+		})
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("forecast backtest: unexpected argument %q", rest[0])}
+	}
+	if from < 1990 || from > 9000 {
+		return usageError{"forecast backtest: --from YEAR is required (e.g. --from 2021)"}
+	}
+	if err := fl.apply(&cfg); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	in, err := forecast.Load(ctx, st, date.Of(from, 9, 1), cfg)
+	if err != nil {
+		return err
+	}
+	b, err := in.Backtest(from, c.AsOf, cfg)
+	if err != nil {
+		return forecastErr(err)
+	}
+	if asJSON {
+		return writeJSON(e.stdout, b)
+	}
+	printBacktest(e.stdout, b, time.Since(started))
+	return nil
+}
+
+func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
+
+func printBacktest(w io.Writer, b forecast.Backtest, took time.Duration) {
+	first, last := b.FitYears[0], b.FitYears[len(b.FitYears)-1]
+	fmt.Fprintf(w, "backtest: fitted as of 1 September %d–%d, checked against the children registered on 1 September %d–%d (%s)\n\n",
+		first, last, first+1, last+1, took.Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(label string, c forecast.BacktestCell) {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), pct(c.Coverage))
+	}
+	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tin band\t"
+	fmt.Fprintln(tw, "overall"+header)
+	row("all", b.Overall)
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "level"+header)
+	for _, c := range b.ByLevel {
+		row(c.Level, c)
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "horizon"+header)
+	for _, c := range b.ByHorizon {
+		row(fmt.Sprintf("+%d", c.Horizon), c)
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "town/level"+header)
+	for _, c := range b.Cells {
+		row(c.Town+"/"+c.Level, c)
+	}
+	tw.Flush()
+}
+
+var warningZH = map[string]string{forecast.Green: "绿", forecast.Yellow: "黄", forecast.Red: "红"}
+
+// writeForecastXLSX writes one sheet per level, a row per town and year,
+// with Chinese headers and the warnings coloured by conditional formats
+// (so that an officer who edits the seats sees the colours follow).
+func writeForecastXLSX(file string, f forecast.Forecast, cfg forecast.Config) (err error) {
+	x := excelize.NewFile()
+	defer func() {
+		if cerr := x.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	fills := map[string]string{forecast.Red: "F8696B", forecast.Yellow: "FFEB84", forecast.Green: "C6EFCE"}
+	styles := map[string]int{}
+	for w, color := range fills {
+		id, err := x.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Color: []string{color}, Pattern: 1}})
+		if err != nil {
+			return err
+		}
+		styles[w] = id
+	}
+	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	header := []any{"镇街", "代码", "学年", "预测年数", "预测需求", fmt.Sprintf("下限（P%g）", cfg.BandLow), fmt.Sprintf("上限（P%g）", cfg.BandHigh),
+		"符合入学条件", "学位数", "需求/学位", "预警", "上限预警"}
+	for i, lv := range forecast.Levels {
+		sheet := lv.Name
+		if i == 0 {
+			if err := x.SetSheetName("Sheet1", sheet); err != nil {
+				return err
+			}
+		} else if _, err := x.NewSheet(sheet); err != nil {
+			return err
+		}
+		if err := x.SetSheetRow(sheet, "A1", &header); err != nil {
+			return err
+		}
+		if err := x.SetCellStyle(sheet, "A1", "L1", bold); err != nil {
+			return err
+		}
+		n := 1
+		for _, r := range f.Rows {
+			if r.Level != lv.Code {
+				continue
+			}
+			n++
+			var ratio any = ""
+			if r.Ratio != nil {
+				ratio = *r.Ratio
+			}
+			vals := []any{r.TownName, r.Town, fmt.Sprintf("%d–%d", r.Year, r.Year+1), r.Horizon, r.Demand, r.Low, r.High,
+				r.Eligible, r.Capacity, ratio, warningZH[r.Warning], warningZH[r.WarningHigh]}
+			if err := x.SetSheetRow(sheet, "A"+strconv.Itoa(n), &vals); err != nil {
+				return err
+			}
+		}
+		last := strconv.Itoa(max(n, 2))
+		for _, col := range []string{"K", "L"} {
+			var rules []excelize.ConditionalFormatOptions
+			for _, w := range []string{forecast.Red, forecast.Yellow, forecast.Green} {
+				rules = append(rules, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: `"` + warningZH[w] + `"`, Format: ptr(styles[w])})
+			}
+			if err := x.SetConditionalFormat(sheet, col+"2:"+col+last, rules); err != nil {
+				return err
+			}
+		}
+		ratioRules := []excelize.ConditionalFormatOptions{
+			{Type: "cell", Criteria: ">=", Value: strconv.FormatFloat(cfg.Red, 'f', -1, 64), Format: ptr(styles[forecast.Red]), StopIfTrue: true},
+			{Type: "cell", Criteria: ">=", Value: strconv.FormatFloat(cfg.Yellow, 'f', -1, 64), Format: ptr(styles[forecast.Yellow]), StopIfTrue: true},
+		}
+		if err := x.SetConditionalFormat(sheet, "J2:J"+last, ratioRules); err != nil {
+			return err
+		}
+		if err := x.SetColWidth(sheet, "A", "A", 12); err != nil {
+			return err
+		}
+		if err := x.SetColWidth(sheet, "C", "L", 11); err != nil {
+			return err
+		}
+		if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	return x.SaveAs(file)
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,145 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/newcitizens/rooted/internal/date"
+)
+
+// Backtest compares forecasts made in past years with what happened.
+type Backtest struct {
+	From, To  int            `json:"-"`
+	FitYears  []int          `json:"fit_years"` // as-of 1 September of each
+	Cells     []BacktestCell `json:"cells"`     // per town and level
+	ByLevel   []BacktestCell `json:"by_level"`
+	ByHorizon []BacktestCell `json:"by_horizon"`
+	Overall   BacktestCell   `json:"overall"`
+}
+
+// BacktestCell is the error of a group of (fit year, horizon) pairs.
+// Percentages are fractions (0.1 is 10 %), 3 decimals.
+type BacktestCell struct {
+	Town     string  `json:"town,omitempty"`
+	Level    string  `json:"level,omitempty"`
+	Horizon  int     `json:"horizon,omitempty"`
+	Pairs    int     `json:"pairs"`    // pairs with actual > 0
+	Forecast float64 `json:"forecast"` // sums over the pairs, 1 decimal
+	Actual   float64 `json:"actual"`
+	MAPE     float64 `json:"mape"`     // mean |f−a|÷a
+	Bias     float64 `json:"bias"`     // mean (f−a)÷a
+	WAPE     float64 `json:"wape"`     // Σ|f−a| ÷ Σa: the big towns weigh more
+	Coverage float64 `json:"coverage"` // share of actuals inside the band
+}
+
+type acc struct {
+	n                       int
+	f, a, ape, bias, absErr float64
+	inside                  int
+}
+
+func (x *acc) add(f, a, lo, hi float64) {
+	if a <= 0 {
+		return
+	}
+	x.n++
+	x.f += f
+	x.a += a
+	x.ape += math.Abs(f-a) / a
+	x.bias += (f - a) / a
+	x.absErr += math.Abs(f - a)
+	// The band is rounded in the forecast; compare with a tolerance of
+	// half a child.
+	if a >= lo-0.5 && a <= hi+0.5 {
+		x.inside++
+	}
+}
+
+func (x acc) cell() BacktestCell {
+	c := BacktestCell{Pairs: x.n, Forecast: round(x.f, 1), Actual: round(x.a, 1)}
+	if x.n > 0 {
+		c.MAPE = round(x.ape/float64(x.n), 3)
+		c.Bias = round(x.bias/float64(x.n), 3)
+		c.WAPE = round(x.absErr/x.a, 3)
+		c.Coverage = round(float64(x.inside)/float64(x.n), 3)
+	}
+	return c
+}
+
+// Backtest fits the model as of 1 September of every year from `from` on,
+// seeing only the history up to that day, and compares each forecast year
+// with the children registered on its 1 September, for the years whose 1
+// September is on or before last (the day the data is complete to). It
+// returns an error wrapping ErrConfig for a bad cfg, or when no forecast
+// year can be checked.
+func (in *Input) Backtest(from int, last date.Date, cfg Config) (Backtest, error) {
+	if err := cfg.Validate(); err != nil {
+		return Backtest{}, err
+	}
+	lastYear := schoolYear(last) // 1 September lastYear ≤ last
+	if from+1 > lastYear {
+		return Backtest{}, fmt.Errorf("%w: backtest from %d: the data reaches school year %d only; want a year before it", ErrConfig, from, lastYear)
+	}
+	first := from - cfg.HistoryYears
+	days := make([]date.Date, lastYear-first+1)
+	for i := range days {
+		days[i] = date.Of(first+i, 9, 1)
+	}
+	// One pass over the children for every census day; each fit takes its
+	// window of steps.
+	o := in.observe(days)
+	nt := len(in.towns)
+	b := Backtest{From: from, To: lastYear - 1}
+	cells := make([][]acc, len(Levels))
+	for li := range cells {
+		cells[li] = make([]acc, nt)
+	}
+	byLevel := make([]acc, len(Levels))
+	byH := make([]acc, cfg.Years)
+	var all acc
+	for F := from; F < lastYear; F++ {
+		b.FitYears = append(b.FitYears, F)
+		i := F - first // index of 1 September F
+		window := &observed{nTowns: nt, days: days[i-cfg.HistoryYears : i+1],
+			stock: o.stock[i-cfg.HistoryYears : i+1], steps: o.steps[i-cfg.HistoryYears : i]}
+		p := in.fit(window, cfg)
+		for h := 1; h <= cfg.Years && F+h <= lastYear; h++ {
+			actual := o.stock[i+h]
+			for t := range nt {
+				for li, lv := range Levels {
+					a := 0.0
+					for _, age := range lv.Ages {
+						a += actual[t*nAges+age]
+					}
+					f, lo, hi := p.demand[li][t][h-1], p.low[li][t][h-1], p.high[li][t][h-1]
+					cells[li][t].add(f, a, lo, hi)
+					byLevel[li].add(f, a, lo, hi)
+					byH[h-1].add(f, a, lo, hi)
+					all.add(f, a, lo, hi)
+				}
+			}
+		}
+	}
+	for t, town := range in.towns {
+		for li, lv := range Levels {
+			c := cells[li][t].cell()
+			c.Town, c.Level = town.Code, lv.Code
+			b.Cells = append(b.Cells, c)
+		}
+	}
+	for li, lv := range Levels {
+		c := byLevel[li].cell()
+		c.Level = lv.Code
+		b.ByLevel = append(b.ByLevel, c)
+	}
+	for h := range byH {
+		if byH[h].n == 0 {
+			continue
+		}
+		c := byH[h].cell()
+		c.Horizon = h + 1
+		b.ByHorizon = append(b.ByHorizon, c)
+	}
+	b.Overall = all.cell()
+	return b, nil
+}

@@ -1,0 +1,349 @@
+// Package forecast is the early-warning mechanism for education resources
+// (教育资源预警): it projects, per town (school district), the demand of
+// migrant families for kindergarten places and for grade-1 and grade-7 seats
+// over the next school years, compares it with the seats the town's schools
+// have, and warns before they run out. A smaller part projects the public
+// rental housing waiting list against the units expected to free up.
+//
+// The package does no I/O: it reads the registry through Source (implemented
+// by internal/store) and returns plain values that the CLI prints and the web
+// layer serves (Run is the one call both need).
+//
+// # Method: what is estimated from what
+//
+// Everything is reckoned in school years. School year S starts on 1 September
+// of calendar year S; a child's school age in S is the age reached by 31
+// August of S, so grade 1 is school age 6 and grade 7 school age 12
+// (calibration.md). The levels are:
+//
+//	kindergarten  school ages 3, 4, 5 (three years), capacity = entry seats × 3
+//	primary       school age 6 (grade 1), capacity = entry seats
+//	junior        school age 12 (grade 7), capacity = entry seats
+//
+// where entry seats is the sum of School.EntrySeats of the town's schools of
+// the level. (A kindergarten's entry seats are its first-year seats; the
+// three-year demand is compared with three years' worth of them.)
+//
+// Who counts. A child is any registered person whose school age fits,
+// whether or not a guardian is linked: "everyone who should enrol, does"
+// (应入尽入) is the goal, and a child whose guardian link is missing still
+// needs a seat. The guardian link matters only for the eligible share below.
+// A child counts in a town on a census day when one of their residences
+// covers that day (since ≤ day ≤ until, or until open); with several, the
+// latest since wins.
+//
+// Census days. With as-of day A in school year Y, the census days are A and
+// its anniversaries A−1y … A−Ky (K = Config.HistoryYears, default 5), the
+// projected days are A+1y … A+Hy (H = Config.Years, 1–6), and the day A+hy
+// stands for school year Y+h. Counting on the anniversaries of A keeps every
+// step exactly one year long whatever A is; for the backtest (A = 1
+// September) the census day is the first day of the school year.
+//
+// Rates (a cohort-component / Hamilton–Perry model). For each of the K
+// yearly steps before A and each town t, from the registry's dated history:
+//
+//	stock[t][a]   children in t at the earlier census with school age a
+//	stay[t][a]    of those, still in t a year later         → retention
+//	arrive[t][a]  children in t a year later, aged a+1, who were not in t at
+//	              the earlier census (arrivals, moves in)   → inflow ratio
+//	newborns      children of school age 0 in t at the later census, and
+//	older         those of school ages 1–12 there           → newborn ratio
+//
+// A child who moves from town A to town B counts as not retained in A and as
+// an arrival in B. The rates pool the K steps (sums of counts, so a busy
+// year weighs more than a quiet one). Towns are small, so the age pattern is
+// the city's and the level is the town's: retention[t][a] =
+// retention[t] × (cityRetention[a] ÷ cityRetention), likewise inflow, with
+// retention capped at 1; a town with no children in the window takes the
+// city's rates.
+//
+// Projection. From the children registered in t at A by school age a
+// (0–12), each year: N[a+1] = N[a] × (retention[t][a] + inflow[t][a]), and
+// the newest cohort N[0] = newbornRatio[t] × (N[1] + … + N[12]): newborns
+// in proportion to the families already there (the registry's stand-in for
+// the child–woman ratio of the Hamilton–Perry method, as mothers are not
+// linked to towns in this read). Demand of a level in year Y+h is the sum
+// of N over its ages. Unborn cohorts enter through the newborn ratio, so
+// kindergarten demand five and six years ahead rests on it.
+//
+// Uncertainty. The band is a bootstrap over years: Config.Resamples
+// (default 500) times, draw K of the K yearly steps with replacement (the
+// same years for every town, which keeps the city-wide swings together),
+// re-estimate the rates and project again; low and high are the
+// Config.BandLow and BandHigh percentiles (default 10th and 90th) of the
+// resampled demands. The seed is fixed (Config.Seed), so the band is
+// reproducible. It shows how much the result depends on which years the
+// rates came from; it does not include the chance noise of small counts or
+// a change of policy.
+//
+// Eligible share. The school_seat gate of the points scheme is not stored
+// yet, so the share of children whose family could apply for a public seat
+// is estimated at A, per town, as the share of registered children of
+// school age 0–12 with a guardian who (1) holds a residence permit active on
+// A and (2) has paid local pension insurance in each of the 12 calendar
+// months before A's month. A town with fewer than MinShareChildren (30)
+// such children takes the city's share. A caller may instead give the share
+// (Config.EligibleShare, 0–1), used for every town. Eligible demand is
+// demand × share; it is reported beside the demand.
+//
+// Warnings. ratio = demand ÷ capacity (Config.Basis "eligible" uses the
+// eligible demand instead); the level is red at ratio ≥ Config.Red (default
+// 1.00), yellow at ≥ Config.Yellow (0.90), else green; a level with no seats
+// and some demand is red. WarningHigh applies the same thresholds to the
+// band's high end: the early warning. FirstRed is the first school year in
+// which the point demand is red.
+//
+// Backtest. For each year F from the given year to the last year with a
+// later census in the data, the model is fitted as of 1 September F using
+// only the spells that had begun by then (a spell that ended later is taken
+// as open on that day), and each forecast year F+h is compared with the
+// children actually registered on 1 September F+h. Errors per town and
+// level: MAPE = mean |forecast − actual| ÷ actual over (F, h) pairs with
+// actual > 0; bias = mean (forecast − actual) ÷ actual (positive: too high);
+// coverage = the share of actuals inside the band. The registry has no
+// recording dates, so a residence recorded late but dated early is seen
+// "in time" by the backtest: the errors are a lower bound.
+//
+// Housing (public rental, 公共租赁住房; opt-in: Config.Housing.Enabled).
+// The points engine's eligibility is not stored yet, so eligibility is a
+// proxy: a household is the persons with a rented residence covering the
+// as-of day at the same address and town; it is eligible when at least one
+// member holds a permit valid that day and every member has lived there for
+// at least MinRentingDays (default 365); its size is its number of members.
+// Owners are out by construction. Units free up at Turnover (a share of
+// each unit class's stock per year, default 8 %, an assumption: a tenancy of
+// about 12 years). The expected wait of a household joining now is the
+// eligible households of its size class (first come, first served) divided
+// by the units of the class freed per year; the list is projected with its
+// observed yearly change (eligible now minus a year earlier) less the units
+// freed.
+package forecast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/registry"
+)
+
+// Levels, in the order forecasts list them.
+const (
+	Kindergarten = "kindergarten"
+	Primary      = "primary"
+	Junior       = "junior"
+)
+
+// Level is one school level the forecast projects: the school ages it
+// takes and how many years of entry seats make its capacity.
+type Level struct {
+	Code      string
+	Name      string // Chinese label for exports
+	Ages      []int  // school ages (age by 31 August)
+	SeatYears int    // capacity = entry seats × SeatYears
+}
+
+// Levels are the levels projected: kindergarten (ages 3–5), primary grade
+// 1 (age 6) and junior grade 7 (age 12).
+var Levels = []Level{
+	{Code: Kindergarten, Name: "幼儿园（3–5岁）", Ages: []int{3, 4, 5}, SeatYears: 3},
+	{Code: Primary, Name: "小学一年级", Ages: []int{6}, SeatYears: 1},
+	{Code: Junior, Name: "初中七年级", Ages: []int{12}, SeatYears: 1},
+}
+
+// maxAge is the oldest school age held in the projection (grade 7).
+const maxAge = 12
+
+// MinShareChildren is the number of children below which a town's
+// eligible share is taken from the whole city.
+const MinShareChildren = 30
+
+// Warning levels.
+const (
+	Green  = "green"
+	Yellow = "yellow"
+	Red    = "red"
+)
+
+// Config holds every setting of a forecast. DefaultConfig gives the
+// defaults; Validate says what is wrong with a changed one.
+type Config struct {
+	Years        int     // school years projected after the current one, 1–6
+	HistoryYears int     // yearly steps the rates are estimated from, 1–10
+	Resamples    int     // bootstrap resamples, 0 (no band) to 100000
+	Seed         uint64  // bootstrap seed
+	BandLow      float64 // percentile of the band's low end, 0–100
+	BandHigh     float64 // percentile of the band's high end, BandLow–100
+	Yellow, Red  float64 // warning thresholds on demand ÷ capacity, 0 < Yellow ≤ Red
+	// Basis is what the ratio compares with capacity: "demand" (every
+	// registered child, the default) or "eligible".
+	Basis string
+	// EligibleShare, when not nil, is the share (0–1) of children whose
+	// guardians pass the school_seat gate, used for every town instead of
+	// the estimate from permits and pension.
+	EligibleShare *float64
+	// Housing sets the public-rental part.
+	Housing HousingConfig
+}
+
+// DefaultConfig returns the default settings: 6 years ahead, rates from
+// the last 5 years, 500 resamples with seed 20260620, an 80 % band (10th
+// to 90th percentile), yellow at 90 % and red at 100 % of seats.
+func DefaultConfig() Config {
+	return Config{
+		Years: 6, HistoryYears: 5, Resamples: 500, Seed: 20260620,
+		BandLow: 10, BandHigh: 90, Yellow: 0.90, Red: 1.00, Basis: "demand",
+		Housing: DefaultHousing(),
+	}
+}
+
+// ErrConfig is wrapped by Validate's errors.
+var ErrConfig = errors.New("forecast: invalid configuration")
+
+// Validate reports the first setting out of range, wrapping ErrConfig.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	switch {
+	case c.Years < 1 || c.Years > 6:
+		return bad("years %d: want 1 to 6", c.Years)
+	case c.HistoryYears < 1 || c.HistoryYears > 10:
+		return bad("history years %d: want 1 to 10", c.HistoryYears)
+	case c.Resamples < 0 || c.Resamples > 100000:
+		return bad("resamples %d: want 0 to 100000", c.Resamples)
+	case c.BandLow < 0 || c.BandHigh > 100 || c.BandLow > c.BandHigh:
+		return bad("band %g–%g: want 0 ≤ low ≤ high ≤ 100", c.BandLow, c.BandHigh)
+	case !(c.Yellow > 0) || c.Red < c.Yellow:
+		return bad("thresholds yellow %g red %g: want 0 < yellow ≤ red", c.Yellow, c.Red)
+	case c.Basis != "demand" && c.Basis != "eligible":
+		return bad("basis %q: want demand or eligible", c.Basis)
+	case c.EligibleShare != nil && (*c.EligibleShare < 0 || *c.EligibleShare > 1):
+		return bad("eligible share %g: want 0 to 1", *c.EligibleShare)
+	}
+	return c.Housing.validate()
+}
+
+// Spell is one residence of a child: the town and the days it covers
+// (Until zero while open).
+type Spell struct {
+	Town         string
+	Since, Until date.Date
+}
+
+// Child is a registered person young enough to matter to the forecast,
+// with every residence they have had. ID links them to guardians only.
+type Child struct {
+	ID     string
+	Birth  date.Date
+	Spells []Spell
+}
+
+// Guardian is a registered guardian of at least one child, with what the
+// eligible-share estimate reads: permits as the days they were active, and
+// pension insurance as the days its months cover.
+type Guardian struct {
+	ID       string
+	Children []string        // ID numbers of their children
+	Permits  []date.Interval // From = issued; To = the day before lapsing, or the end of the current validity
+	Pension  []date.Interval // From = first day of the first month; To = last day of the last month, or zero while open
+}
+
+// HouseholdCount is a number of households of one size in one town that
+// meet the public-rental proxy (see Housing).
+type HouseholdCount struct {
+	Town  string `json:"town"`
+	Size  int    `json:"size"`
+	Count int    `json:"count"`
+}
+
+// Source is what the forecast reads of the registry. internal/store
+// implements it. Methods wrap their errors with the operation; fn's error
+// stops a stream and is returned unwrapped. fn must not call the Source.
+type Source interface {
+	// Towns returns every town, ordered by code.
+	Towns(ctx context.Context) ([]registry.Town, error)
+	// Schools returns every school, ordered by code.
+	Schools(ctx context.Context) ([]registry.School, error)
+	// ForecastChildren calls fn once for every person born on or after
+	// bornFrom who has at least one residence, with all their residences
+	// ordered by since. Persons come in no set order.
+	ForecastChildren(ctx context.Context, bornFrom date.Date, fn func(Child) error) error
+	// ForecastGuardians returns at least every guardian of a person born
+	// on or after bornFrom, with their children (it may list older ones,
+	// which the forecast ignores), permits and pension periods; in no set
+	// order.
+	ForecastGuardians(ctx context.Context, bornFrom date.Date) ([]Guardian, error)
+	// RentalHouseholds counts, per town and household size, the households
+	// that meet the public-rental proxy on asOf: the persons with a rented
+	// residence covering asOf, grouped by town and address; at least one
+	// of them holds a permit valid on asOf; and every one of them has lived
+	// at the address since rentedBy or earlier.
+	RentalHouseholds(ctx context.Context, asOf, rentedBy date.Date) ([]HouseholdCount, error)
+}
+
+// Load reads what a forecast as of asOf (and every earlier as-of day down
+// to earliest, for a backtest; zero means asOf) needs from src: the towns,
+// the schools, every person young enough to be of school age 0–12 on any
+// census day, and their guardians. Errors are src's, wrapped.
+func Load(ctx context.Context, src Source, earliest date.Date, cfg Config) (*Input, error) {
+	towns, err := src.Towns(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: load: %w", err)
+	}
+	schools, err := src.Schools(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: load: %w", err)
+	}
+	from := bornFrom(earliest, cfg.HistoryYears)
+	var children []Child
+	if err := src.ForecastChildren(ctx, from, func(c Child) error {
+		children = append(children, c)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("forecast: load: %w", err)
+	}
+	guardians, err := src.ForecastGuardians(ctx, from)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: load: %w", err)
+	}
+	return NewInput(towns, schools, children, guardians), nil
+}
+
+// bornFrom is the earliest birth day of a child of school age ≤ maxAge+1 on
+// the earliest census day (asOf − history years): older children matter to
+// no step.
+func bornFrom(asOf date.Date, history int) date.Date {
+	y := schoolYear(asOf) - history - maxAge - 2
+	return date.Of(y, 9, 1)
+}
+
+// Run loads from src and projects as of asOf, with the housing projection
+// when cfg.Housing.Enabled: the one call the CLI and the web layer
+// (GET /api/v1/forecast) need. It returns an error wrapping
+// ErrConfig for a bad cfg, and src's errors wrapped.
+func Run(ctx context.Context, src Source, asOf date.Date, cfg Config) (Forecast, error) {
+	if err := cfg.Validate(); err != nil {
+		return Forecast{}, err
+	}
+	if asOf.IsZero() {
+		return Forecast{}, fmt.Errorf("%w: no as-of date", ErrConfig)
+	}
+	in, err := Load(ctx, src, asOf, cfg)
+	if err != nil {
+		return Forecast{}, err
+	}
+	f, err := in.Project(asOf, cfg)
+	if err != nil {
+		return Forecast{}, err
+	}
+	if cfg.Housing.Enabled {
+		h, err := LoadHousing(ctx, src, asOf, cfg.Housing)
+		if err != nil {
+			return Forecast{}, err
+		}
+		f.Housing = h
+	}
+	return f, nil
+}
