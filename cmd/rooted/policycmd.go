@@ -1,17 +1,28 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/registry"
 )
 
-// runPolicy is `rooted policy test FILE...` (run a scheme's test cases) and
-// `rooted policy check [FILE]` (load a scheme and summarise it).
+// runPolicy is `rooted policy test FILE...` (run a scheme's test cases),
+// `rooted policy check [FILE]` (load a scheme and summarise it), `rooted
+// policy explain` (one person's points and what would raise them) and
+// `rooted policy diff` (a reform simulation over the registry).
 func runPolicy(ctx context.Context, e *env, args []string) error {
-	usage := "usage: rooted policy test FILE... | rooted policy check [SCHEME]"
+	usage := "usage: rooted policy test FILE... | rooted policy check [SCHEME] | rooted policy explain --person ID | rooted policy diff --from SCHEME --to SCHEME"
 	if len(args) == 0 {
 		return usageError{"policy: " + usage}
 	}
@@ -20,11 +31,17 @@ func runPolicy(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "  test FILE...    run test cases: a *.test.yaml, or a scheme with one beside it")
 		fmt.Fprintln(e.stdout, "  check [SCHEME]  type-check a scheme (default: the shipped one) and print its versions and load time")
+		fmt.Fprintln(e.stdout, "  explain         one person's points, rule by rule, and what would raise them (rooted policy explain -h)")
+		fmt.Fprintln(e.stdout, "  diff            score the registry under two schemes and compare (rooted policy diff -h)")
 		return nil
 	case "test":
 		return policyTest(e, args[1:])
 	case "check":
 		return policyCheck(e, args[1:])
+	case "explain":
+		return policyExplain(ctx, e, args[1:])
+	case "diff":
+		return policyDiff(ctx, e, args[1:])
 	}
 	return usageError{fmt.Sprintf("policy: unknown subcommand %q; %s", args[0], usage)}
 }
@@ -95,4 +112,239 @@ func policyCheck(e *env, args []string) error {
 		out.Versions = append(out.Versions, vv)
 	}
 	return writeJSON(e.stdout, out)
+}
+
+// policyExplain is `rooted policy explain --person ID`: the person's points
+// under the scheme in force, each rule with its explanation, eligibility,
+// and the actions (points.Actions) that would raise them. The ID number is
+// masked in the output.
+func policyExplain(ctx context.Context, e *env, args []string) error {
+	var (
+		person, schemeFile string
+		asJSON             bool
+	)
+	c, rest, err := e.flags("policy explain", "--person ID [--db DSN] [--as-of YYYY-MM-DD] [--lang zh|en] [--scheme FILE] [--json]", args,
+		[]string{"db", "as-of", "lang"}, func(fs *flag.FlagSet) {
+			fs.StringVar(&person, "person", "", "the person's resident ID number")
+			fs.StringVar(&schemeFile, "scheme", "", "points scheme file (default: the shipped one)")
+			fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
+		})
+	if err != nil {
+		return helpOK(err)
+	}
+	if person == "" || len(rest) > 0 {
+		return usageError{"policy explain: --person ID is required, and nothing else"}
+	}
+	v, err := schemeVersion("policy explain", schemeFile, c.AsOf)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	h, err := st.History(ctx, strings.ToUpper(strings.TrimSpace(person)))
+	if err != nil {
+		return err
+	}
+	f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+	ex, err := points.Explain(v, &f, c.AsOf, policy.Lang(c.Lang), points.Actions)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "policy explain")
+	}
+	if asJSON {
+		return writeJSON(e.stdout, ex)
+	}
+	return writeExplanation(e.stdout, ex, c.Lang)
+}
+
+// writeExplanation renders ex as text in lang.
+func writeExplanation(w io.Writer, ex points.Explanation, lang string) error {
+	t := func(zh, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return zh
+	}
+	yes := func(b bool) string {
+		if b {
+			return t("是", "yes")
+		}
+		return t("否", "no")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s — %s %s, %s %s\n", t("积分说明", "Points of"), ex.Person, ex.Scheme, ex.Version, t("截至", "as of"), ex.AsOf)
+	fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n\n", t("总分", "total"), num(ex.Total), t("入学积分", "school points"), num(ex.SchoolPoints), t("冻结", "frozen"), yes(ex.Frozen))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, it := range ex.Items {
+		sign := ""
+		if it.Layer == string(policy.Deduction) && it.Points > 0 {
+			sign = "−"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s%s\t%s\n", it.Code, it.Label, sign, num(it.Points), it.Explain)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\n%s\n", t("资格", "Eligibility"))
+	for _, s := range ex.Eligible {
+		fmt.Fprintf(&b, "  %s: %s\n", s.Label, yes(s.Eligible))
+	}
+	fmt.Fprintf(&b, "\n%s\n", t("如何提高积分", "What would raise the points"))
+	if len(ex.Raise) == 0 {
+		fmt.Fprintf(&b, "  %s\n", t("（没有可列出的途径）", "(none of the listed actions would)"))
+	}
+	for _, g := range ex.Raise {
+		fmt.Fprintf(&b, "  +%s  %s → %s %s", num(g.Points), g.Label, t("总分", "total"), num(g.Total))
+		if len(g.UnlockLabels) > 0 {
+			fmt.Fprintf(&b, t("；可获得资格：%s", "; unlocks: %s"), strings.Join(g.UnlockLabels, t("、", ", ")))
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// policyDiff is `rooted policy diff --from A --to B`: every person of the
+// registry scored under both schemes as of a date, compared: histogram of
+// totals, gainers and losers, eligibility counts, broken down by town,
+// province of origin, sex and age band. Nothing personal is printed.
+func policyDiff(ctx context.Context, e *env, args []string) error {
+	var (
+		from, to string
+		asJSON   bool
+	)
+	c, rest, err := e.flags("policy diff", "--from SCHEME --to SCHEME [--db DSN] [--as-of YYYY-MM-DD] [--json]", args,
+		[]string{"db", "as-of"}, func(fs *flag.FlagSet) {
+			fs.StringVar(&from, "from", "", "the scheme in force (file)")
+			fs.StringVar(&to, "to", "", "the reformed scheme (file)")
+			fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+		})
+	if err != nil {
+		return helpOK(err)
+	}
+	if from == "" || to == "" || len(rest) > 0 {
+		return usageError{"policy diff: --from SCHEME and --to SCHEME are required"}
+	}
+	va, err := schemeVersion("policy diff: --from", from, c.AsOf)
+	if err != nil {
+		return err
+	}
+	vb, err := schemeVersion("policy diff: --to", to, c.AsOf)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	towns, err := st.Towns(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(towns))
+	for _, t := range towns {
+		names[t.Code] = t.Name
+	}
+	diff := points.NewDiff(va, vb, c.AsOf, names)
+	sa, sb := points.NewScorer(va, c.AsOf, scoreBatchSize), points.NewScorer(vb, c.AsOf, scoreBatchSize)
+	groups := make([]points.Group, 0, scoreBatchSize)
+	flush := func() {
+		sa.Evaluate()
+		sb.Evaluate()
+		for row, g := range groups {
+			diff.Add(g, sa.Batch(), row, sb.Batch(), row)
+		}
+		sa.Reset()
+		sb.Reset()
+		groups = groups[:0]
+	}
+	failed := 0
+	p := e.progress()
+	n := 0
+	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
+		f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+		ina, erra := sa.Inputs(&f)
+		inb, errb := sb.Inputs(&f)
+		if err := cmp.Or(erra, errb); err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "rooted: policy diff: %s: %v\n", ident.MaskID(f.IDNumber), err)
+			return nil
+		}
+		sa.AddInputs(ina)
+		sb.AddInputs(inb)
+		groups = append(groups, points.GroupOf(&h, c.AsOf))
+		if sa.Full() {
+			flush()
+		}
+		n++
+		p.show("policy diff: %d persons", n)
+		return nil
+	})
+	p.done()
+	if err != nil {
+		return fmt.Errorf("policy diff: %w", err)
+	}
+	flush()
+	rep := diff.Report()
+	if asJSON {
+		err = writeJSON(e.stdout, rep)
+	} else {
+		err = writeDiff(e.stdout, rep)
+	}
+	if err == nil && failed > 0 {
+		err = errPartial
+	}
+	return err
+}
+
+// writeDiff renders a reform simulation as tables, Chinese labels with
+// English.
+func writeDiff(w io.Writer, r points.DiffReport) error {
+	var b strings.Builder
+	signed := func(x float64) string {
+		if x > 0 {
+			return "+" + num(x)
+		}
+		return num(x)
+	}
+	fmt.Fprintf(&b, "改革模拟 reform simulation: %s %s → %s %s, 截至 as of %s\n", r.From.Scheme, r.From.Version, r.To.Scheme, r.To.Version, r.AsOf)
+	fmt.Fprintf(&b, "人数 persons %d   平均分 mean %s → %s (%s)   上升 gainers %d   下降 losers %d   不变 unchanged %d\n\n",
+		r.Persons, num(r.MeanFrom), num(r.MeanTo), signed(r.MeanChange), r.Gainers, r.Losers, r.Unchanged)
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(&b, "总分分布 histogram of totals")
+	fmt.Fprintln(tw, "区间 range\t原方案 from\t新方案 to\t")
+	for _, bin := range r.Histogram {
+		fmt.Fprintf(tw, "%d–%d\t%d\t%d\t\n", bin.From, bin.To-1, bin.A, bin.B)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(&b, "\n资格人数 eligible persons")
+	fmt.Fprintln(tw, "服务 service\t原方案 from\t新方案 to\t变化 change\t")
+	for _, s := range r.Eligible {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", s.Label, s.A, s.B, signed(float64(s.Change)))
+	}
+	tw.Flush()
+
+	for _, bd := range r.Breakdowns {
+		fmt.Fprintf(&b, "\n按%s by %s\n", strings.SplitN(bd.Label, " ", 2)[0], bd.Dimension)
+		head := "组 group\t人数 persons\t平均 mean from\t平均 mean to\t变化 change\t上升 gainers\t下降 losers\t"
+		for _, s := range r.Eligible {
+			head += s.Service + "\t"
+		}
+		fmt.Fprintln(tw, head)
+		for _, row := range bd.Rows {
+			line := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%d\t%d\t", row.Label, row.Persons, num(row.MeanFrom), num(row.MeanTo), signed(row.MeanChange), row.Gainers, row.Losers)
+			for _, s := range row.Eligible {
+				line += fmt.Sprintf("%d→%d\t", s.A, s.B)
+			}
+			fmt.Fprintln(tw, line)
+		}
+		tw.Flush()
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/demo"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
@@ -106,14 +108,30 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 }
 
 // serve runs the web server until ctx is cancelled, then shuts it down.
-func serve(ctx context.Context, e *env, st registry.Store, c config) error {
+// The API token guarding personal endpoints is read from the file named by
+// ROOTED_API_TOKEN_FILE; without it those endpoints answer 403.
+func serve(ctx context.Context, e *env, st registry.PointsStore, c config) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	var token string
+	if f := e.getenv("ROOTED_API_TOKEN_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "serve: ROOTED_API_TOKEN_FILE unreadable")
+		}
+		if token = strings.TrimSpace(string(b)); token == "" {
+			return apperr.New(apperr.Invalid, "serve: ROOTED_API_TOKEN_FILE %s is empty", f)
+		}
+	}
+	scheme, err := policy.Load("")
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "serve: scheme refused")
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(st, web.Options{Logger: logger}),
+		Handler:           web.New(st, web.Options{Logger: logger, Scheme: scheme, APIToken: token}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -22,8 +21,8 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
-	"github.com/newcitizens/rooted/policies"
 )
 
 var testAsOf = date.MustParse("2026-11-29")
@@ -372,51 +371,16 @@ func TestRowsValid(t *testing.T) {
 	}
 }
 
-// schemeFactKinds reads the fact kinds of the default scheme file with a
-// few regular expressions (the test stays clear of the policy package and
-// of a YAML library): each entry of the facts list starts with "  - ".
+// schemeFactKinds returns the fact kinds of the default scheme, read by
+// the same loader the import uses.
 func schemeFactKinds(t *testing.T) map[string]registry.FactKind {
 	t.Helper()
-	data, err := fs.ReadFile(policies.FS, policies.Default)
+	kinds, err := policy.FactKinds("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(data)
-	i := strings.Index(text, "\nfacts:\n")
-	if i < 0 {
-		t.Fatal("no facts in the default scheme")
-	}
-	var (
-		kindRE  = regexp.MustCompile(`kind: (\w+)`)
-		valueRE = regexp.MustCompile(`value: (\w+)`)
-		minRE   = regexp.MustCompile(`min: ([0-9.]+)`)
-		maxRE   = regexp.MustCompile(`max: ([0-9.]+)`)
-		codeRE  = regexp.MustCompile(`code: (\w+)`)
-	)
 	out := map[string]registry.FactKind{}
-	for _, entry := range strings.Split(text[i+len("\nfacts:"):], "\n  - ")[1:] {
-		if j := strings.Index(entry, "\n#"); j >= 0 {
-			entry = entry[:j]
-		}
-		var k registry.FactKind
-		if m := kindRE.FindStringSubmatch(entry); m != nil {
-			k.Kind = m[1]
-		}
-		if m := valueRE.FindStringSubmatch(entry); m != nil {
-			k.Value = m[1]
-		}
-		for re, p := range map[*regexp.Regexp]**float64{minRE: &k.Min, maxRE: &k.Max} {
-			if m := re.FindStringSubmatch(entry); m != nil {
-				v, _ := strconv.ParseFloat(m[1], 64)
-				*p = &v
-			}
-		}
-		for _, m := range codeRE.FindAllStringSubmatch(entry, -1) {
-			k.Levels = append(k.Levels, registry.Level{Code: m[1]})
-		}
-		if k.Kind == "" || k.Value == "" {
-			t.Fatalf("cannot read fact entry %q", entry)
-		}
+	for _, k := range kinds {
 		out[k.Kind] = k
 	}
 	if len(out) < 20 {

@@ -71,13 +71,77 @@ type ImportRun struct {
 	Quarantined int
 }
 
-// PersonHistory is what the permit rule reads of one person.
+// PersonHistory is what the registry holds of one person. UpdatePermits
+// fills Person, HasGuardian, Residences, Jobs and Permits (what the permit
+// rule reads); ForEachHistory and History fill every field (what the points
+// derivation reads).
 type PersonHistory struct {
 	Person      Person
-	HasGuardian bool // linked to a guardian in the registry (a child living with family)
-	Residences  []Residence
-	Jobs        []Job
-	Permits     []Permit // oldest first; at most the last one is active
+	HasGuardian bool        // linked to a guardian in the registry (a child living with family)
+	Residences  []Residence // by since, then address
+	Jobs        []Job       // by since, then employer
+	Permits     []Permit    // oldest first; at most the last one is active
+
+	Insurance []Insurance // every kind, by kind then first month
+	Facts     []Fact      // by kind then date
+	Children  []Person    // registered persons this person is a guardian of, by ID number
+}
+
+// PointsStore is the registry's persistence as the points commands use it:
+// Store, plus whole-person histories and the append-only record of scores.
+// It is a separate interface (rather than more methods of Store) so that
+// in-memory fakes of Store used by import tests need not grow; internal/store
+// implements both.
+type PointsStore interface {
+	Store
+
+	// ForEachHistory calls fn with the full history of every person, in ID
+	// order, reading chunks of persons by keyset from one read-only snapshot
+	// (a concurrent import is either wholly seen or not at all). No query
+	// is open while fn runs, and fn may use the store — to write a
+	// ScoreBatch, say. It stops at fn's first error and returns it
+	// unwrapped; other errors are wrapped with the operation.
+	ForEachHistory(ctx context.Context, fn func(PersonHistory) error) error
+	// History returns one person's full history, or an *apperr.Error with
+	// code not_found.
+	History(ctx context.Context, id string) (PersonHistory, error)
+
+	// BeginScores starts one scoring transaction. Nothing is visible to
+	// others until Commit; Rollback, a cancelled context or a crash leaves
+	// the scores as they were. On SQLite it waits up to 10 seconds for
+	// another writer.
+	BeginScores(ctx context.Context) (ScoreBatch, error)
+}
+
+// ScoreBatch appends score records in one transaction. Records are never
+// updated: a record whose (IDNumber, AsOf, Scheme, Version, InputsSHA256)
+// is already stored is skipped, so scoring the same registry twice under the
+// same scheme version stores nothing the second time, while a person whose
+// inputs changed gets a new record beside the old ones. Rows may be
+// buffered: errors can surface on a later Put or on Commit; after any error
+// the batch must be rolled back.
+type ScoreBatch interface {
+	Put(ctx context.Context, r ScoreRecord) error
+	// Commit writes buffered records and commits. It returns how many
+	// records were new (stored); the others were already there.
+	Commit(ctx context.Context) (stored int64, err error)
+	// Rollback abandons the batch; it is safe to call after Commit.
+	Rollback() error
+}
+
+// ScoreRecord is one person's score under one scheme version on one day, as
+// kept in the scores table (with the time of the run that stored it).
+type ScoreRecord struct {
+	IDNumber     string
+	AsOf         date.Date
+	Scheme       string
+	Version      string
+	InputsSHA256 string  // hex SHA-256 of the person's input line (see internal/points)
+	Total        float64 // after deductions
+	SchoolPoints float64
+	Frozen       bool
+	Eligible     string // JSON object: service name → bool, in the scheme's order
+	Items        string // JSON array of {"code","points"}, every rule in the scheme's order
 }
 
 // PermitChange is what the permit rule decided for one person: permits to

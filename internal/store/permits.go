@@ -36,10 +36,10 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 	defer permits.close()
 	defer events.close()
 
-	r := permitReader{d: db.d, tx: tx}
+	r := historyReader{d: db.d, tx: tx, chunk: permitChunk}
 	after := ""
 	for {
-		hs, err := r.chunk(ctx, after)
+		hs, err := r.after(ctx, after)
 		if err != nil {
 			return sum, fmt.Errorf("store: update permits: %w", err)
 		}
@@ -102,115 +102,4 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 // permit_events (append only: no conflict to resolve).
 func newEventWriter(tx *sql.Tx, d dialect) *writer {
 	return newWriter(tx, d, eventsTable)
-}
-
-// permitReader reads the person histories of one chunk inside the run's
-// transaction.
-type permitReader struct {
-	d  dialect
-	tx *sql.Tx
-}
-
-// chunk returns the histories of up to permitChunk persons whose ID number
-// sorts after after.
-func (r permitReader) chunk(ctx context.Context, after string) ([]registry.PersonHistory, error) {
-	var hs []registry.PersonHistory
-	err := r.each(ctx, `SELECT `+personColumns+` FROM persons WHERE id_number > $1 ORDER BY id_number LIMIT $2`,
-		[]any{after, permitChunk}, func(rows *sql.Rows) error {
-			var h registry.PersonHistory
-			if err := rows.Scan(personRow(&h.Person)...); err != nil {
-				return err
-			}
-			hs = append(hs, h)
-			return nil
-		})
-	if err != nil || len(hs) == 0 {
-		return hs, err
-	}
-	lo, hi := hs[0].Person.IDNumber, hs[len(hs)-1].Person.IDNumber
-	index := make(map[string]*registry.PersonHistory, len(hs))
-	for i := range hs {
-		index[hs[i].Person.IDNumber] = &hs[i]
-	}
-	span := []any{lo, hi}
-
-	err = r.each(ctx, `SELECT id_number, town, address, since, until, kind, source FROM residences
-		WHERE id_number BETWEEN $1 AND $2 ORDER BY id_number, since, address`, span, func(rows *sql.Rows) error {
-		var x registry.Residence
-		if err := rows.Scan(&x.IDNumber, &x.Town, &x.Address, scanDate(&x.Since), scanDate(&x.Until), &x.Kind, &x.Source); err != nil {
-			return err
-		}
-		if h := index[x.IDNumber]; h != nil {
-			h.Residences = append(h.Residences, x)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("residences: %w", err)
-	}
-
-	err = r.each(ctx, `SELECT id_number, employer_uscc, employer_name, since, until, contract FROM jobs
-		WHERE id_number BETWEEN $1 AND $2 ORDER BY id_number, since, employer_uscc`, span, func(rows *sql.Rows) error {
-		var x registry.Job
-		if err := rows.Scan(&x.IDNumber, &x.EmployerUSCC, &x.EmployerName, scanDate(&x.Since), scanDate(&x.Until), &x.Contract); err != nil {
-			return err
-		}
-		if h := index[x.IDNumber]; h != nil {
-			h.Jobs = append(h.Jobs, x)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-
-	err = r.each(ctx, `SELECT DISTINCT g.child FROM guardians g JOIN persons gp ON gp.id_number = g.guardian
-		WHERE g.child BETWEEN $1 AND $2`, span, func(rows *sql.Rows) error {
-		var child string
-		if err := rows.Scan(&child); err != nil {
-			return err
-		}
-		if h := index[child]; h != nil {
-			h.HasGuardian = true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("guardians: %w", err)
-	}
-
-	err = r.each(ctx, `SELECT number, id_number, town, issued_on, valid_to, status, lapsed_on, updated_on FROM permits
-		WHERE id_number BETWEEN $1 AND $2 ORDER BY id_number, issued_on, number`, span, func(rows *sql.Rows) error {
-		var x registry.Permit
-		if err := rows.Scan(&x.Number, &x.IDNumber, &x.Town, scanDate(&x.IssuedOn), scanDate(&x.ValidTo), &x.Status, scanDate(&x.LapsedOn), scanDate(&x.UpdatedOn)); err != nil {
-			return err
-		}
-		if h := index[x.IDNumber]; h != nil {
-			h.Permits = append(h.Permits, x)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("permits: %w", err)
-	}
-	return hs, nil
-}
-
-// each runs query and calls fn per row, closing the rows before it returns
-// (PostgreSQL allows no other statement on the transaction meanwhile).
-func (r permitReader) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := r.tx.QueryContext(ctx, r.d.q(query), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return rows.Close()
 }

@@ -1,6 +1,8 @@
 // Package web serves rooted over HTTP: the JSON API under /api/v1/ and the
-// pages. Before sign-in exists it serves only aggregate figures: nothing
-// personal leaves the server.
+// pages. Before sign-in exists it serves aggregate figures and scores facts
+// sent to it; the one personal resource (a person's points) is served only
+// to a caller holding the deployment's API token, and to nobody when none
+// is configured.
 package web
 
 import (
@@ -12,11 +14,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -34,20 +39,32 @@ type Options struct {
 	// FiguresTTL is how long aggregate figures are cached (default 1 minute):
 	// they cost a scan of the residences.
 	FiguresTTL time.Duration
+	// Scheme scores POST /api/v1/score and a person's points; the shipped
+	// default scheme when nil. Load it once, at start.
+	Scheme *policy.Scheme
+	// Points configures the derivation of a person's inputs;
+	// points.DefaultOptions when its Region is empty.
+	Points points.Options
+	// APIToken is the bearer token that personal endpoints require until
+	// sign-in exists. Empty: they answer 403 to everyone.
+	APIToken string
 }
 
 type server struct {
-	st    registry.Store
-	opt   Options
-	pages *template.Template
+	st     registry.PointsStore
+	opt    Options
+	pages  *template.Template
+	routed []string // the patterns routes registered, for the OpenAPI test
 
 	mu      sync.Mutex
 	figures registry.Figures
 	at      time.Time
 }
 
-// New returns the handler with every route of rooted.
-func New(st registry.Store, opt Options) http.Handler {
+// New returns the handler with every route of rooted. It panics when
+// opt.Scheme is nil and the shipped scheme does not load (a build error,
+// caught by the tests).
+func New(st registry.PointsStore, opt Options) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
@@ -57,6 +74,16 @@ func New(st registry.Store, opt Options) http.Handler {
 	if opt.FiguresTTL == 0 {
 		opt.FiguresTTL = time.Minute
 	}
+	if opt.Scheme == nil {
+		sc, err := policy.Load("")
+		if err != nil {
+			panic(err)
+		}
+		opt.Scheme = sc
+	}
+	if opt.Points.Region == "" {
+		opt.Points = points.DefaultOptions
+	}
 	s := &server{st: st, opt: opt, pages: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	return s.routes()
 }
@@ -64,13 +91,21 @@ func New(st registry.Store, opt Options) http.Handler {
 // routes lists every route of the server in one place.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.routed = s.routed[:0]
+	handle := func(pattern string, h http.Handler) {
+		s.routed = append(s.routed, pattern)
+		mux.Handle(pattern, h)
+	}
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /api/v1/figures", s.apiFigures)
-	mux.HandleFunc("GET /api/v1/stats", s.apiStats)
-	mux.HandleFunc("GET /api/v1/", s.apiNotFound)
-	mux.HandleFunc("GET /{$}", s.home)
+	handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	handle("GET /healthz", http.HandlerFunc(s.healthz))
+	handle("GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
+	handle("GET /api/v1/figures", http.HandlerFunc(s.apiFigures))
+	handle("GET /api/v1/stats", http.HandlerFunc(s.apiStats))
+	handle("POST /api/v1/score", http.HandlerFunc(s.apiScore))
+	handle("GET /api/v1/persons/{id}/points", s.requireToken(http.HandlerFunc(s.apiPersonPoints)))
+	handle("GET /api/v1/", http.HandlerFunc(s.apiNotFound))
+	handle("GET /{$}", http.HandlerFunc(s.home))
 	return s.logRequests(securityHeaders(mux))
 }
 
@@ -155,7 +190,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		msg = ae.Message
 	}
 	if status >= 500 {
-		s.opt.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.opt.Logger.Error("request failed", "method", r.Method, "path", logPath(r), "err", err)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
@@ -210,6 +245,16 @@ func (s *server) logRequests(h http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		s.opt.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "dur", time.Since(start))
+		s.opt.Logger.Debug("request", "method", r.Method, "path", logPath(r), "status", rec.status, "dur", time.Since(start))
 	})
+}
+
+// logPath is the path of r as logged: the route pattern when it has a
+// wildcard (a path may hold an ID number, which is never logged), else the
+// path.
+func logPath(r *http.Request) string {
+	if strings.Contains(r.Pattern, "{") {
+		return r.Pattern
+	}
+	return r.URL.Path
 }

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
+)
+
+// maxScoreBody bounds the body of POST /api/v1/score: one person's facts
+// are well under a kilobyte.
+const maxScoreBody = 64 << 10
+
+// asOfLang reads the optional as_of (YYYY-MM-DD, default today) and lang
+// (zh or en, default zh) query parameters.
+func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
+	asOf := s.opt.Today()
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		d, err := date.Parse(v)
+		if err != nil {
+			return 0, "", apperr.Wrap(apperr.Invalid, err, "as_of: want YYYY-MM-DD")
+		}
+		asOf = d
+	}
+	lang := policy.ZH
+	switch v := r.URL.Query().Get("lang"); v {
+	case "", "zh":
+	case "en":
+		lang = policy.EN
+	default:
+		return 0, "", apperr.New(apperr.Invalid, "lang: want zh or en")
+	}
+	return asOf, lang, nil
+}
+
+// apiScore scores one person's facts, sent as the contract's input object
+// (shared/contracts/points.md), and answers the contract's result object —
+// exactly what `rooted score` gives for that line. Nothing is stored or
+// looked up: the caller's facts are all there is.
+func (s *server) apiScore(w http.ResponseWriter, r *http.Request) {
+	asOf, lang, err := s.asOfLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxScoreBody))
+	if err != nil {
+		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "request body unreadable or over %d bytes", maxScoreBody))
+		return
+	}
+	var line bytes.Buffer
+	if err := json.Compact(&line, body); err != nil || !bytes.HasPrefix(line.Bytes(), []byte("{")) {
+		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "request body: want one JSON object of facts"))
+		return
+	}
+	v, err := s.opt.Scheme.Version(asOf)
+	if err != nil {
+		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf))
+		return
+	}
+	line.WriteByte('\n')
+	var out bytes.Buffer
+	if _, err := v.ScoreJSONL(r.Context(), &line, &out, policy.ScoreOptions{AsOf: asOf, Lang: lang, Workers: 1}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var bad struct {
+		Error *string `json:"error"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &bad); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if bad.Error != nil {
+		s.fail(w, r, apperr.New(apperr.Invalid, "%s", *bad.Error))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(out.Bytes())
+}
+
+// requireToken lets a request through only with the configured bearer
+// token: personal data is never served anonymously. Without a configured
+// token nobody gets through.
+func (s *server) requireToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opt.APIToken == "" {
+			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.opt.APIToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rooted"`)
+			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required: a valid bearer token is needed"))
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// apiPersonPoints explains one person's points as of a day (as_of, lang
+// query parameters) and what would raise them; the ID number is masked in
+// the answer.
+func (s *server) apiPersonPoints(w http.ResponseWriter, r *http.Request) {
+	asOf, lang, err := s.asOfLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.opt.Scheme.Version(asOf)
+	if err != nil {
+		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf))
+		return
+	}
+	h, err := s.st.History(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := points.Derive(&h, asOf, s.opt.Points)
+	ex, err := points.Explain(v, &f, asOf, lang, points.Actions)
+	if err != nil {
+		s.fail(w, r, apperr.Wrap(apperr.Internal, err, "scoring failed"))
+		return
+	}
+	writeJSON(w, http.StatusOK, ex)
+}
