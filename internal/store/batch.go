@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/registry"
@@ -133,6 +134,74 @@ type writer struct {
 	full  *sql.Stmt
 	// changed counts rows inserted or changed so far.
 	changed int64
+	// async, when set, writes full buffers on another goroutine.
+	async *flusher
+}
+
+// flusher writes full buffers of a batch's writers on a goroutine of its
+// own, so that reading and checking the next rows of a file (one core)
+// overlaps with the database writing the previous ones (the other). The
+// writers of one batch share its transaction, so one goroutine serves
+// them all, in order. At most one buffer waits while one is written, so
+// memory stays bounded.
+type flusher struct {
+	ctx  context.Context
+	jobs chan flushJob
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+}
+
+type flushJob struct {
+	w    *writer
+	args []any
+	n    int
+}
+
+func newFlusher(ctx context.Context) *flusher {
+	f := &flusher{ctx: ctx, jobs: make(chan flushJob, 1), done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		for j := range f.jobs {
+			if f.failed() != nil {
+				continue
+			}
+			if err := j.w.write(f.ctx, j.args, j.n); err != nil {
+				f.mu.Lock()
+				f.err = err
+				f.mu.Unlock()
+			}
+		}
+	}()
+	return f
+}
+
+func (f *flusher) failed() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// submit hands w's full buffer to the goroutine and gives w an empty one.
+// It returns the first error of an earlier write, if any.
+func (f *flusher) submit(w *writer) error {
+	if err := f.failed(); err != nil {
+		return err
+	}
+	f.jobs <- flushJob{w: w, args: w.args, n: w.n}
+	w.args, w.n = nil, 0
+	return nil
+}
+
+// wait stops the goroutine once every submitted buffer is written and
+// returns the first error.
+func (f *flusher) wait() error {
+	if f.jobs != nil {
+		close(f.jobs)
+		f.jobs = nil
+		<-f.done
+	}
+	return f.failed()
 }
 
 func newWriter(tx *sql.Tx, d dialect, t *table) *writer {
@@ -149,6 +218,9 @@ func (w *writer) add(ctx context.Context, row ...any) error {
 	w.args = append(w.args, row...)
 	w.n++
 	if w.n >= sortRows {
+		if w.async != nil {
+			return w.async.submit(w)
+		}
 		return w.flush(ctx)
 	}
 	return nil
@@ -159,14 +231,25 @@ func (w *writer) flush(ctx context.Context) error {
 	if w.n == 0 {
 		return nil
 	}
+	if err := w.write(ctx, w.args, w.n); err != nil {
+		return err
+	}
+	clear(w.args) // drop references to the written strings
+	w.args = w.args[:0]
+	w.n = 0
+	return nil
+}
+
+// write sorts n buffered rows held in args by key and upserts them.
+func (w *writer) write(ctx context.Context, args []any, n int) error {
 	w.order = w.order[:0]
-	for i := range w.n {
+	for i := range n {
 		w.order = append(w.order, i)
 	}
 	if !w.t.appendOnly {
 		nkey := len(w.t.key)
 		slices.SortFunc(w.order, func(a, b int) int {
-			ra, rb := w.args[a*w.cols:a*w.cols+nkey], w.args[b*w.cols:b*w.cols+nkey]
+			ra, rb := args[a*w.cols:a*w.cols+nkey], args[b*w.cols:b*w.cols+nkey]
 			for k := range nkey {
 				if c := compareValues(ra[k], rb[k]); c != 0 {
 					return c
@@ -175,20 +258,28 @@ func (w *writer) flush(ctx context.Context) error {
 			return 0
 		})
 	}
-	for start := 0; start < w.n; start += w.chunk {
-		end := min(start+w.chunk, w.n)
+	// Each statement runs without the caller's cancellation: the SQLite
+	// driver watches a cancellable context with a goroutine per statement,
+	// which cost 7 % of an import. Cancellation is checked here instead,
+	// between statements.
+	caller := ctx
+	ctx = context.WithoutCancel(ctx)
+	for start := 0; start < n; start += w.chunk {
+		select {
+		case <-caller.Done():
+			return fmt.Errorf("store: put %s: %w", w.t.name, context.Cause(caller))
+		default:
+		}
+		end := min(start+w.chunk, n)
 		w.stmt = w.stmt[:0]
 		for _, r := range w.order[start:end] {
-			w.stmt = append(w.stmt, w.args[r*w.cols:(r+1)*w.cols]...)
+			w.stmt = append(w.stmt, args[r*w.cols:(r+1)*w.cols]...)
 		}
 		if err := w.exec(ctx, end-start); err != nil {
 			return err
 		}
 	}
-	clear(w.args) // drop references to the written strings
 	clear(w.stmt)
-	w.args = w.args[:0]
-	w.n = 0
 	return nil
 }
 
@@ -265,6 +356,7 @@ type batch struct {
 	tx       *sql.Tx
 	importID int64
 	writers  map[*table]*writer
+	flusher  *flusher
 	err      error // first error; the batch is then unusable
 	done     bool  // committed or rolled back
 }
@@ -283,7 +375,7 @@ func (db *DB) BeginBatch(ctx context.Context) (registry.Batch, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("store: begin batch: %w", err)
 	}
-	return &batch{db: db, tx: tx, importID: id, writers: make(map[*table]*writer)}, nil
+	return &batch{db: db, tx: tx, importID: id, writers: make(map[*table]*writer), flusher: newFlusher(ctx)}, nil
 }
 
 var errBatchDone = errors.New("store: batch already committed or rolled back")
@@ -298,6 +390,7 @@ func (b *batch) put(ctx context.Context, t *table, row ...any) error {
 	w := b.writers[t]
 	if w == nil {
 		w = newWriter(b.tx, b.db.d, t)
+		w.async = b.flusher
 		b.writers[t] = w
 	}
 	if err := w.add(ctx, append(row, b.importID)...); err != nil {
@@ -367,6 +460,9 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 			b.Rollback()
 		}
 	}()
+	if err := b.flusher.wait(); err != nil {
+		return 0, err
+	}
 	for _, t := range batchTables {
 		w := b.writers[t]
 		if w == nil {
@@ -397,6 +493,7 @@ func (b *batch) Rollback() error {
 		return nil
 	}
 	b.done = true
+	b.flusher.wait() // the goroutine may be using the transaction
 	b.closeWriters()
 	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("store: rollback batch: %w", err)
