@@ -160,9 +160,10 @@ type flushJob struct {
 
 func newFlusher(ctx context.Context) *flusher {
 	f := &flusher{ctx: ctx, jobs: make(chan flushJob, 1), done: make(chan struct{})}
+	jobs := f.jobs // wait clears the field; the goroutine keeps its channel
 	go func() {
 		defer close(f.done)
-		for j := range f.jobs {
+		for j := range jobs {
 			if f.failed() != nil {
 				continue
 			}
