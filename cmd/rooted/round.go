@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/calendar"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/rounds"
+	"github.com/newcitizens/rooted/internal/store"
+)
+
+// roundSubcommands are the steps of `rooted round`, in the order a round
+// goes through them.
+var roundSubcommands = []struct{ name, usage, summary string }{
+	{"create", "--kind grade1|grade7|public_rental|talent_apartment --name NAME [--town CODE] [--seats-from-schools] [--seat-share F] [--seats CODE=N,…] [--units TYPE=N,…] [--unit-rules 1-2:one_bedroom,…] [--choices N] [--mode points|lottery] [--year Y] [--id ID] [--window-days N] [--closes DATE]", "create a round (draft) with its schools and seats, or unit types and units"},
+	{"open", "ROUND [--seed S]", "open for applications; publish the SHA-256 of the (secret) seed"},
+	{"apply", "ROUND --guardian ID --child ID --schools S1,S2,… | ROUND --applicant ID [--household N] [--unit-types T1,…]", "apply (checked against the registry)"},
+	{"apply-all", "ROUND [--seed N]", "demo: every eligible guardian of an age-eligible child (or eligible adult, housing) applies"},
+	{"close", "ROUND", "close; check eligibility and points as of today; freeze the input"},
+	{"allocate", "ROUND", "allocate; reveal the seed"},
+	{"publish", "ROUND --out DIR", "publish the list for objections (公示) as XLSX and CSV, masked"},
+	{"object", "ROUND --applicant ID --text TEXT", "file an objection during the 公示 window"},
+	{"finalize", "ROUND", "make final once the 公示 window has ended"},
+	{"show", "ROUND", "print the round, its places, counts and ledger (JSON)"},
+	{"results", "ROUND [--applicant ID] [--lang zh|en]", "print results with explanations (JSON Lines, masked)"},
+	{"export", "ROUND --out FILE", "write the self-contained export that `rooted verify` checks"},
+	{"list", "", "list rounds (JSON Lines)"},
+	{"calendar", "[--import FILE]", "print the working-day calendar in force; --import stores a year's holiday notice"},
+}
+
+// runRound is `rooted round SUBCOMMAND [ROUND] [flags]`.
+func runRound(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stdout, "usage: rooted round SUBCOMMAND [ROUND] [--db DSN] [--as-of YYYY-MM-DD] [flags]")
+		fmt.Fprintln(e.stdout)
+		for _, s := range roundSubcommands {
+			fmt.Fprintf(e.stdout, "  %-10s %s\n", s.name, s.summary)
+		}
+		if len(args) == 0 {
+			return usageError{"round: no subcommand given"}
+		}
+		return nil
+	}
+	sub := args[0]
+	var usage string
+	found := false
+	for _, s := range roundSubcommands {
+		if s.name == sub {
+			usage, found = s.usage, true
+		}
+	}
+	if !found {
+		return usageError{fmt.Sprintf("round: unknown subcommand %q (rooted round -h)", sub)}
+	}
+	rest := args[1:]
+	id := ""
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		id, rest = rest[0], rest[1:]
+	}
+	var o roundOpts
+	c, pos, err := e.flags("round "+sub, usage, rest, []string{"db", "as-of", "lang"}, o.register(sub))
+	if err != nil {
+		return helpOK(err)
+	}
+	if id == "" && len(pos) > 0 {
+		id, pos = pos[0], pos[1:]
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("round %s: unexpected argument %q", sub, pos[0])}
+	}
+	needsID := sub != "create" && sub != "list" && sub != "calendar"
+	if needsID && id == "" {
+		return usageError{fmt.Sprintf("round %s: which round? (rooted round %s ROUND)", sub, sub)}
+	}
+	scheme, err := policy.Load(o.scheme)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "round: scheme refused")
+	}
+	st, err := openStore(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(c.AsOf)}
+	return o.run(ctx, e, svc, st, sub, id, c)
+}
+
+// clockAt is a clock on day with the current time of day (China Standard
+// Time): --as-of moves the date the steps are taken on.
+func clockAt(day date.Date) func() time.Time {
+	return func() time.Time {
+		now := time.Now().In(cstZone)
+		y, m, d := day.Parts()
+		return time.Date(y, m, d, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), cstZone)
+	}
+}
+
+var cstZone = time.FixedZone("CST", 8*3600)
+
+// roundOpts are the flags of every round subcommand.
+type roundOpts struct {
+	scheme                               string
+	kind, town, name, mode, seats, units string
+	unitRules, id, closes                string
+	seatShare                            float64
+	fromSchools                          bool
+	choices, year, windowDays, household int
+	seed                                 string
+	demoSeed                             uint64
+	guardian, child, schools, applicant  string
+	unitTypes, out, text, calendarFile   string
+}
+
+func (o *roundOpts) register(sub string) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		fs.StringVar(&o.scheme, "scheme", "", "points scheme file (default: the shipped scheme)")
+		switch sub {
+		case "create":
+			fs.StringVar(&o.kind, "kind", "", "grade1, grade7, public_rental or talent_apartment")
+			fs.StringVar(&o.town, "town", "", "town code; default the whole city")
+			fs.StringVar(&o.name, "name", "", "name of the round")
+			fs.StringVar(&o.mode, "mode", "points", "points (points, tie-breaks, lottery) or lottery (tickets only)")
+			fs.IntVar(&o.choices, "choices", 0, "most places an application may rank (default 3 schools, or every unit type)")
+			fs.IntVar(&o.year, "year", 0, "school year starting in September of YEAR (default: the as-of year)")
+			fs.BoolVar(&o.fromSchools, "seats-from-schools", false, "seats from schools.entry_seats (the default for school rounds)")
+			fs.Float64Var(&o.seatShare, "seat-share", 0, "share of each school's entry seats offered in this round, 0 < F ≤ 1 (default 1)")
+			fs.StringVar(&o.seats, "seats", "", "seats per school, CODE=N,… (overrides entry seats)")
+			fs.StringVar(&o.units, "units", "", "housing: units per unit type, e.g. one_bedroom=20,two_bedroom=30,three_bedroom=10")
+			fs.StringVar(&o.unitRules, "unit-rules", "", "housing: household sizes per unit type, e.g. 1-2:one_bedroom,3-4:two_bedroom,5-:three_bedroom (the default)")
+			fs.StringVar(&o.id, "id", "", "round id (default YEAR-KIND-TOWN)")
+			fs.IntVar(&o.windowDays, "window-days", 5, "公示 window in official working days (at least 5)")
+			fs.StringVar(&o.closes, "closes", "", "planned closing day YYYY-MM-DD, shown to applicants")
+		case "open":
+			fs.StringVar(&o.seed, "seed", "", "the lottery seed (default: 32 random bytes, kept secret until allocation)")
+		case "apply":
+			fs.StringVar(&o.guardian, "guardian", "", "school rounds: ID number of the guardian applying")
+			fs.StringVar(&o.child, "child", "", "school rounds: ID number of the child")
+			fs.StringVar(&o.schools, "schools", "", "school rounds: school codes, most wanted first, S1,S2,…")
+			fs.StringVar(&o.applicant, "applicant", "", "housing rounds: ID number of the applicant")
+			fs.IntVar(&o.household, "household", 0, "housing rounds: persons in the household (default: from the registry)")
+			fs.StringVar(&o.unitTypes, "unit-types", "", "housing rounds: unit types, most wanted first (default: the one for the household)")
+		case "apply-all":
+			fs.Uint64Var(&o.demoSeed, "seed", 1, "seed of the random choice of schools")
+		case "publish":
+			fs.StringVar(&o.out, "out", "", "folder to write ROUND-publication.xlsx and .csv into")
+		case "object":
+			fs.StringVar(&o.applicant, "applicant", "", "ID number of the applicant objecting")
+			fs.StringVar(&o.text, "text", "", "the objection")
+		case "results":
+			fs.StringVar(&o.applicant, "applicant", "", "only the applications of this applicant (ID number)")
+		case "export":
+			fs.StringVar(&o.out, "out", "", "file to write")
+		case "calendar":
+			fs.StringVar(&o.calendarFile, "import", "", "a calendar file (the format of internal/calendar/calendar-cn.yaml) to store")
+		}
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// pairs parses CODE=N,… .
+func pairs(flagName, s string) (map[string]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := map[string]int{}
+	for _, p := range splitList(s) {
+		k, v, ok := strings.Cut(p, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || k == "" {
+			return nil, usageError{fmt.Sprintf("round create: --%s %q: want CODE=N", flagName, p)}
+		}
+		m[k] = n
+	}
+	return m, nil
+}
+
+// unitRules parses 1-2:one_bedroom,3-4:two_bedroom,5-:three_bedroom.
+func unitRules(s string) ([]rounds.UnitRule, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var rs []rounds.UnitRule
+	for _, p := range splitList(s) {
+		span, typ, ok := strings.Cut(p, ":")
+		lo, hi, _ := strings.Cut(span, "-")
+		min, err1 := strconv.Atoi(lo)
+		max := 0
+		var err2 error
+		if hi != "" {
+			max, err2 = strconv.Atoi(hi)
+		} else if !strings.Contains(span, "-") {
+			max = min
+		}
+		if !ok || typ == "" || err1 != nil || err2 != nil {
+			return nil, usageError{fmt.Sprintf("round create: --unit-rules %q: want MIN-MAX:TYPE (MIN-: no upper bound)", p)}
+		}
+		rs = append(rs, rounds.UnitRule{Min: min, Max: max, UnitType: typ})
+	}
+	return rs, nil
+}
+
+func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *store.DB, sub, id string, c config) error {
+	switch sub {
+	case "create":
+		seats, err := pairs("seats", o.seats)
+		if err != nil {
+			return err
+		}
+		units, err := pairs("units", o.units)
+		if err != nil {
+			return err
+		}
+		rules, err := unitRules(o.unitRules)
+		if err != nil {
+			return err
+		}
+		var closes date.Date
+		if o.closes != "" {
+			if closes, err = date.Parse(o.closes); err != nil {
+				return usageError{fmt.Sprintf("round create: --closes: %v", err)}
+			}
+		}
+		year := o.year
+		if year == 0 {
+			year = c.AsOf.Year()
+		}
+		r, err := svc.Create(ctx, rounds.CreateRequest{ID: o.id, Name: o.name, Kind: rounds.Kind(o.kind), Year: year, Town: o.town,
+			Mode: rounds.Mode(o.mode), Choices: o.choices, WindowDays: o.windowDays, Seats: seats, SeatShare: o.seatShare,
+			Units: units, UnitRules: rules, ClosesOn: closes})
+		if err != nil {
+			return err
+		}
+		return o.show(ctx, e, svc, r.ID)
+	case "open":
+		if _, err := svc.Open(ctx, id, o.seed); err != nil {
+			return err
+		}
+		return o.show(ctx, e, svc, id)
+	case "apply":
+		req := rounds.ApplyRequest{Round: id, Applicant: o.guardian, Child: o.child, Choices: splitList(o.schools)}
+		if o.applicant != "" || o.household != 0 || o.unitTypes != "" {
+			if o.guardian != "" || o.child != "" || o.schools != "" {
+				return usageError{"round apply: --guardian/--child/--schools (school rounds) or --applicant/--household/--unit-types (housing), not both"}
+			}
+			req = rounds.ApplyRequest{Round: id, Applicant: o.applicant, Household: o.household, Choices: splitList(o.unitTypes)}
+		}
+		a, err := svc.Apply(ctx, req)
+		if err != nil {
+			return err
+		}
+		outs, err := svc.Results(ctx, id, a.Applicant, rounds.Lang(c.Lang))
+		if err != nil {
+			return err
+		}
+		for _, x := range outs {
+			if x.Number == a.Number {
+				return writeJSON(e.stdout, x)
+			}
+		}
+		return nil
+	case "apply-all":
+		sum, err := svc.ApplyAll(ctx, id, o.demoSeed)
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, sum)
+	case "close":
+		sum, err := svc.Close(ctx, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, sum)
+	case "allocate":
+		sum, err := svc.Allocate(ctx, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, sum)
+	case "publish":
+		if o.out == "" {
+			return usageError{"round publish: --out DIR is required"}
+		}
+		pub, err := svc.Publish(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fmt.Errorf("round publish: %w", err)
+		}
+		base := filepath.Join(o.out, id+"-publication")
+		if err := writePublicationCSV(base+".csv", pub); err != nil {
+			return fmt.Errorf("round publish: %w", err)
+		}
+		if err := writePublicationXLSX(base+".xlsx", pub); err != nil {
+			return fmt.Errorf("round publish: %w", err)
+		}
+		for _, w := range pub.Warnings {
+			fmt.Fprintln(e.stderr, "rooted: round publish: warning:", w)
+		}
+		return writeJSON(e.stdout, map[string]any{"round": id, "published_on": pub.PublishedOn, "window_ends": pub.WindowEnds,
+			"rows": len(pub.Rows), "files": []string{base + ".xlsx", base + ".csv"}, "warnings": pub.Warnings})
+	case "object":
+		if o.applicant == "" || o.text == "" {
+			return usageError{"round object: --applicant ID and --text TEXT are required"}
+		}
+		ob, err := svc.Object(ctx, id, o.applicant, o.text)
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, map[string]any{"round": id, "number": ob.Number, "at": ob.At.Format(time.RFC3339)})
+	case "finalize":
+		if _, err := svc.Finalize(ctx, id); err != nil {
+			return err
+		}
+		return o.show(ctx, e, svc, id)
+	case "show":
+		return o.show(ctx, e, svc, id)
+	case "results":
+		outs, err := svc.Results(ctx, id, o.applicant, rounds.Lang(c.Lang))
+		if err != nil {
+			return err
+		}
+		for _, x := range outs {
+			if err := writeJSON(e.stdout, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "export":
+		if o.out == "" {
+			return usageError{"round export: --out FILE is required"}
+		}
+		data, err := svc.Export(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.out, data, 0o644); err != nil {
+			return fmt.Errorf("round export: %w", err)
+		}
+		return writeJSON(e.stdout, map[string]any{"round": id, "file": o.out, "bytes": len(data)})
+	case "list":
+		rs, err := svc.List(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			writeJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "kind": r.Kind, "status": r.Status, "seed_sha256": r.SeedSHA256})
+		}
+		return nil
+	case "calendar":
+		if o.calendarFile != "" {
+			data, err := os.ReadFile(o.calendarFile)
+			if err != nil {
+				return apperr.Wrap(apperr.Invalid, err, "round calendar: cannot read %s", o.calendarFile)
+			}
+			years, err := calendar.ParseYears(filepath.Base(o.calendarFile), data)
+			if err != nil {
+				return apperr.Wrap(apperr.Invalid, err, "round calendar")
+			}
+			if err := svc.ImportCalendar(ctx, years); err != nil {
+				return err
+			}
+		}
+		cal, err := svc.CalendarNow(ctx)
+		if err != nil {
+			return err
+		}
+		for _, y := range cal.Years() {
+			n, _ := cal.Workdays(date.Of(y.Year, time.January, 1), date.Of(y.Year, time.December, 31))
+			writeJSON(e.stdout, map[string]any{"year": y.Year, "notice": y.Notice, "holidays": len(y.Holidays), "adjusted_workdays": len(y.Workdays), "working_days": n})
+		}
+		return nil
+	}
+	return usageError{"round: unknown subcommand " + sub}
+}
+
+func (o *roundOpts) show(ctx context.Context, e *env, svc *rounds.Service, id string) error {
+	ov, err := svc.Show(ctx, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, ov)
+}
+
+// writePublicationCSV writes the list as UTF-8 CSV with a byte-order mark,
+// so that spreadsheet programs on Chinese Windows read it as UTF-8.
+func writePublicationCSV(file string, p rounds.Publication) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := writeCSV(f, p); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeCSV(w io.Writer, p rounds.Publication) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(p.Header)
+	for _, r := range p.Rows {
+		cw.Write(r)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writePublicationXLSX writes the list as one sheet, with a title line.
+func writePublicationXLSX(file string, p rounds.Publication) (err error) {
+	x := excelize.NewFile()
+	defer func() {
+		if cerr := x.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	const sheet = "公示"
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	title := []any{fmt.Sprintf("%s（%s）公示 %s 至 %s", p.Name, p.Round, p.PublishedOn, p.WindowEnds)}
+	if err := x.SetSheetRow(sheet, "A1", &title); err != nil {
+		return err
+	}
+	header := make([]any, len(p.Header))
+	for i, h := range p.Header {
+		header[i] = h
+	}
+	if err := x.SetSheetRow(sheet, "A2", &header); err != nil {
+		return err
+	}
+	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	last, _ := excelize.ColumnNumberToName(len(p.Header))
+	if err := x.SetCellStyle(sheet, "A1", last+"2", bold); err != nil {
+		return err
+	}
+	for i, r := range p.Rows {
+		row := make([]any, len(r))
+		for j, v := range r {
+			row[j] = v
+		}
+		if err := x.SetSheetRow(sheet, "A"+strconv.Itoa(i+3), &row); err != nil {
+			return err
+		}
+	}
+	if err := x.SetColWidth(sheet, "A", last, 16); err != nil {
+		return err
+	}
+	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return x.SaveAs(file)
+}

@@ -1,0 +1,89 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func chain(t *testing.T, round string, n int) []Entry {
+	t.Helper()
+	var es []Entry
+	at := time.Date(2026, 6, 1, 9, 0, 0, 123456789, time.UTC)
+	for i := range n {
+		var prev *Entry
+		if i > 0 {
+			prev = &es[i-1]
+		}
+		e, err := Seal(prev, round, Draft{Kind: fmt.Sprintf("k%d", i+1), At: at.Add(time.Duration(i) * time.Minute), Payload: []byte(fmt.Sprintf(`{ "n": %d }`, i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		es = append(es, e)
+	}
+	return es
+}
+
+func TestSealAndVerify(t *testing.T) {
+	es := chain(t, "r1", 6)
+	if err := Verify("r1", es); err != nil {
+		t.Fatalf("Verify of an intact chain: %v", err)
+	}
+	if string(es[0].Payload) != `{"n":0}` || es[0].PrevHash != Genesis("r1") || es[5].Seq != 6 {
+		t.Errorf("first entry %+v", es[0])
+	}
+	if got := FormatTime(es[0].At); got != "2026-06-01T09:00:00.123456Z" {
+		t.Errorf("at = %s, want microseconds in UTC", got)
+	}
+}
+
+func TestTamperDetectedAtTheRightSeq(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		tamper func(es []Entry) []Entry
+		seq    int64
+		field  string
+	}{
+		{"payload changed", func(es []Entry) []Entry { es[2].Payload = []byte(`{"n":99}`); return es }, 3, "payload_sha256"},
+		{"payload and its digest changed", func(es []Entry) []Entry {
+			es[3].Payload = []byte(`{"n":99}`)
+			es[3].PayloadSHA256 = Digest(es[3].Payload)
+			return es
+		}, 4, "hash"},
+		{"entry resealed: next entry's link breaks", func(es []Entry) []Entry {
+			es[1].Payload = []byte(`{"n":99}`)
+			es[1].PayloadSHA256 = Digest(es[1].Payload)
+			es[1].Hash = es[1].ComputeHash()
+			return es
+		}, 3, "prev_hash"},
+		{"time moved", func(es []Entry) []Entry { es[4].At = es[4].At.Add(time.Second); return es }, 5, "hash"},
+		{"kind changed", func(es []Entry) []Entry { es[0].Kind = "other"; return es }, 1, "hash"},
+		{"entry dropped", func(es []Entry) []Entry { return append(es[:2:2], es[3:]...) }, 4, "seq"},
+		{"entries swapped", func(es []Entry) []Entry { es[1], es[2] = es[2], es[1]; return es }, 3, "seq"},
+		{"last hash changed", func(es []Entry) []Entry { es[5].Hash = es[4].Hash; return es }, 6, "hash"},
+		{"entry of another round", func(es []Entry) []Entry { es[2].Round = "r2"; return es }, 3, "round"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			es := tt.tamper(chain(t, "r1", 6))
+			err := Verify("r1", es)
+			var m *MismatchError
+			if !errors.As(err, &m) || m.Seq != tt.seq || m.Field != tt.field {
+				t.Errorf("Verify = %v; want a mismatch at seq %d in %s", err, tt.seq, tt.field)
+			}
+		})
+	}
+}
+
+func TestSealRefuses(t *testing.T) {
+	es := chain(t, "r1", 1)
+	if _, err := Seal(&es[0], "r2", Draft{Kind: "x", Payload: []byte(`{}`)}); err == nil {
+		t.Error("Seal after an entry of another round: no error")
+	}
+	if _, err := Seal(nil, "r1", Draft{Kind: "x", Payload: []byte(`{`)}); err == nil {
+		t.Error("Seal of a payload that is not JSON: no error")
+	}
+	if _, err := Seal(nil, "r1", Draft{Payload: []byte(`{}`)}); err == nil {
+		t.Error("Seal without a kind: no error")
+	}
+}

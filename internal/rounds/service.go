@@ -1,0 +1,1018 @@
+package rounds
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/newcitizens/rooted/internal/alloc"
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/calendar"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/registry"
+)
+
+// Service runs rounds. The CLI and the web layer call its methods; each
+// method is one step, checked against the round's status and written in
+// one transaction with its ledger entries. Errors are *apperr.Error with
+// code invalid (a bad request), not_found, conflict (the round is not in
+// the status the step needs, or a duplicate) or forbidden; other errors are
+// the store's. Full ID numbers never appear in messages.
+type Service struct {
+	Store    Store
+	Scheme   *policy.Scheme     // the points scheme; required
+	Calendar *calendar.Calendar // shipped holiday notices; nil: calendar.Default(). Notices stored by officers override it.
+	Now      func() time.Time   // the clock; nil: time.Now. Dates are taken in China Standard Time.
+	Random   io.Reader          // source of seeds; nil: crypto/rand
+	Points   points.Options     // zero: points.DefaultOptions
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) today() date.Date { return date.FromTime(s.now().In(cst)) }
+
+func (s *Service) pointsOptions() points.Options {
+	if s.Points.Region == "" {
+		return points.DefaultOptions
+	}
+	return s.Points
+}
+
+// CalendarNow returns the working-day calendar in force: the shipped one
+// with the notices officers stored (which win for their year).
+func (s *Service) CalendarNow(ctx context.Context) (*calendar.Calendar, error) {
+	c := s.Calendar
+	if c == nil {
+		c = calendar.Default()
+	}
+	years, err := s.Store.CalendarYears(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(years) == 0 {
+		return c, nil
+	}
+	return c.With(years...)
+}
+
+// ImportCalendar stores holiday notices (validated) so that later windows
+// count with them.
+func (s *Service) ImportCalendar(ctx context.Context, years []calendar.Year) error {
+	for _, y := range years {
+		if err := y.Validate(); err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "calendar")
+		}
+	}
+	for _, y := range years {
+		if err := s.Store.PutCalendarYear(ctx, y); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateRequest describes a new round.
+type CreateRequest struct {
+	ID         string         // optional: default YEAR-KIND-TOWN (or -city), with -2, -3, … when taken
+	Name       string         // required, free text
+	Kind       Kind           // required
+	Year       int            // default: this year
+	Town       string         // "" for the whole city; school rounds then offer the town's schools only
+	Mode       Mode           // default ByPoints
+	Choices    int            // default 3 (schools) or every unit type (housing)
+	WindowDays int            // 公示 working days; default 5
+	Seats      map[string]int // school rounds: seats per school code; default entry_seats × SeatShare
+	SeatShare  float64        // school rounds: share of entry seats offered (0 < share ≤ 1); default 1
+	Units      map[string]int // housing: units per unit type; required
+	UnitRules  []UnitRule     // housing: default DefaultUnitRules
+	UnitNames  map[string]string
+	ClosesOn   date.Date // planned closing day, shown to applicants; optional
+}
+
+// Create stores a new round in status draft, with its places, and records
+// its configuration as the first ledger entry.
+func (s *Service) Create(ctx context.Context, req CreateRequest) (Round, error) {
+	bad := func(format string, args ...any) (Round, error) {
+		return Round{}, apperr.New(apperr.Invalid, "round create: "+format, args...)
+	}
+	if !req.Kind.Valid() {
+		return bad("kind %q: want one of grade1, grade7, public_rental, talent_apartment", req.Kind)
+	}
+	if strings.TrimSpace(req.Name) == "" || utf8.RuneCountInString(req.Name) > 100 {
+		return bad("name: want 1 to 100 characters")
+	}
+	if req.Mode == "" {
+		req.Mode = ByPoints
+	}
+	if req.Mode != ByPoints && req.Mode != ByLottery {
+		return bad("mode %q: want points or lottery", req.Mode)
+	}
+	if req.Year == 0 {
+		req.Year = s.today().Year()
+	}
+	if req.Year < 2000 || req.Year > 2200 {
+		return bad("year %d: out of range", req.Year)
+	}
+	if req.WindowDays == 0 {
+		req.WindowDays = 5
+	}
+	if req.WindowDays < 5 || req.WindowDays > 60 {
+		return bad("window of %d working days: want 5 to 60 (公示 lasts at least 5 working days)", req.WindowDays)
+	}
+	cfg := Config{Name: strings.TrimSpace(req.Name), Kind: req.Kind, Year: req.Year, Town: req.Town, Mode: req.Mode, WindowDays: req.WindowDays, Scheme: s.Scheme.Name}
+	if !req.ClosesOn.IsZero() {
+		cfg.ClosesOn = req.ClosesOn.String()
+	}
+	if req.Kind.Housing() {
+		rules := req.UnitRules
+		if len(rules) == 0 {
+			rules = DefaultUnitRules
+		}
+		if err := checkUnitRules(rules); err != nil {
+			return bad("%v", err)
+		}
+		cfg.UnitRules = rules
+		if len(req.Units) == 0 {
+			return bad("a housing round needs units per unit type (e.g. one_bedroom=20)")
+		}
+		for _, r := range rules {
+			if slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == r.UnitType }) {
+				continue
+			}
+			n, ok := req.Units[r.UnitType]
+			if !ok {
+				continue
+			}
+			if n < 0 || n > alloc.MaxCapacity {
+				return bad("units of %s: %d, want 0 to %d", r.UnitType, n, alloc.MaxCapacity)
+			}
+			name := req.UnitNames[r.UnitType]
+			if name == "" {
+				name = UnitTypeNames[r.UnitType]
+			}
+			if name == "" {
+				name = r.UnitType
+			}
+			cfg.Places = append(cfg.Places, Place{Code: r.UnitType, Name: name, Seats: n})
+		}
+		for code := range req.Units {
+			if !slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == code }) {
+				return bad("units of %q: no unit rule gives that unit type", code)
+			}
+		}
+	} else {
+		share := req.SeatShare
+		if share == 0 {
+			share = 1
+		}
+		if share < 0 || share > 1 {
+			return bad("seat share %g: want more than 0 and at most 1", share)
+		}
+		schools, err := s.Store.Schools(ctx)
+		if err != nil {
+			return Round{}, err
+		}
+		known := map[string]bool{}
+		for _, sc := range schools {
+			known[sc.Code] = true
+			if sc.Level != req.Kind.SchoolLevel() || (req.Town != "" && sc.Town != req.Town) {
+				continue
+			}
+			seats := int(float64(sc.EntrySeats) * share)
+			if n, ok := req.Seats[sc.Code]; ok {
+				seats = n
+			}
+			if seats < 0 || seats > alloc.MaxCapacity {
+				return bad("seats of school %s: %d, want 0 to %d", sc.Code, seats, alloc.MaxCapacity)
+			}
+			cfg.Places = append(cfg.Places, Place{Code: sc.Code, Name: sc.Name, Town: sc.Town, Seats: seats})
+		}
+		for code := range req.Seats {
+			if !slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == code }) {
+				if known[code] {
+					return bad("seats of school %s: not a %s school of the round", code, req.Kind.SchoolLevel())
+				}
+				return bad("seats of school %s: no such school", code)
+			}
+		}
+		if len(cfg.Places) == 0 {
+			where := "the city"
+			if req.Town != "" {
+				where = "town " + req.Town
+			}
+			return bad("no %s school in %s (import schools first)", req.Kind.SchoolLevel(), where)
+		}
+	}
+	cfg.Choices = req.Choices
+	if cfg.Choices == 0 {
+		cfg.Choices = len(cfg.Places)
+		if !req.Kind.Housing() {
+			cfg.Choices = min(3, len(cfg.Places))
+		}
+	}
+	if cfg.Choices < 1 || cfg.Choices > len(cfg.Places) {
+		return bad("choices %d: want 1 to %d (the places of the round)", cfg.Choices, len(cfg.Places))
+	}
+	id := req.ID
+	if id != "" {
+		if !validID(id) {
+			return bad("id %q: want 1 to 64 letters, digits, '-' or '_'", id)
+		}
+	} else {
+		scope := req.Town
+		if scope == "" {
+			scope = "city"
+		}
+		base := fmt.Sprintf("%d-%s-%s", req.Year, strings.ReplaceAll(string(req.Kind), "_", "-"), scope)
+		for n := 1; ; n++ {
+			id = base
+			if n > 1 {
+				id = fmt.Sprintf("%s-%d", base, n)
+			}
+			_, err := s.Store.Round(ctx, id)
+			if apperr.Is(err, apperr.NotFound) {
+				break
+			}
+			if err != nil {
+				return Round{}, err
+			}
+		}
+	}
+	cfg.ID = id
+	payload, err := json.Marshal(cfg)
+	if err != nil {
+		return Round{}, fmt.Errorf("round create: %w", err)
+	}
+	r := Round{Config: cfg, Status: Draft, CreatedAt: s.now().UTC()}
+	if err := s.Store.CreateRound(ctx, r, ledger.Draft{Kind: EntryConfig, At: s.now(), Payload: payload}); err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkUnitRules(rules []UnitRule) error {
+	for i, r := range rules {
+		if r.UnitType == "" || r.Min < 1 || (r.Max != 0 && r.Max < r.Min) {
+			return fmt.Errorf("unit rule %d (%d-%d → %q): want a unit type and 1 ≤ min ≤ max", i+1, r.Min, r.Max, r.UnitType)
+		}
+		for j, o := range rules[:i] {
+			if o.Max == 0 && r.Max == 0 || (o.Max == 0 || r.Min <= o.Max) && (r.Max == 0 || o.Min <= r.Max) {
+				return fmt.Errorf("unit rules %d and %d overlap", j+1, i+1)
+			}
+		}
+	}
+	return nil
+}
+
+// UnitTypesFor returns the unit types a household of n persons may apply
+// for under rules.
+func UnitTypesFor(rules []UnitRule, n int) []string {
+	var out []string
+	for _, r := range rules {
+		if n >= r.Min && (r.Max == 0 || n <= r.Max) {
+			out = append(out, r.UnitType)
+		}
+	}
+	return out
+}
+
+// round reads a round and checks its status.
+func (s *Service) round(ctx context.Context, id, op string, want ...Status) (Round, error) {
+	r, err := s.Store.Round(ctx, id)
+	if err != nil {
+		return Round{}, err
+	}
+	if len(want) > 0 && !slices.Contains(want, r.Status) {
+		ws := make([]string, len(want))
+		for i, w := range want {
+			ws[i] = string(w)
+		}
+		return Round{}, apperr.New(apperr.Conflict, "round %s: cannot %s a round that is %s (want %s)", id, op, r.Status, strings.Join(ws, " or "))
+	}
+	return r, nil
+}
+
+// public blanks the seed of a round that is not yet allocated.
+func public(r Round) Round {
+	switch r.Status {
+	case Draft, Open, Closed:
+		r.Seed = ""
+	}
+	return r
+}
+
+// Get returns a round, its seed blanked until it is allocated.
+func (s *Service) Get(ctx context.Context, id string) (Round, error) {
+	r, err := s.Store.Round(ctx, id)
+	return public(r), err
+}
+
+// List returns every round, oldest first, seeds blanked until allocated.
+func (s *Service) List(ctx context.Context) ([]Round, error) {
+	rs, err := s.Store.Rounds(ctx)
+	for i := range rs {
+		rs[i] = public(rs[i])
+	}
+	return rs, err
+}
+
+// Open opens a draft round for applications. The seed is generated from 32
+// random bytes when seed is ""; its SHA-256 is recorded in the ledger and
+// shown from now on, the seed itself only once the round is allocated.
+func (s *Service) Open(ctx context.Context, id, seed string) (Round, error) {
+	r, err := s.round(ctx, id, "open", Draft)
+	if err != nil {
+		return Round{}, err
+	}
+	if seed == "" {
+		var b [32]byte
+		src := s.Random
+		if src == nil {
+			src = rand.Reader
+		}
+		if _, err := io.ReadFull(src, b[:]); err != nil {
+			return Round{}, fmt.Errorf("round %s: open: seed: %w", id, err)
+		}
+		seed = hex.EncodeToString(b[:])
+	}
+	if !utf8.ValidString(seed) || len(seed) > 256 {
+		return Round{}, apperr.New(apperr.Invalid, "round %s: open: the seed must be valid UTF-8 of at most 256 bytes", id)
+	}
+	r.Status, r.Seed, r.SeedSHA256, r.OpenedOn = Open, seed, alloc.SeedSHA256(seed), s.today()
+	payload := jsonObject("seed_sha256", r.SeedSHA256, "opened_on", r.OpenedOn.String())
+	if _, err := s.Store.Commit(ctx, id, Change{From: Draft, Round: &r, Ledger: []ledger.Draft{{Kind: EntryCommitment, At: s.now(), Payload: payload}}}); err != nil {
+		return Round{}, err
+	}
+	return public(r), nil
+}
+
+// jsonObject returns a JSON object of the key, value pairs, in order.
+func jsonObject(kv ...any) []byte {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[i])
+		v, err := json.Marshal(kv[i+1])
+		if err != nil {
+			v = []byte("null")
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String())
+}
+
+// ApplyRequest is one application.
+type ApplyRequest struct {
+	Round     string
+	Applicant string   // ID number of the guardian (school) or applicant (housing)
+	Child     string   // school rounds: the child's ID number
+	Household int      // housing: persons in the household
+	Choices   []string // place codes (schools or unit types), most wanted first
+}
+
+// Apply records an application to an open round. A housing application
+// without a household size takes the registry's (see householdSize). A request that cannot be
+// an application (unknown place, a place twice, too many choices, no child
+// in a school round) is an invalid error and records nothing; a child (or
+// housing applicant) who already has an application is a conflict. An
+// application that fails a gate of the registry — the child or applicant
+// not registered, not the child's guardian, the child's age, the household
+// size for a unit type — is recorded as refused with its reason and
+// returned without error. Eligibility by points is checked at close, as of
+// the close date.
+func (s *Service) Apply(ctx context.Context, req ApplyRequest) (Application, error) {
+	r, err := s.round(ctx, req.Round, "apply to", Open)
+	if err != nil {
+		return Application{}, err
+	}
+	a := Application{Round: r.ID, Applicant: strings.TrimSpace(req.Applicant), Child: strings.TrimSpace(req.Child), Household: req.Household, Choices: req.Choices, AppliedOn: s.today(), Status: Pending}
+	if r.Kind.Housing() && a.Household == 0 {
+		h, err := s.Store.History(ctx, a.Applicant)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return Application{}, err
+		}
+		a.Household = householdSize(&h, a.AppliedOn)
+	}
+	if err := checkRequest(&r, &a); err != nil {
+		return Application{}, err
+	}
+	if err := s.gates(ctx, &r, &a, s.view(), nil); err != nil {
+		return Application{}, err
+	}
+	added, err := s.Store.Commit(ctx, r.ID, Change{From: Open, Add: []Application{a}})
+	if err != nil {
+		return Application{}, err
+	}
+	return added[0], nil
+}
+
+// householdSize is the household the registry shows for a housing
+// applicant: themself, their registered children under 18, and a partner
+// when they have such a child (the registry links children, not couples).
+func householdSize(h *registry.PersonHistory, asOf date.Date) int {
+	kids := 0
+	for _, c := range h.Children {
+		if !c.BirthDate.IsZero() && date.YearsBetween(c.BirthDate, asOf) < 18 {
+			kids++
+		}
+	}
+	if kids > 0 {
+		return 2 + kids
+	}
+	return 1
+}
+
+// checkRequest checks the form of an application against its round.
+func checkRequest(r *Round, a *Application) error {
+	who := ident.MaskID(a.Applicant)
+	bad := func(format string, args ...any) error {
+		return apperr.New(apperr.Invalid, "round %s: application of %s: "+format, append([]any{r.ID, who}, args...)...)
+	}
+	if a.Applicant == "" {
+		return bad("no applicant")
+	}
+	if r.Kind.Housing() {
+		if a.Child != "" {
+			return bad("a housing application has no child")
+		}
+		if a.Household < 1 || a.Household > 20 {
+			return bad("household of %d persons: want 1 to 20", a.Household)
+		}
+		if len(a.Choices) == 0 {
+			a.Choices = UnitTypesFor(r.UnitRules, a.Household)
+			a.Choices = slices.DeleteFunc(a.Choices, func(c string) bool { return !slices.ContainsFunc(r.Places, func(p Place) bool { return p.Code == c }) })
+			if len(a.Choices) == 0 {
+				return bad("no unit type of the round fits a household of %d", a.Household)
+			}
+		}
+	} else {
+		if a.Child == "" {
+			return bad("a school application needs the child's ID number")
+		}
+		if a.Household != 0 {
+			return bad("a school application has no household size")
+		}
+	}
+	if len(a.Choices) == 0 || len(a.Choices) > r.Choices {
+		return bad("%d choices: want 1 to %d", len(a.Choices), r.Choices)
+	}
+	for i, c := range a.Choices {
+		if !slices.ContainsFunc(r.Places, func(p Place) bool { return p.Code == c }) {
+			return bad("choice %d %q is not a place of the round", i+1, c)
+		}
+		if slices.Index(a.Choices, c) != i {
+			return bad("choice %d %q is listed twice", i+1, c)
+		}
+	}
+	return nil
+}
+
+// registryView caches what the gates read of the registry.
+type registryView struct {
+	s         *Service
+	histories map[string]*registry.PersonHistory // nil value: not found
+	guardians map[string][]string
+	results   map[string]*policy.Result
+}
+
+func (s *Service) view() *registryView {
+	return &registryView{s: s, histories: map[string]*registry.PersonHistory{}, guardians: map[string][]string{}, results: map[string]*policy.Result{}}
+}
+
+func (v *registryView) history(ctx context.Context, id string) (*registry.PersonHistory, error) {
+	if h, ok := v.histories[id]; ok {
+		return h, nil
+	}
+	h, err := v.s.Store.History(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		v.histories[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.histories[id] = &h
+	return &h, nil
+}
+
+func (v *registryView) guardiansOf(ctx context.Context, child string) ([]string, error) {
+	if g, ok := v.guardians[child]; ok {
+		return g, nil
+	}
+	g, err := v.s.Store.Guardians(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	v.guardians[child] = g
+	return g, nil
+}
+
+// score evaluates a person's points as of asOf under ver.
+func (v *registryView) score(h *registry.PersonHistory, ver *policy.Version, asOf date.Date) (*policy.Result, error) {
+	if r, ok := v.results[h.Person.IDNumber]; ok {
+		return r, nil
+	}
+	f := points.Derive(h, asOf, v.s.pointsOptions())
+	in := ver.Scheme().NewInputs()
+	if err := f.Fill(in); err != nil {
+		return nil, err
+	}
+	r := ver.Evaluate(in, asOf)
+	v.results[h.Person.IDNumber] = &r
+	return &r, nil
+}
+
+// gates checks the registry gates of a, reading the registry through v:
+// the structural ones at apply (close nil); with eligibility by points at
+// close. It sets its status, reason and, at
+// close, points, tie-break and district. It returns only store errors.
+func (s *Service) gates(ctx context.Context, r *Round, a *Application, v *registryView, close *closing) error {
+	refuse := func(reason, detail string) error {
+		a.Status, a.Reason, a.Detail = Refused, reason, detail
+		return nil
+	}
+	applicant, err := v.history(ctx, a.Applicant)
+	if err != nil {
+		return err
+	}
+	if applicant == nil {
+		return refuse("applicant_not_found", "")
+	}
+	a.ApplicantName = applicant.Person.Name
+	asOf := a.AppliedOn
+	if close != nil {
+		asOf = close.asOf
+	}
+	var child *registry.PersonHistory
+	var guardians []string
+	if r.Kind.Housing() {
+		types := UnitTypesFor(r.UnitRules, a.Household)
+		for _, c := range a.Choices {
+			if !slices.Contains(types, c) {
+				return refuse("unit_type_mismatch", strconv.Itoa(a.Household))
+			}
+		}
+	} else {
+		if child, err = v.history(ctx, a.Child); err != nil {
+			return err
+		}
+		if child == nil {
+			return refuse("child_not_found", "")
+		}
+		a.ChildName = child.Person.Name
+		if guardians, err = v.guardiansOf(ctx, a.Child); err != nil {
+			return err
+		}
+		if !slices.Contains(guardians, a.Applicant) {
+			return refuse("not_guardian", "")
+		}
+		age := date.YearsBetween(child.Person.BirthDate, date.Of(r.Year, time.August, 31))
+		switch entry := r.Kind.EntryAge(); {
+		case age < entry:
+			return refuse("too_young", strconv.Itoa(age))
+		case age > entry+1: // a year's delayed entry is allowed
+			return refuse("too_old", strconv.Itoa(age))
+		}
+	}
+	if close == nil {
+		return nil
+	}
+	// At close: eligibility and priority as of the close date.
+	res, err := v.score(applicant, close.version, asOf)
+	if err != nil {
+		return refuse("applicant_not_found", err.Error())
+	}
+	if close.service < 0 || !res.Eligible[close.service] {
+		return refuse("not_eligible", asOf.String())
+	}
+	a.Status, a.Reason, a.Detail = Accepted, "", ""
+	a.Points, a.Tiebreak, a.District = 0, nil, ""
+	if r.Kind.Housing() {
+		if r.Mode == ByPoints {
+			a.Points, a.Tiebreak = res.Total, slices.Clone(res.TieBreaks)
+		}
+	} else {
+		best := res
+		for _, g := range guardians {
+			if g == a.Applicant {
+				continue
+			}
+			gh, err := v.history(ctx, g)
+			if err != nil {
+				return err
+			}
+			if gh == nil {
+				continue
+			}
+			gr, err := v.score(gh, close.version, asOf)
+			if err != nil {
+				continue // a guardian whose record the scheme refuses adds nothing
+			}
+			if gr.SchoolPoints > best.SchoolPoints {
+				best = gr
+			}
+		}
+		if r.Mode == ByPoints {
+			a.Points, a.Tiebreak = best.SchoolPoints, slices.Clone(best.TieBreaks)
+		}
+		a.District = townOn(child, asOf)
+		if a.District == "" {
+			a.District = townOn(applicant, asOf)
+		}
+	}
+	if len(a.Tiebreak) == 0 {
+		a.Tiebreak = nil
+	}
+	return nil
+}
+
+// townOn returns the town of h's residence covering day (the latest
+// started when several do), or "".
+func townOn(h *registry.PersonHistory, day date.Date) string {
+	var cur *registry.Residence
+	for i := range h.Residences {
+		x := &h.Residences[i]
+		if x.Since.IsZero() || x.Since > day || (!x.Until.IsZero() && x.Until < day) {
+			continue
+		}
+		if cur == nil || x.Since >= cur.Since {
+			cur = x
+		}
+	}
+	if cur == nil {
+		return ""
+	}
+	return cur.Town
+}
+
+// closing is the state of a close.
+type closing struct {
+	view    *registryView
+	version *policy.Version
+	service int // index of the round's gate in version.Services; -1 when the scheme has none
+	asOf    date.Date
+}
+
+// CloseSummary is what Close did.
+type CloseSummary struct {
+	Round         string         `json:"round"`
+	AsOf          string         `json:"as_of"`
+	SchemeVersion string         `json:"scheme_version"`
+	Applications  int            `json:"applications"`
+	Accepted      int            `json:"accepted"`
+	Refused       int            `json:"refused"`
+	Reasons       map[string]int `json:"reasons"` // refusal reason → count
+	InputSHA256   string         `json:"input_sha256"`
+}
+
+// Close closes an open round: every pending application is checked again
+// against the registry as of today (the close date) — the gates of Apply,
+// and the applicant's eligibility by the points scheme — and given its
+// points, tie-break and district; the allocation input is frozen (without
+// the seed) and its SHA-256 recorded in the ledger.
+func (s *Service) Close(ctx context.Context, id string) (CloseSummary, error) {
+	r, err := s.round(ctx, id, "close", Open)
+	if err != nil {
+		return CloseSummary{}, err
+	}
+	asOf := s.today()
+	ver, err := s.Scheme.Version(asOf)
+	if err != nil {
+		return CloseSummary{}, apperr.Wrap(apperr.Invalid, err, "round %s: close: points scheme %s", id, s.Scheme.Name)
+	}
+	cl := &closing{view: s.view(), version: ver, service: -1, asOf: asOf}
+	for i, svc := range ver.Services {
+		if svc.Name == r.Kind.Service() {
+			cl.service = i
+		}
+	}
+	apps, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return CloseSummary{}, err
+	}
+	sum := CloseSummary{Round: id, AsOf: asOf.String(), SchemeVersion: ver.Name, Applications: len(apps), Reasons: map[string]int{}}
+	var update []Application
+	for i := range apps {
+		a := &apps[i]
+		if a.Status == Pending {
+			if err := s.gates(ctx, &r, a, cl.view, cl); err != nil {
+				return CloseSummary{}, fmt.Errorf("round %s: close: application %s: %w", id, a.Number, err)
+			}
+			update = append(update, *a)
+		}
+		if a.Status == Refused {
+			sum.Refused++
+			sum.Reasons[a.Reason]++
+		} else {
+			sum.Accepted++
+		}
+	}
+	in := instance(&r, apps)
+	doc := in.AppendJSON(nil)
+	sum.InputSHA256 = ledger.Digest(doc)
+	r.Status, r.ClosedOn, r.SchemeVersion = Closed, asOf, ver.Name
+	payload := jsonObject("input_sha256", sum.InputSHA256, "as_of", sum.AsOf, "scheme", s.Scheme.Name, "scheme_version", ver.Name,
+		"applications", sum.Applications, "accepted", sum.Accepted, "refused", sum.Refused)
+	_, err = s.Store.Commit(ctx, id, Change{From: Open, Round: &r, Update: update,
+		Documents: map[string][]byte{DocInput: doc},
+		Ledger:    []ledger.Draft{{Kind: EntryInput, At: s.now(), Payload: payload}}})
+	if err != nil {
+		return CloseSummary{}, err
+	}
+	return sum, nil
+}
+
+// instance builds the allocation input of a round from its accepted
+// applications, in application order, without the seed: applicants are
+// named by application number, never by ID number or name.
+func instance(r *Round, apps []Application) *alloc.Instance {
+	in := &alloc.Instance{Round: r.ID}
+	for _, p := range r.Places {
+		sc := alloc.School{ID: p.Code, Capacity: p.Seats}
+		if !r.Kind.Housing() {
+			sc.District = p.Town
+		}
+		in.Schools = append(in.Schools, sc)
+	}
+	for _, a := range apps {
+		if a.Status != Accepted {
+			continue
+		}
+		in.Applicants = append(in.Applicants, alloc.Applicant{ID: a.Number, Points: a.Points, District: a.District,
+			Tiebreak: a.Tiebreak, Preferences: a.Choices})
+	}
+	return in
+}
+
+// AllocateSummary is what Allocate did.
+type AllocateSummary struct {
+	Round        string `json:"round"`
+	Seed         string `json:"seed"`
+	SeedSHA256   string `json:"seed_sha256"`
+	Applicants   int    `json:"applicants"`
+	Placed       int    `json:"placed"`
+	Unplaced     int    `json:"unplaced"`
+	OutputSHA256 string `json:"output_sha256"`
+}
+
+// Allocate runs the allocation of a closed round on its frozen input with
+// the seed, now revealed; records the seed and the output's digest in the
+// ledger; and stores each application's result (and, for housing, its
+// waiting-list position).
+func (s *Service) Allocate(ctx context.Context, id string) (AllocateSummary, error) {
+	r, err := s.round(ctx, id, "allocate", Closed)
+	if err != nil {
+		return AllocateSummary{}, err
+	}
+	doc, err := s.Store.Document(ctx, id, DocInput)
+	if err != nil {
+		return AllocateSummary{}, err
+	}
+	in, err := alloc.ParseInstance(doc)
+	if err != nil {
+		return AllocateSummary{}, fmt.Errorf("round %s: allocate: stored input: %w", id, err)
+	}
+	if alloc.SeedSHA256(r.Seed) != r.SeedSHA256 {
+		return AllocateSummary{}, apperr.New(apperr.Internal, "round %s: allocate: the stored seed does not match its published SHA-256", id)
+	}
+	in.Seed = r.Seed
+	res, err := alloc.Allocate(in)
+	if err != nil {
+		return AllocateSummary{}, fmt.Errorf("round %s: allocate: %w", id, err)
+	}
+	out := res.AppendJSON(nil)
+	apps, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return AllocateSummary{}, err
+	}
+	byNumber := map[string]*alloc.Assignment{}
+	for i := range res.Assignments {
+		byNumber[res.Assignments[i].Applicant] = &res.Assignments[i]
+	}
+	sum := AllocateSummary{Round: id, Seed: r.Seed, SeedSHA256: r.SeedSHA256, Applicants: len(in.Applicants), OutputSHA256: ledger.Digest(out)}
+	var update []Application
+	for i := range apps {
+		a := &apps[i]
+		as := byNumber[a.Number]
+		if as == nil || a.Status != Accepted {
+			continue
+		}
+		a.Placed, a.Choice, a.Ticket = as.School, as.Choice, as.Ticket
+		if a.Placed != "" {
+			sum.Placed++
+		} else {
+			sum.Unplaced++
+		}
+	}
+	if r.Kind.Housing() {
+		waitingList(apps)
+	}
+	for i := range apps {
+		if apps[i].Status == Accepted {
+			update = append(update, apps[i])
+		}
+	}
+	r.Status, r.AllocatedOn = Allocated, s.today()
+	_, err = s.Store.Commit(ctx, id, Change{From: Closed, Round: &r, Update: update,
+		Documents: map[string][]byte{DocOutput: out},
+		Ledger: []ledger.Draft{
+			{Kind: EntryReveal, At: s.now(), Payload: jsonObject("seed", r.Seed, "seed_sha256", r.SeedSHA256)},
+			{Kind: EntryOutput, At: s.now(), Payload: jsonObject("output_sha256", sum.OutputSHA256, "applicants", sum.Applicants, "placed", sum.Placed, "unplaced", sum.Unplaced)},
+		}})
+	if err != nil {
+		return AllocateSummary{}, err
+	}
+	return sum, nil
+}
+
+// higher reports whether a comes before b in the district-blind priority
+// of the round: more points, higher tie-break, lower ticket, lower number.
+func higher(a, b *Application) bool {
+	if a.Points != b.Points {
+		return a.Points > b.Points
+	}
+	for k := range min(len(a.Tiebreak), len(b.Tiebreak)) {
+		if a.Tiebreak[k] != b.Tiebreak[k] {
+			return a.Tiebreak[k] > b.Tiebreak[k]
+		}
+	}
+	if a.Ticket != b.Ticket {
+		return a.Ticket < b.Ticket
+	}
+	return a.Number < b.Number
+}
+
+// waitingList gives each accepted, unplaced application its position on the
+// waiting list of its first choice, by priority; placed ones get 0.
+func waitingList(apps []Application) {
+	var waiting []*Application
+	for i := range apps {
+		a := &apps[i]
+		a.WaitPosition = 0
+		if a.Status == Accepted && a.Placed == "" && len(a.Choices) > 0 {
+			waiting = append(waiting, a)
+		}
+	}
+	sort.SliceStable(waiting, func(i, j int) bool { return higher(waiting[i], waiting[j]) })
+	pos := map[string]int{}
+	for _, a := range waiting {
+		pos[a.Choices[0]]++
+		a.WaitPosition = pos[a.Choices[0]]
+	}
+}
+
+// Objection windows and finalisation.
+
+// Publish publishes an allocated round for objections (公示): the window
+// runs WindowDays official working days from today (today counts when it
+// is a working day), counted on the calendar with its adjusted days; the
+// publication and the window are recorded in the ledger. Publishing a
+// round already published or final only rebuilds the list. The list has
+// names and ID numbers masked.
+func (s *Service) Publish(ctx context.Context, id string) (Publication, error) {
+	r, err := s.round(ctx, id, "publish", Allocated, Published, Final)
+	if err != nil {
+		return Publication{}, err
+	}
+	apps, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return Publication{}, err
+	}
+	var warnings []string
+	if r.Status == Allocated {
+		cal, err := s.CalendarNow(ctx)
+		if err != nil {
+			return Publication{}, err
+		}
+		today := s.today()
+		end, warns := cal.AddWorkdays(today, r.WindowDays)
+		warnings = warns
+		r.Status, r.PublishedOn, r.WindowEnds = Published, today, end
+		pub := publication(&r, apps, warnings)
+		payload := jsonObject("published_on", today.String(), "window_ends", end.String(), "window_days", r.WindowDays,
+			"official_calendar", len(warns) == 0, "warnings", nonNil(warns), "list_sha256", pub.Digest())
+		if _, err := s.Store.Commit(ctx, id, Change{From: Allocated, Round: &r,
+			Ledger: []ledger.Draft{{Kind: EntryPublish, At: s.now(), Payload: payload}}}); err != nil {
+			return Publication{}, err
+		}
+		return pub, nil
+	}
+	return publication(&r, apps, nil), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Object records an objection of applicant (ID number) to a published
+// round, during its window (from the publication day through WindowEnds).
+// After the window it is refused with a forbidden error; an applicant
+// without an application in the round is not_found; an empty text or one
+// of more than 2,000 characters is invalid.
+func (s *Service) Object(ctx context.Context, id, applicant, text string) (Objection, error) {
+	r, err := s.round(ctx, id, "object to", Published, Final)
+	if err != nil {
+		return Objection{}, err
+	}
+	today := s.today()
+	if r.Status == Final || today > r.WindowEnds {
+		return Objection{}, apperr.New(apperr.Forbidden, "round %s: the objection window (公示) closed on %s", id, r.WindowEnds)
+	}
+	if today < r.PublishedOn {
+		return Objection{}, apperr.New(apperr.Forbidden, "round %s: the objection window opens on %s", id, r.PublishedOn)
+	}
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > 2000 || !utf8.ValidString(text) {
+		return Objection{}, apperr.New(apperr.Invalid, "round %s: objection: want a text of 1 to 2000 characters", id)
+	}
+	apps, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return Objection{}, err
+	}
+	number := ""
+	for _, a := range apps {
+		if a.Applicant == applicant {
+			number = a.Number
+			break
+		}
+	}
+	if number == "" {
+		return Objection{}, apperr.New(apperr.NotFound, "round %s: %s has no application in the round", id, ident.MaskID(applicant))
+	}
+	o := Objection{Round: id, Applicant: applicant, Number: number, At: s.now().UTC(), Text: text}
+	payload := jsonObject("number", number, "at", ledger.FormatTime(o.At), "text_sha256", ledger.Digest([]byte(text)))
+	if _, err := s.Store.Commit(ctx, id, Change{From: Published, Objections: []Objection{o},
+		Ledger: []ledger.Draft{{Kind: EntryObjection, At: o.At, Payload: payload}}}); err != nil {
+		return Objection{}, err
+	}
+	return o, nil
+}
+
+// Finalize makes a published round final once its objection window has
+// ended (a conflict before: the error says until when).
+func (s *Service) Finalize(ctx context.Context, id string) (Round, error) {
+	r, err := s.round(ctx, id, "finalize", Published)
+	if err != nil {
+		return Round{}, err
+	}
+	today := s.today()
+	if today <= r.WindowEnds {
+		return Round{}, apperr.New(apperr.Conflict, "round %s: the objection window (公示, %d working days) runs until %s; finalize from %s", id, r.WindowDays, r.WindowEnds, r.WindowEnds+1)
+	}
+	objs, err := s.Store.Objections(ctx, id)
+	if err != nil {
+		return Round{}, err
+	}
+	r.Status, r.FinalOn = Final, today
+	payload := jsonObject("final_on", today.String(), "objections", len(objs))
+	if _, err := s.Store.Commit(ctx, id, Change{From: Published, Round: &r,
+		Ledger: []ledger.Draft{{Kind: EntryFinal, At: s.now(), Payload: payload}}}); err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
+
+// errStop ends a ForEachHistory early.
+var errStop = errors.New("stop")

@@ -1,0 +1,115 @@
+package rounds
+
+import (
+	"context"
+
+	"github.com/newcitizens/rooted/internal/ledger"
+)
+
+// Overview is a round at a glance: what `rooted round show` prints and the
+// web layer can render. Nothing personal.
+type Overview struct {
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	Kind          Kind           `json:"kind"`
+	Year          int            `json:"year"`
+	Town          string         `json:"town,omitempty"`
+	Mode          Mode           `json:"mode"`
+	Choices       int            `json:"choices"`
+	Status        Status         `json:"status"`
+	SeedSHA256    string         `json:"seed_sha256,omitempty"`
+	Seed          string         `json:"seed,omitempty"` // once allocated
+	Scheme        string         `json:"scheme"`
+	SchemeVersion string         `json:"scheme_version,omitempty"`
+	OpenedOn      string         `json:"opened_on,omitempty"`
+	ClosedOn      string         `json:"closed_on,omitempty"`
+	AllocatedOn   string         `json:"allocated_on,omitempty"`
+	PublishedOn   string         `json:"published_on,omitempty"`
+	WindowDays    int            `json:"window_days"`
+	WindowEnds    string         `json:"window_ends,omitempty"`
+	FinalOn       string         `json:"final_on,omitempty"`
+	UnitRules     []UnitRule     `json:"unit_rules,omitempty"`
+	Places        []PlaceView    `json:"places"`
+	Applications  map[string]int `json:"applications"` // by status, and "total"
+	Refusals      map[string]int `json:"refusals"`     // by reason
+	Objections    int            `json:"objections"`
+	Ledger        []EntryView    `json:"ledger"`
+}
+
+// PlaceView is a place with its demand and admissions.
+type PlaceView struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Town        string `json:"town,omitempty"`
+	Seats       int    `json:"seats"`
+	FirstChoice int    `json:"first_choice"` // applications (not refused) ranking it first
+	Admitted    int    `json:"admitted"`
+}
+
+// EntryView is a ledger entry without its payload.
+type EntryView struct {
+	Seq  int64  `json:"seq"`
+	Kind string `json:"kind"`
+	At   string `json:"at"`
+	Hash string `json:"hash"`
+}
+
+func dateText(d interface {
+	IsZero() bool
+	String() string
+}) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// Show returns the overview of a round.
+func (s *Service) Show(ctx context.Context, id string) (Overview, error) {
+	r, err := s.Store.Round(ctx, id)
+	if err != nil {
+		return Overview{}, err
+	}
+	r = public(r)
+	apps, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return Overview{}, err
+	}
+	objs, err := s.Store.Objections(ctx, id)
+	if err != nil {
+		return Overview{}, err
+	}
+	entries, err := s.Store.Ledger(ctx, id)
+	if err != nil {
+		return Overview{}, err
+	}
+	o := Overview{ID: r.ID, Name: r.Name, Kind: r.Kind, Year: r.Year, Town: r.Town, Mode: r.Mode, Choices: r.Choices, Status: r.Status,
+		SeedSHA256: r.SeedSHA256, Seed: r.Seed, Scheme: r.Scheme, SchemeVersion: r.SchemeVersion,
+		OpenedOn: dateText(r.OpenedOn), ClosedOn: dateText(r.ClosedOn), AllocatedOn: dateText(r.AllocatedOn),
+		PublishedOn: dateText(r.PublishedOn), WindowDays: r.WindowDays, WindowEnds: dateText(r.WindowEnds), FinalOn: dateText(r.FinalOn),
+		UnitRules: r.UnitRules, Applications: map[string]int{"total": len(apps)}, Refusals: map[string]int{}, Objections: len(objs)}
+	index := map[string]int{}
+	for i, p := range r.Places {
+		index[p.Code] = i
+		o.Places = append(o.Places, PlaceView{Code: p.Code, Name: p.Name, Town: p.Town, Seats: p.Seats})
+	}
+	for _, a := range apps {
+		o.Applications[string(a.Status)]++
+		if a.Status == Refused {
+			o.Refusals[a.Reason]++
+			continue
+		}
+		if len(a.Choices) > 0 {
+			if i, ok := index[a.Choices[0]]; ok {
+				o.Places[i].FirstChoice++
+			}
+		}
+		if i, ok := index[a.Placed]; ok && a.Placed != "" {
+			o.Places[i].Admitted++
+		}
+	}
+	for _, e := range entries {
+		o.Ledger = append(o.Ledger, EntryView{Seq: e.Seq, Kind: e.Kind, At: ledger.FormatTime(e.At), Hash: e.Hash})
+	}
+	return o, nil
+}

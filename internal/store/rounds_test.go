@@ -1,0 +1,142 @@
+package store
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/calendar"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/rounds"
+)
+
+// TestRounds runs the rounds store tests against each engine.
+func TestRounds(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, dsn string)
+	}{
+		{"Lifecycle", testRoundLifecycle},
+		{"LedgerAppendOnly", testLedgerAppendOnly},
+		{"Calendar", testCalendarYears},
+	}
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) { tt.fn(t, e.dsn(t)) })
+			}
+		})
+	}
+}
+
+func newRound(t *testing.T, db *DB, id string) rounds.Round {
+	t.Helper()
+	r := rounds.Round{Config: rounds.Config{ID: id, Name: "测试 & test", Kind: rounds.Grade1, Year: 2026, Mode: rounds.ByPoints, Choices: 2, WindowDays: 5,
+		Places: []rounds.Place{{Code: "S1", Name: "一小", Town: "zeguo", Seats: 2}, {Code: "S2", Name: "二小", Town: "daxi", Seats: 1}}},
+		Status: rounds.Draft, CreatedAt: time.Now()}
+	if err := db.CreateRound(ctx, r, ledger.Draft{Kind: rounds.EntryConfig, At: time.Now(), Payload: []byte(`{"id":"` + id + `"}`)}); err != nil {
+		t.Fatalf("CreateRound: %v", err)
+	}
+	return r
+}
+
+func testRoundLifecycle(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	r := newRound(t, db, "r1")
+	if err := db.CreateRound(ctx, r, ledger.Draft{Kind: "config", Payload: []byte(`{}`)}); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("second CreateRound: %v, want a conflict", err)
+	}
+	if _, err := db.Round(ctx, "nope"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("Round of an unknown id: %v, want not_found", err)
+	}
+	// A change from the wrong status is a conflict and writes nothing.
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Open, Ledger: []ledger.Draft{{Kind: "x", Payload: []byte(`{}`)}}}); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("Commit from open on a draft: %v, want a conflict", err)
+	}
+	r.Status, r.Seed, r.SeedSHA256, r.OpenedOn = rounds.Open, "s", "h", date.MustParse("2026-02-08")
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r, Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{"seed_sha256":"h"}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	apps := []rounds.Application{
+		{Applicant: "G1", Child: "C1", Choices: []string{"S1", "S2"}, Status: rounds.Pending, AppliedOn: date.MustParse("2026-03-01")},
+		{Applicant: "G2", Child: "C2", Choices: []string{"S2"}, Status: rounds.Refused, Reason: "too_young", Detail: "5"},
+	}
+	added, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Open, Add: apps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added) != 2 || added[0].Number != "A00001" || added[1].Seq != 2 {
+		t.Errorf("added = %+v, want numbers A00001, A00002", added)
+	}
+	// The same child again is a conflict; a refused one may apply again.
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Open, Add: apps[:1]}); !apperr.Is(err, apperr.Conflict) || strings.Contains(err.Error(), "C1") && len("C1") == 18 {
+		t.Errorf("second application for C1: %v, want a conflict", err)
+	}
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Open, Add: []rounds.Application{{Applicant: "G2", Child: "C2", Choices: []string{"S1"}, Status: rounds.Pending}}}); err != nil {
+		t.Errorf("re-application after a refusal: %v", err)
+	}
+	got, err := db.Applications(ctx, "r1")
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Applications = %d, %v; want 3", len(got), err)
+	}
+	a := got[0]
+	a.Status, a.Points, a.Tiebreak, a.District, a.Placed, a.Choice, a.Ticket = rounds.Accepted, 86.25, []float64{12.5, 36, 0.1}, "zeguo", "S1", 1, 0xfedcba9876543210
+	r.Status = rounds.Closed
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Open, Round: &r, Update: []rounds.Application{a},
+		Documents: map[string][]byte{rounds.DocInput: []byte("{\"x\":1}\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Applications(ctx, "r1")
+	g := got[0]
+	if g.Status != rounds.Accepted || g.Points != 86.25 || !slices.Equal(g.Tiebreak, a.Tiebreak) || g.Ticket != a.Ticket || g.Placed != "S1" ||
+		!slices.Equal(g.Choices, []string{"S1", "S2"}) || g.AppliedOn.String() != "2026-03-01" {
+		t.Errorf("application after update:\n got %+v\nwant %+v", g, a)
+	}
+	if doc, err := db.Document(ctx, "r1", rounds.DocInput); err != nil || string(doc) != "{\"x\":1}\n" {
+		t.Errorf("Document = %q, %v", doc, err)
+	}
+	if _, err := db.Document(ctx, "r1", rounds.DocOutput); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("missing document: %v, want not_found", err)
+	}
+	rr, err := db.Round(ctx, "r1")
+	if err != nil || rr.Status != rounds.Closed || rr.Name != "测试 & test" || rr.OpenedOn.String() != "2026-02-08" || len(rr.Places) != 2 {
+		t.Errorf("Round = %+v, %v", rr, err)
+	}
+	es, err := db.Ledger(ctx, "r1")
+	if err != nil || len(es) != 2 {
+		t.Fatalf("Ledger = %d entries, %v; want 2", len(es), err)
+	}
+	if err := ledger.Verify("r1", es); err != nil {
+		t.Errorf("stored chain does not verify: %v", err)
+	}
+}
+
+func testLedgerAppendOnly(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	newRound(t, db, "r1")
+	for _, stmt := range []string{`UPDATE ledger SET kind = 'x'`, `DELETE FROM ledger`} {
+		if _, err := db.sql.ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refused as append-only", stmt, err)
+		}
+	}
+	if es, _ := db.Ledger(ctx, "r1"); len(es) != 1 || es[0].Kind != rounds.EntryConfig {
+		t.Errorf("ledger after refused changes: %+v", es)
+	}
+}
+
+func testCalendarYears(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	y := calendar.Year{Year: 2027, Notice: "n", Holidays: []calendar.Holiday{{Name: "国庆节", From: date.MustParse("2027-10-01"), To: date.MustParse("2027-10-07")}}, Workdays: []date.Date{date.MustParse("2027-10-09")}}
+	for range 2 { // stored twice: replaced
+		if err := db.PutCalendarYear(ctx, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ys, err := db.CalendarYears(ctx)
+	if err != nil || len(ys) != 1 || ys[0].Year != 2027 || len(ys[0].Holidays) != 1 || ys[0].Workdays[0] != y.Workdays[0] {
+		t.Errorf("CalendarYears = %+v, %v", ys, err)
+	}
+}
