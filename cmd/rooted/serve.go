@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,10 +15,11 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/demo"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
-	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/store"
 	"github.com/newcitizens/rooted/internal/web"
 )
@@ -32,7 +34,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, c)
+	return serve(ctx, e, st, c, false)
 }
 
 // demoSeed is the seed of the demo city, so every laptop sees the same one.
@@ -65,7 +67,55 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stderr, "rooted: reusing the demo city in %s (%d persons)\n", redactDSN(c.DB), counts["persons"])
 	}
-	return serve(ctx, e, st, c)
+	if err := demoAccounts(ctx, e, st, c); err != nil {
+		return err
+	}
+	return serve(ctx, e, st, c, true)
+}
+
+// demoAccounts makes sure there is a demo officer for each role, gives
+// them all a fresh password for this run (only hashes are stored, so a
+// password can be shown only when it is set), and prints how to sign in,
+// as an officer and as the demo citizen: a synthetic guardian of a child
+// about to start primary school.
+func demoAccounts(ctx context.Context, e *env, st *store.DB, c config) error {
+	pw := newPassword()
+	fmt.Fprintf(e.stdout, "\nrooted demo: sign in at http://%s/\n", c.Addr)
+	fmt.Fprintf(e.stdout, "  officers (http://%s/signin), password for all: %s\n", c.Addr, pw)
+	for _, role := range auth.OfficerRoles {
+		name := "demo-" + string(role)
+		hash := auth.DefaultParams.Hash(pw)
+		err := st.SetPassword(ctx, name, hash)
+		if apperr.Is(err, apperr.NotFound) {
+			_, err = st.CreateUser(ctx, auth.User{Name: name, Role: role, PasswordHash: hash})
+		}
+		if err != nil {
+			return fmt.Errorf("demo: account %s: %w", name, err)
+		}
+		fmt.Fprintf(e.stdout, "    %-16s %s\n", name, role)
+	}
+	// A child who turns 6 by 31 August next year applies for grade 1 now.
+	y := c.AsOf.Year()
+	if c.AsOf >= date.Of(y, 9, 1) {
+		y++
+	}
+	id, err := st.DemoGuardian(ctx, date.Of(y-6, 9, 1), date.Of(y-5, 8, 31))
+	if apperr.Is(err, apperr.NotFound) {
+		id, err = st.DemoGuardian(ctx, date.Of(y-15, 1, 1), c.AsOf)
+	}
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		fmt.Fprintln(e.stdout, "  citizen: no guardian of a registered child in this database")
+	case err != nil:
+		return fmt.Errorf("demo: citizen: %w", err)
+	default:
+		// Printed once to the terminal (never to the log) so that the
+		// demo can be tried: a synthetic person of the generated city.
+		fmt.Fprintf(e.stdout, "  citizen (http://%s/citizen/signin), synthetic ID number: %s\n", c.Addr, id)
+		fmt.Fprintln(e.stdout, "    the one-time code appears in the server log (demo sender), ID number masked")
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
 }
 
 func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int) error {
@@ -103,14 +153,30 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(e.stderr, "rooted: scoring everyone by the points scheme …")
+	v, err := schemeVersion("demo", "", c.AsOf)
+	if err != nil {
+		return err
+	}
+	quiet := *e
+	quiet.stdout = io.Discard // the summary is for the score command; the demo prints its own
+	if err := scoreRegistry(ctx, &quiet, c, v); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "rooted: demo city ready in %s: %d persons, %d active permits\n", time.Since(start).Round(time.Second), m.Persons, ps.Active)
 	return nil
 }
 
 // serve runs the web server until ctx is cancelled, then shuts it down.
-// The API token guarding personal endpoints is read from the file named by
-// ROOTED_API_TOKEN_FILE; without it those endpoints answer 403.
-func serve(ctx context.Context, e *env, st registry.PointsStore, c config) error {
+//
+// The API token for scripts (an admin) is read from the file named by
+// ROOTED_API_TOKEN_FILE; without it no token is accepted. Citizens' one-time
+// codes are written to the log (masked ID) in the demo, or when
+// ROOTED_DEMO_CODES=1; otherwise citizen sign-in says that no SMS gateway
+// is configured. ROOTED_SECURE_COOKIES=1 marks cookies Secure behind a
+// TLS-terminating proxy; ROOTED_TRUST_PROXY=1 takes the client address
+// from X-Forwarded-For.
+func serve(ctx context.Context, e *env, st *store.DB, c config, demo bool) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var token string
 	if f := e.getenv("ROOTED_API_TOKEN_FILE"); f != "" {
@@ -126,12 +192,20 @@ func serve(ctx context.Context, e *env, st registry.PointsStore, c config) error
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "serve: scheme refused")
 	}
+	var codes web.CodeSender = web.NoSender{}
+	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {
+		codes = &web.LogSender{Logger: logger}
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(st, web.Options{Logger: logger, Scheme: scheme, APIToken: token}),
+		Handler: web.New(st, web.Options{
+			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes,
+			SecureCookies: e.getenv("ROOTED_SECURE_COOKIES") == "1",
+			TrustProxy:    e.getenv("ROOTED_TRUST_PROXY") == "1",
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

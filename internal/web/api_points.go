@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
-	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -86,26 +84,6 @@ func (s *server) apiScore(w http.ResponseWriter, r *http.Request) {
 	w.Write(out.Bytes())
 }
 
-// requireToken lets a request through only with the configured bearer
-// token: personal data is never served anonymously. Without a configured
-// token nobody gets through.
-func (s *server) requireToken(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.opt.APIToken == "" {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
-			return
-		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.opt.APIToken)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rooted"`)
-			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required: a valid bearer token is needed"))
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		h.ServeHTTP(w, r)
-	})
-}
-
 // apiPersonPoints explains one person's points as of a day (as_of, lang
 // query parameters) and what would raise them; the ID number is masked in
 // the answer.
@@ -115,20 +93,13 @@ func (s *server) apiPersonPoints(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v, err := s.opt.Scheme.Version(asOf)
-	if err != nil {
-		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf))
-		return
+	l := langZH
+	if lang == policy.EN {
+		l = langEN
 	}
-	h, err := s.st.History(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))))
+	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, l)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	f := points.Derive(&h, asOf, s.opt.Points)
-	ex, err := points.Explain(v, &f, asOf, lang, points.Actions)
-	if err != nil {
-		s.fail(w, r, apperr.Wrap(apperr.Internal, err, "scoring failed"))
 		return
 	}
 	writeJSON(w, http.StatusOK, ex)

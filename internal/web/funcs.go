@@ -3,7 +3,9 @@ package web
 import (
 	"html/template"
 	"strconv"
+	"strings"
 
+	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -30,6 +32,17 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
+	"int64": func(n int) int64 { return int64(n) },
+	"join":  strings.Join,
+	// seq returns n indices 0…n−1 (at least 1), for ranked choices.
+	"seq": func(n int) []int { return make([]int, max(n, 1)) },
+	"inc": func(i int) int { return i + 1 },
+	"add": func(a, b int) int { return a + b },
+	// mask shows an ID number masked: pages never show a full one unless
+	// an officer unmasked it with a reason.
+	"mask":     ident.MaskID,
+	"unmaskOf": func(ref string) unmaskData { return unmaskData{Ref: ref} },
+	"deref":    func(p *float64) float64 { return *p },
 }
 
 func init() {

@@ -1,12 +1,26 @@
-// Package web serves rooted over HTTP: the JSON API under /api/v1/ and the
-// pages. Before sign-in exists it serves aggregate figures and scores facts
-// sent to it; the one personal resource (a person's points) is served only
-// to a caller holding the deployment's API token, and to nobody when none
-// is configured.
+// Package web serves rooted over HTTP: the citizen portal, the officer
+// console and the JSON API under /api/v1/, all from one handler built by
+// New. Every route is listed in routes() (routes.go).
+//
+// Pages are server-rendered html/template files embedded in the binary,
+// with htmx for partial updates and Apache ECharts for charts, both
+// vendored under static/vendor/ (no CDN). Every string a page shows comes
+// from the catalogue in i18n/ (zh-CN by default, English by a cookie or
+// Accept-Language).
+//
+// Who may see what: anonymous callers get aggregate figures only. Citizens
+// sign in with their ID number and a one-time code (CodeSender) and see
+// their own family only. Officers sign in with a name and password and see
+// what their role's scopes allow (internal/auth). Scripts use the
+// deployment's API token, which acts as an admin. Sessions live in the
+// store (hashed); every unmasking of an ID number is written to the audit
+// log with the officer's reason. State-changing requests from other
+// origins are refused (http.CrossOriginProtection).
 package web
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -14,16 +28,24 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
+	"github.com/newcitizens/rooted/policies"
 )
+
+// reformScheme is the shipped scheme the schemes page compares the scheme
+// in force with, unless Options.Reform names another.
+const reformScheme = "zhejiang-county-insurance-weighted.yaml"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -31,156 +53,218 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Options configure the server.
+// Store is what the web layer needs of persistence: the registry with
+// histories and scores, the forecast's reads, sign-in, and the console's
+// reads. internal/store's *DB implements it.
+type Store interface {
+	registry.PointsStore
+	forecast.Source
+	auth.Store
+	// SearchPersons finds at most limit persons by ID-number suffix or
+	// name (see internal/store); invalid for an empty query.
+	SearchPersons(ctx context.Context, q string, limit int) ([]registry.Person, error)
+	// LatestScores streams the scores of the latest scoring day; nothing
+	// when none is stored.
+	LatestScores(ctx context.Context, fn func(scheme, version string, asOf date.Date, total float64, eligible string) error) error
+}
+
+// Options configure the server. The zero value of each field has a
+// working default.
 type Options struct {
 	Logger *slog.Logger
 	// Today returns the day figures are taken at; date.Today when nil.
 	Today func() date.Date
+	// Now returns the time for sessions and limits; time.Now when nil.
+	Now func() time.Time
 	// FiguresTTL is how long aggregate figures are cached (default 1 minute):
 	// they cost a scan of the residences.
 	FiguresTTL time.Duration
+	// PointsTTL is how long one person's explained points are cached
+	// (default 1 minute). Imports through this server clear the cache; an
+	// import by another process shows after at most PointsTTL.
+	PointsTTL time.Duration
 	// Scheme scores POST /api/v1/score and a person's points; the shipped
 	// default scheme when nil. Load it once, at start.
 	Scheme *policy.Scheme
+	// Reform is the scheme the schemes page compares Scheme with; the
+	// shipped insurance-weighted scheme when nil.
+	Reform *policy.Scheme
 	// Points configures the derivation of a person's inputs;
 	// points.DefaultOptions when its Region is empty.
 	Points points.Options
-	// APIToken is the bearer token that personal endpoints require until
-	// sign-in exists. Empty: they answer 403 to everyone.
+	// APIToken is a bearer token for scripts; it acts as an admin. Empty:
+	// no token is accepted.
 	APIToken string
+	// Codes delivers citizens' one-time codes; a LogSender (demo: the code
+	// goes to the log) when nil.
+	Codes CodeSender
+	// Rounds is the enrollment and housing rounds service; nil until it is
+	// wired in, and the pages then say that no round is open.
+	Rounds Rounds
+	// SecureCookies marks cookies Secure even on plain HTTP (behind a
+	// proxy that terminates TLS). Cookies on a TLS connection are always
+	// Secure.
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For (for rate
+	// limits and the audit log). Only behind a proxy that sets it.
+	TrustProxy bool
+	// WorkDir holds uploaded files and quarantine files of imports made
+	// through the console; a fresh directory under os.TempDir when "".
+	WorkDir string
+	// Forecast configures the forecast page; forecast.DefaultConfig when
+	// its Years is 0.
+	Forecast forecast.Config
+	// FactKinds are the fact kinds imports accept; from the shipped
+	// scheme when nil.
+	FactKinds []registry.FactKind
 }
 
 type server struct {
-	st     registry.PointsStore
+	st     Store
 	opt    Options
-	pages  *template.Template
+	pages  map[string]*template.Template
+	cat    catalogue
 	routed []string // the patterns routes registered, for the OpenAPI test
+	key    sealer   // opaque references to persons in pages
 
-	mu      sync.Mutex
-	figures registry.Figures
-	at      time.Time
+	figures     cached[registry.Figures]
+	scores      cached[scoreSummary]
+	fcast       cached[forecast.Forecast]
+	reform      cached[points.DiffReport]
+	housing     cached[*forecast.HousingForecast]
+	sessions    sessionCache
+	explains    ttlCache[points.Explanation]
+	pointsPages ttlCache[[]byte] // rendered points pages
+
+	ipLimit   *auth.Limiter // sign-in attempts per client address
+	userLimit *auth.Limiter // failed passwords per account
+	sendLimit *auth.Limiter // codes sent per ID number
+	codeLimit *auth.Limiter // wrong codes per ID number
+	codes     *auth.Codes
+
+	uploadMu    sync.Mutex
+	quarantines map[string]string // download token → quarantine file path
 }
 
-// New returns the handler with every route of rooted. It panics when
-// opt.Scheme is nil and the shipped scheme does not load (a build error,
-// caught by the tests).
-func New(st registry.PointsStore, opt Options) http.Handler {
+// New returns the handler with every route of rooted. It panics when a
+// shipped asset (scheme, template, catalogue) does not load: a build
+// error, caught by the tests.
+func New(st Store, opt Options) http.Handler {
+	return newServer(st, opt).routes()
+}
+
+func newServer(st Store, opt Options) *server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
 	if opt.Today == nil {
 		opt.Today = date.Today
 	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 	if opt.FiguresTTL == 0 {
 		opt.FiguresTTL = time.Minute
 	}
+	if opt.PointsTTL == 0 {
+		opt.PointsTTL = time.Minute
+	}
 	if opt.Scheme == nil {
-		sc, err := policy.Load("")
-		if err != nil {
-			panic(err)
-		}
-		opt.Scheme = sc
+		opt.Scheme = must(policy.Load(""))
+	}
+	if opt.Reform == nil {
+		data := must(fs.ReadFile(policies.FS, reformScheme))
+		opt.Reform = must(policy.Parse(reformScheme, data))
 	}
 	if opt.Points.Region == "" {
 		opt.Points = points.DefaultOptions
 	}
-	s := &server{st: st, opt: opt, pages: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
-	return s.routes()
-}
-
-// routes lists every route of the server in one place.
-func (s *server) routes() http.Handler {
-	mux := http.NewServeMux()
-	s.routed = s.routed[:0]
-	handle := func(pattern string, h http.Handler) {
-		s.routed = append(s.routed, pattern)
-		mux.Handle(pattern, h)
+	if opt.Codes == nil {
+		opt.Codes = &LogSender{Logger: opt.Logger}
 	}
-	static, _ := fs.Sub(staticFS, "static")
-	handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	handle("GET /healthz", http.HandlerFunc(s.healthz))
-	handle("GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
-	handle("GET /api/v1/figures", http.HandlerFunc(s.apiFigures))
-	handle("GET /api/v1/stats", http.HandlerFunc(s.apiStats))
-	handle("POST /api/v1/score", http.HandlerFunc(s.apiScore))
-	handle("GET /api/v1/persons/{id}/points", s.requireToken(http.HandlerFunc(s.apiPersonPoints)))
-	handle("GET /api/v1/", http.HandlerFunc(s.apiNotFound))
-	handle("GET /{$}", http.HandlerFunc(s.home))
-	return s.logRequests(securityHeaders(mux))
-}
-
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	if _, err := s.st.Towns(ctx); err != nil {
-		s.fail(w, r, apperr.Wrap(apperr.Internal, err, "database unavailable"))
-		return
+	if opt.Forecast.Years == 0 {
+		opt.Forecast = forecast.DefaultConfig()
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	if opt.FactKinds == nil {
+		opt.FactKinds = must(policy.FactKinds(""))
+	}
+	if opt.WorkDir == "" {
+		opt.WorkDir = must(os.MkdirTemp("", "rooted-web-"))
+	}
+	now := opt.Now
+	s := &server{
+		st: st, opt: opt,
+		pages:       mustParsePages(),
+		cat:         mustLoadCatalogue(),
+		key:         newSealer(),
+		ipLimit:     &auth.Limiter{Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now},
+		userLimit:   &auth.Limiter{Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now},
+		sendLimit:   &auth.Limiter{Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now},
+		codeLimit:   &auth.Limiter{Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now},
+		codes:       &auth.Codes{Now: now},
+		quarantines: map[string]string{},
+	}
+	s.explains.ttl = opt.PointsTTL
+	s.pointsPages.ttl = opt.PointsTTL
+	return s
 }
 
-func (s *server) apiFigures(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentFigures(r.Context())
+func must[T any](v T, err error) T {
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		panic(err)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		AsOf string `json:"as_of"`
-		registry.Figures
-	}{f.AsOf.String(), f})
+	return v
 }
 
-func (s *server) apiStats(w http.ResponseWriter, r *http.Request) {
-	counts, err := s.st.Stats(r.Context())
+// cached holds one value computed at most once per ttl (and per as-of
+// day); concurrent callers wait for the one computation.
+type cached[T any] struct {
+	mu   sync.Mutex
+	v    T
+	day  date.Date
+	at   time.Time
+	full bool
+}
+
+// get returns the cached value for day, computing it with fill when it is
+// missing, older than ttl, or of another day.
+func (c *cached[T]) get(day date.Date, ttl time.Duration, fill func() (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.full && c.day == day && time.Since(c.at) < ttl {
+		return c.v, nil
+	}
+	v, err := fill()
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return v, err
 	}
-	writeJSON(w, http.StatusOK, counts)
+	c.v, c.day, c.at, c.full = v, day, time.Now(), true
+	return v, nil
 }
 
-func (s *server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, apperr.New(apperr.NotFound, "no such API resource: %s", r.URL.Path))
-}
-
-func (s *server) home(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentFigures(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := s.pages.ExecuteTemplate(w, "home.html", homePage{Figures: f, AsOf: f.AsOf.String()}); err != nil {
-		s.opt.Logger.Error("render home", "err", err)
-	}
-}
-
-type homePage struct {
-	Figures registry.Figures
-	AsOf    string
+// clear drops the cached value.
+func (c *cached[T]) clear() {
+	c.mu.Lock()
+	c.full = false
+	c.mu.Unlock()
 }
 
 // currentFigures returns the aggregate figures, from the cache when fresh.
 func (s *server) currentFigures(ctx context.Context) (registry.Figures, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	today := s.opt.Today()
-	if !s.at.IsZero() && time.Since(s.at) < s.opt.FiguresTTL && s.figures.AsOf == today {
-		return s.figures, nil
-	}
-	f, err := s.st.Figures(ctx, today)
-	if err != nil {
+	return s.figures.get(today, s.opt.FiguresTTL, func() (registry.Figures, error) {
+		f, err := s.st.Figures(ctx, today)
+		f.AsOf = today
 		return f, err
-	}
-	f.AsOf = today
-	s.figures, s.at = f, time.Now()
-	return f, nil
+	})
 }
 
-// fail writes err as application/problem+json (RFC 9457). The cause is
-// logged, never shown.
+// isAPI reports whether r is for the JSON API (errors as problem+json)
+// rather than a page (errors as an HTML page).
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// fail answers err: application/problem+json (RFC 9457) for the API, an
+// error page otherwise. The cause is logged, never shown.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := apperr.CodeOf(err)
 	status := statusOf(code)
@@ -192,7 +276,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.opt.Logger.Error("request failed", "method", r.Method, "path", logPath(r), "err", err)
 	}
+	if !isAPI(r) {
+		s.errorPage(w, r, status, msg)
+		return
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": msg, "code": code})
 }
@@ -225,7 +314,10 @@ func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+		// Scripts only from the binary; ECharts sets element styles from
+		// script, hence style-src 'unsafe-inline' (no inline script is
+		// ever allowed).
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		h.ServeHTTP(w, r)
 	})
 }
@@ -239,6 +331,8 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
 }
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *server) logRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -257,4 +351,16 @@ func logPath(r *http.Request) string {
 		return r.Pattern
 	}
 	return r.URL.Path
+}
+
+// randomToken returns n random bytes, hex-encoded.
+func randomToken(n int) string {
+	const hexdigits = "0123456789abcdef"
+	b := make([]byte, n)
+	rand.Read(b)
+	out := make([]byte, 2*n)
+	for i, c := range b {
+		out[2*i], out[2*i+1] = hexdigits[c>>4], hexdigits[c&15]
+	}
+	return string(out)
 }

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/registry"
+)
+
+// This file keeps sign-in (auth.Store: officer accounts, sessions, the
+// audit log; migration 0004_auth) and the few reads the officer console
+// needs beyond registry.PointsStore (person search, the latest scores,
+// a demo guardian). Instants are stored as Unix milliseconds.
+
+var _ auth.Store = (*DB)(nil)
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// isUniqueViolation reports whether err is a UNIQUE constraint failure on
+// either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key")
+}
+
+// CreateUser stores u (see auth.Store); its ID and Created are set here.
+func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	u.Created = time.Now().UTC().Truncate(time.Millisecond)
+	err := db.sql.QueryRowContext(ctx, db.d.q(`INSERT INTO users (name, role, password_hash, created_at, disabled) VALUES ($1, $2, $3, $4, $5) RETURNING id`),
+		u.Name, string(u.Role), u.PasswordHash, millis(u.Created), u.Disabled).Scan(&u.ID)
+	if isUniqueViolation(err) {
+		return u, apperr.Wrap(apperr.Conflict, err, "user %s already exists", u.Name)
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: create user %s: %w", u.Name, err)
+	}
+	return u, nil
+}
+
+const userColumns = `id, name, role, password_hash, created_at, disabled`
+
+func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
+	var (
+		u       auth.User
+		role    string
+		created int64
+	)
+	err := sc.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &created, &u.Disabled)
+	u.Role, u.Created = auth.Role(role), fromMillis(created)
+	return u, err
+}
+
+// UserByName returns the account named name, or not_found.
+func (db *DB) UserByName(ctx context.Context, name string) (auth.User, error) {
+	u, err := scanUser(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+userColumns+` FROM users WHERE name = $1`), name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.Wrap(apperr.NotFound, err, "user not found")
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: user: %w", err)
+	}
+	return u, nil
+}
+
+// Users returns every account, by name.
+func (db *DB) Users(ctx context.Context) ([]auth.User, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	defer rows.Close()
+	var us []auth.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: users: %w", err)
+		}
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	return us, nil
+}
+
+// SetPassword replaces the password hash of the account named name.
+func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
+	res, err := db.sql.ExecContext(ctx, db.d.q(`UPDATE users SET password_hash = $1 WHERE name = $2`), hash, name)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "user %s not found", name)
+	}
+	return nil
+}
+
+// CreateSession stores s, keyed by its token hash.
+func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
+	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO sessions (token_sha256, kind, user_id, name, role, subject, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
+		s.Hash, s.Kind, s.UserID, s.Name, string(s.Role), s.Subject, millis(s.Created), millis(s.Expires))
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the unexpired session whose token hashes to hash, or
+// not_found.
+func (db *DB) Session(ctx context.Context, hash string, now time.Time) (auth.Session, error) {
+	s := auth.Session{Hash: hash}
+	var role string
+	var created, expires int64
+	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT kind, user_id, name, role, subject, created_at, expires_at
+		FROM sessions WHERE token_sha256 = $1 AND expires_at > $2`), hash, millis(now)).
+		Scan(&s.Kind, &s.UserID, &s.Name, &role, &s.Subject, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, apperr.Wrap(apperr.NotFound, err, "session not found")
+	}
+	if err != nil {
+		return s, fmt.Errorf("store: session: %w", err)
+	}
+	s.Role, s.Created, s.Expires = auth.Role(role), fromMillis(created), fromMillis(expires)
+	return s, nil
+}
+
+// DeleteSession removes the session keyed by hash, if any.
+func (db *DB) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token_sha256 = $1`), hash); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions expired by now.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE expires_at <= $1`), millis(now))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// AppendAudit appends e to the audit log. A reason is required.
+func (db *DB) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
+	if strings.TrimSpace(e.Reason) == "" {
+		return apperr.New(apperr.Invalid, "an audit entry needs a reason")
+	}
+	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO audit_log (at, actor, role, action, subject, reason, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)`),
+		millis(e.At), e.Actor, string(e.Role), e.Action, e.Subject, e.Reason, e.IP)
+	if err != nil {
+		return fmt.Errorf("store: append audit (%s %s): %w", e.Action, ident.MaskID(e.Subject), err)
+	}
+	return nil
+}
+
+// Audit returns the latest limit entries, newest first.
+func (db *DB) Audit(ctx context.Context, limit int) ([]auth.AuditEntry, error) {
+	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT at, actor, role, action, subject, reason, ip FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.AuditEntry
+	for rows.Next() {
+		var (
+			e    auth.AuditEntry
+			at   int64
+			role string
+		)
+		if err := rows.Scan(&at, &e.Actor, &role, &e.Action, &e.Subject, &e.Reason, &e.IP); err != nil {
+			return nil, fmt.Errorf("store: audit: %w", err)
+		}
+		e.At, e.Role = fromMillis(at), auth.Role(role)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audit: %w", err)
+	}
+	return out, nil
+}
+
+// SearchPersons finds at most limit persons, by ID number: those whose
+// number ends with q when q is 4–18 digits (or X); else by name: those
+// whose name contains q. Results are ordered by ID number. The caller masks
+// what it shows.
+func (db *DB) SearchPersons(ctx context.Context, q string, limit int) ([]registry.Person, error) {
+	q = strings.ToUpper(strings.TrimSpace(q))
+	if q == "" {
+		return nil, apperr.New(apperr.Invalid, "search: empty query")
+	}
+	// LIKE wildcards in q would widen the search; they are not part of an
+	// ID number or a name.
+	if strings.ContainsAny(q, `%_\`) {
+		return nil, apperr.New(apperr.Invalid, "search: query has wildcard characters")
+	}
+	where, arg := `name LIKE $1`, "%"+q+"%"
+	if isIDSuffix(q) {
+		where, arg = `id_number LIKE $1`, "%"+q
+	}
+	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT `+personColumns+` FROM persons WHERE `+where+` ORDER BY id_number LIMIT $2`), arg, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: search persons: %w", err)
+	}
+	defer rows.Close()
+	var out []registry.Person
+	for rows.Next() {
+		var p registry.Person
+		if err := rows.Scan(personRow(&p)...); err != nil {
+			return nil, fmt.Errorf("store: search persons: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search persons: %w", err)
+	}
+	return out, nil
+}
+
+func isIDSuffix(q string) bool {
+	if len(q) < 4 || len(q) > 18 {
+		return false
+	}
+	for i, c := range q {
+		if !(c >= '0' && c <= '9') && !(c == 'X' && i == len(q)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// LatestScores calls fn with every record of the latest scoring day in the
+// scores table (the largest as_of), with its scheme, version, total and
+// eligibility JSON. It calls nothing when no score is stored. fn's error
+// stops it and is returned unwrapped.
+func (db *DB) LatestScores(ctx context.Context, fn func(scheme, version string, asOf date.Date, total float64, eligible string) error) error {
+	var latest date.Date
+	if err := db.sql.QueryRowContext(ctx, `SELECT MAX(as_of) FROM scores`).Scan(scanDate(&latest)); err != nil {
+		return fmt.Errorf("store: latest scores: %w", err)
+	}
+	if latest.IsZero() {
+		return nil
+	}
+	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT scheme, version, total, eligible FROM scores WHERE as_of = $1`), db.d.date(latest))
+	if err != nil {
+		return fmt.Errorf("store: latest scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			scheme, version, eligible string
+			total                     float64
+		)
+		if err := rows.Scan(&scheme, &version, &total, &eligible); err != nil {
+			return fmt.Errorf("store: latest scores: %w", err)
+		}
+		if err := fn(scheme, version, latest, total, eligible); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: latest scores: %w", err)
+	}
+	return nil
+}
+
+// DemoGuardian returns the ID number of a guardian of a registered child
+// born between bornFrom and bornTo (inclusive), the smallest such number,
+// for the demo's citizen account; not_found when there is none.
+func (db *DB) DemoGuardian(ctx context.Context, bornFrom, bornTo date.Date) (string, error) {
+	var id string
+	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT g.guardian FROM guardians g JOIN persons c ON c.id_number = g.child
+		WHERE c.birth_date >= $1 AND c.birth_date <= $2 ORDER BY g.guardian LIMIT 1`), db.d.date(bornFrom), db.d.date(bornTo)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.Wrap(apperr.NotFound, err, "no guardian of a child born %s to %s", bornFrom, bornTo)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: demo guardian: %w", err)
+	}
+	return id, nil
+}

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/forecast"
+)
+
+// TestVendorChecksums checks that every vendored asset listed in
+// static/vendor/VERSIONS is embedded with the recorded SHA-256, and that
+// nothing unlisted is embedded there.
+func TestVendorChecksums(t *testing.T) {
+	f, err := staticFS.Open("static/vendor/VERSIONS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	listed := map[string]bool{"VERSIONS": true}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) != 4 {
+			t.Fatalf("VERSIONS line %q: want name version file sha256", line)
+		}
+		name, version, file, sum := fields[0], fields[1], fields[2], fields[3]
+		b, err := staticFS.ReadFile("static/vendor/" + file)
+		if err != nil {
+			t.Errorf("%s %s: %v", name, version, err)
+			continue
+		}
+		got := sha256.Sum256(b)
+		if hex.EncodeToString(got[:]) != sum {
+			t.Errorf("%s %s: %s has SHA-256 %x, VERSIONS says %s", name, version, file, got, sum)
+		}
+		listed[file] = true
+	}
+	if len(listed) < 3 {
+		t.Errorf("VERSIONS lists %d files; want htmx and echarts", len(listed)-1)
+	}
+	entries, _ := fs.ReadDir(staticFS, "static/vendor")
+	for _, e := range entries {
+		if !listed[e.Name()] {
+			t.Errorf("static/vendor/%s is not in VERSIONS", e.Name())
+		}
+	}
+}
+
+// TestTemplatesParse parses every page with the layout and checks that
+// each page says which language it is in.
+func TestTemplatesParse(t *testing.T) {
+	pages := mustParsePages()
+	files, _ := pageFiles()
+	if len(pages) != len(files) || len(files) < 15 {
+		t.Errorf("%d pages parsed of %d files", len(pages), len(files))
+	}
+	for name, tmpl := range pages {
+		if tmpl.Lookup("content") == nil {
+			t.Errorf("%s defines no content", name)
+		}
+	}
+	layout, _ := templateFS.ReadFile("templates/layout.html")
+	if !strings.Contains(string(layout), `<html lang="{{.Lang}}">`) {
+		t.Error("layout has no lang attribute")
+	}
+}
+
+// keyUse finds catalogue keys used in templates ({{.T "key"}}) and in Go
+// string literals of a catalogue namespace.
+var (
+	templateKey = regexp.MustCompile(`\.T "([^"]+)"`)
+	goKey       = regexp.MustCompile(`"([a-z0-9_]+\.[a-z0-9_.]*[a-z0-9_])"`)
+)
+
+// TestCatalogueComplete fails when a key is missing in either language,
+// a message is empty, or a template or Go file uses a key the catalogue
+// lacks. Keys built at run time (roles, sexes, levels, warnings…) are
+// checked from their sources.
+func TestCatalogueComplete(t *testing.T) {
+	c, err := loadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range languages {
+		for _, b := range languages {
+			for k := range c[a] {
+				if _, ok := c[b][k]; !ok {
+					t.Errorf("key %q is in %s but not in %s", k, a, b)
+				}
+			}
+		}
+		for k, v := range c[a] {
+			if strings.TrimSpace(v) == "" {
+				t.Errorf("%s: key %q is empty", a, k)
+			}
+		}
+	}
+	namespaces := map[string]bool{}
+	for k := range c[langZH] {
+		ns, _, _ := strings.Cut(k, ".")
+		namespaces[ns] = true
+	}
+	used := map[string]string{} // key → where
+	tmpls, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, name := range tmpls {
+		b, _ := templateFS.ReadFile(name)
+		for _, m := range templateKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = name
+		}
+	}
+	gofiles, _ := filepath.Glob("*.go")
+	for _, name := range gofiles {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
+			ns, _, _ := strings.Cut(m[1], ".")
+			if namespaces[ns] && !strings.HasSuffix(m[1], ".html") && !strings.HasSuffix(m[1], ".json") && !strings.HasSuffix(m[1], ".yaml") {
+				used[m[1]] = name
+			}
+		}
+	}
+	// Keys made at run time.
+	for _, r := range append(slices.Clone(auth.OfficerRoles), auth.Citizen) {
+		used["role."+string(r)] = "auth.Role"
+	}
+	for _, k := range []string{"sex.male", "sex.female", "permit.active", "permit.lapsed",
+		"warning.green", "warning.yellow", "warning.red", "status.submitted", "status.allocated", "status.waiting", "status.refused",
+		"residence.rented", "residence.dormitory", "residence.owned", "residence.relative", "residence.other",
+		"err.status.400", "err.status.403", "err.status.404", "err.status.409", "err.status.429", "err.status.500"} {
+		used[k] = "run time"
+	}
+	for _, l := range forecast.Levels {
+		used["level."+l.Code] = "forecast.Levels"
+	}
+	for _, n := range officerNav {
+		used[n.key] = "officerNav"
+	}
+	for _, n := range citizenNav {
+		used[n.key] = "citizenNav"
+	}
+	for k, where := range used {
+		if _, ok := c[langZH][k]; !ok {
+			t.Errorf("%s uses key %q, which is not in the catalogue", where, k)
+		}
+	}
+	if len(used) < 100 {
+		t.Errorf("only %d keys found in use; is the key pattern right?", len(used))
+	}
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/store"
+)
+
+// TestWriteBenchSessions prepares the load benchmark of BENCHMARKS-web.md:
+// with ROOTED_BENCH_DB naming a demo database, it signs in every 100th
+// person of the registry (as a citizen session, straight in the store,
+// valid two hours) and writes a wrk script that spreads requests for
+// /me/points over those sessions to ROOTED_BENCH_SCRIPT. Skipped without
+// ROOTED_BENCH_DB.
+func TestWriteBenchSessions(t *testing.T) {
+	dsn, script := os.Getenv("ROOTED_BENCH_DB"), os.Getenv("ROOTED_BENCH_SCRIPT")
+	if dsn == "" || script == "" {
+		t.Skip("set ROOTED_BENCH_DB and ROOTED_BENCH_SCRIPT to prepare the load benchmark")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ids []string
+	n := 0
+	if err := st.ForEachPersonID(ctx, func(id string) error {
+		if n++; n%100 == 0 {
+			ids = append(ids, id)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("-- wrk script written by TestWriteBenchSessions: GET /me/points as many citizens\nlocal cookies = {\n")
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for _, id := range ids {
+		token, hash := auth.NewToken()
+		if err := st.CreateSession(ctx, auth.Session{Hash: hash, Kind: auth.KindCitizen, Role: auth.Citizen, Subject: id, Created: now, Expires: now.Add(2 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "  %q,\n", sessionCookie+"="+token)
+	}
+	b.WriteString(`}
+local i = math.random(#cookies)
+request = function()
+  i = i % #cookies + 1
+  return wrk.format("GET", "/me/points", { ["Cookie"] = cookies[i], ["Accept-Language"] = "zh-CN" })
+end
+`)
+	if err := os.WriteFile(script, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d citizen sessions; script %s", len(ids), script)
+}
+
+// BenchmarkPointsPage is the citizen points page, served from the caches
+// (session and explanation) as at steady load.
+func BenchmarkPointsPage(b *testing.B) {
+	e := newTestEnv(&testing.T{}, "")
+	cookie := e.signInCitizen(&testing.T{}, person)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := do(&testing.T{}, e.h, "GET", "/me/points", "", "Cookie", cookie)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/newcitizens/rooted/internal/policy"
+)
+
+//go:embed i18n/*.json
+var catalogueFS embed.FS
+
+// Languages of the interface: zh-CN is the default, en the second.
+const (
+	langZH = "zh-CN"
+	langEN = "en"
+)
+
+var languages = []string{langZH, langEN}
+
+// langCookie names the cookie that keeps the language chosen with the
+// switch.
+const langCookie = "rooted_lang"
+
+// catalogue maps a language to its messages by key. Every key is in every
+// language (TestCatalogueComplete).
+type catalogue map[string]map[string]string
+
+func mustLoadCatalogue() catalogue {
+	c, err := loadCatalogue()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func loadCatalogue() (catalogue, error) {
+	c := catalogue{}
+	for _, l := range languages {
+		b, err := catalogueFS.ReadFile("i18n/" + l + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
+		}
+		c[l] = m
+	}
+	return c, nil
+}
+
+// tr returns the message key in lang, formatted with args. An unknown key
+// comes back as itself, so a message that is not a key (an error from a
+// lower layer) shows as it is.
+func (c catalogue) tr(lang, key string, args ...any) string {
+	msg, ok := c[lang][key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// langOf picks the language of r: the switch's cookie, else the best
+// match of Accept-Language, else zh-CN.
+func langOf(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil {
+		for _, l := range languages {
+			if c.Value == l {
+				return l
+			}
+		}
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		// Tags come best first. Any Chinese is read as zh-CN: the
+		// interface has one Chinese, and it is far closer to zh-TW
+		// than English is.
+		tags, _, _ := language.ParseAcceptLanguage(al)
+		for _, tag := range tags {
+			switch base, _ := tag.Base(); base.String() {
+			case "zh":
+				return langZH
+			case "en":
+				return langEN
+			}
+		}
+	}
+	return langZH
+}
+
+// policyLang is the scheme's language for an interface language.
+func policyLang(lang string) policy.Lang {
+	if lang == langEN {
+		return policy.EN
+	}
+	return policy.ZH
+}
+
+// setLang is the language switch: it keeps the choice in a cookie for a
+// year and goes back to the page it was pressed on.
+func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
+	l := r.PostFormValue("lang")
+	if l != langZH && l != langEN {
+		l = langZH
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opt.SecureCookies})
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

@@ -1,0 +1,714 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/forecast"
+	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/registry"
+)
+
+// chart is one ECharts chart as static/rooted.js draws it from JSON; each
+// page also shows its numbers as a table for screen readers.
+type chart struct {
+	ID     string   `json:"id"`
+	Kind   string   `json:"kind"` // "bar", "hbar", "pie", "band"
+	Title  string   `json:"title"`
+	Labels []string `json:"labels"`
+	Series []series `json:"series"`
+}
+
+type series struct {
+	Name   string    `json:"name"`
+	Values []float64 `json:"values"`
+	Role   string    `json:"role,omitempty"` // band charts: "low", "high", "line", "cap"
+}
+
+// countChart turns registry counts into a chart, labelled for lang.
+func (s *server) countChart(id, kind, title, dim, lang string, cs []registry.Count, top int) chart {
+	c := chart{ID: id, Kind: kind, Title: title, Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+	for i, x := range cs {
+		if top > 0 && i == top {
+			break
+		}
+		c.Labels = append(c.Labels, s.countLabel(dim, lang, x))
+		c.Series[0].Values = append(c.Series[0].Values, float64(x.N))
+	}
+	return c
+}
+
+// countLabel names one bar: Chinese names in zh-CN; in English, pinyin
+// town codes, English province names, translated sexes.
+func (s *server) countLabel(dim, lang string, x registry.Count) string {
+	switch {
+	case dim == "sex":
+		return s.cat.tr(lang, "sex."+x.Key)
+	case lang == langEN && dim == "origin":
+		if en := ident.ProvinceNameEN(x.Key); en != "" {
+			return en
+		}
+	case lang == langEN && dim == "town":
+		return x.Key
+	}
+	return cmp.Or(x.Label, x.Key)
+}
+
+// scoreSummary is the distribution of the latest stored scores.
+type scoreSummary struct {
+	AsOf     string     `json:"as_of"`
+	Scheme   string     `json:"scheme"`
+	Version  string     `json:"version"`
+	Persons  int        `json:"persons"`
+	Bins     []scoreBin `json:"bins"` // From ≤ total < From+10
+	Eligible []svcCount `json:"eligible"`
+}
+
+type scoreBin struct {
+	From int `json:"from"`
+	N    int `json:"n"`
+}
+
+type svcCount struct {
+	Service string `json:"service"`
+	N       int    `json:"n"`
+}
+
+// latestScores summarises the scores table, cached like the figures.
+func (s *server) latestScores(ctx context.Context) (scoreSummary, error) {
+	return s.scores.get(s.opt.Today(), s.opt.FiguresTTL, func() (scoreSummary, error) {
+		var sum scoreSummary
+		elig := map[string]int{}
+		var order []string
+		err := s.st.LatestScores(ctx, func(scheme, version string, asOf date.Date, total float64, eligible string) error {
+			sum.AsOf, sum.Scheme, sum.Version = asOf.String(), scheme, version
+			sum.Persons++
+			bin := max(0, int(math.Floor(total/10)))
+			for len(sum.Bins) <= bin {
+				sum.Bins = append(sum.Bins, scoreBin{From: len(sum.Bins) * 10})
+			}
+			sum.Bins[bin].N++
+			var m map[string]bool
+			if err := json.Unmarshal([]byte(eligible), &m); err != nil {
+				return fmt.Errorf("web: scores: eligible %q: %w", eligible, err)
+			}
+			for k, ok := range m {
+				if _, seen := elig[k]; !seen {
+					order = append(order, k)
+					elig[k] = 0
+				}
+				if ok {
+					elig[k]++
+				}
+			}
+			return nil
+		})
+		slices.Sort(order)
+		for _, k := range order {
+			sum.Eligible = append(sum.Eligible, svcCount{k, elig[k]})
+		}
+		return sum, err
+	})
+}
+
+// serviceLabel names a service of the scheme in force, in lang.
+func (s *server) serviceLabel(name, lang string) string {
+	v, err := s.opt.Scheme.Version(s.opt.Today())
+	if err == nil {
+		for _, svc := range v.Services {
+			if svc.Name == name {
+				return svc.Label.In(policyLang(lang))
+			}
+		}
+	}
+	return name
+}
+
+type dashboardData struct {
+	Figures registry.Figures
+	AsOf    string
+	Charts  []chart
+	Scores  scoreSummary
+}
+
+func (s *server) dashboardOf(r *http.Request) (dashboardData, error) {
+	f, err := s.currentFigures(r.Context())
+	if err != nil {
+		return dashboardData{}, err
+	}
+	sc, err := s.latestScores(r.Context())
+	if err != nil {
+		return dashboardData{}, err
+	}
+	lang := langOf(r)
+	d := dashboardData{Figures: f, AsOf: f.AsOf.String(), Scores: sc}
+	d.Charts = []chart{
+		s.countChart("town", "hbar", s.cat.tr(lang, "dash.by_town"), "town", lang, f.ByTown, 0),
+		s.countChart("origin", "hbar", s.cat.tr(lang, "dash.by_origin"), "origin", lang, f.ByOrigin, 12),
+		s.countChart("age", "bar", s.cat.tr(lang, "dash.by_age"), "age", lang, f.ByAge, 0),
+		s.countChart("sex", "pie", s.cat.tr(lang, "dash.by_sex"), "sex", lang, f.BySex, 0),
+	}
+	if sc.Persons > 0 {
+		pc := chart{ID: "points", Kind: "bar", Title: s.cat.tr(lang, "dash.points_dist"), Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+		for _, b := range sc.Bins {
+			pc.Labels = append(pc.Labels, fmt.Sprintf("%d–%d", b.From, b.From+9))
+			pc.Series[0].Values = append(pc.Series[0].Values, float64(b.N))
+		}
+		ec := chart{ID: "eligible", Kind: "hbar", Title: s.cat.tr(lang, "dash.eligible"), Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+		for _, e := range sc.Eligible {
+			ec.Labels = append(ec.Labels, s.serviceLabel(e.Service, lang))
+			ec.Series[0].Values = append(ec.Series[0].Values, float64(e.N))
+		}
+		d.Charts = append(d.Charts, pc, ec)
+	}
+	return d, nil
+}
+
+func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
+	d, err := s.dashboardOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "dashboard.html", "dash.title", d)
+}
+
+func (s *server) apiDashboard(w http.ResponseWriter, r *http.Request) {
+	f, err := s.currentFigures(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sc, err := s.latestScores(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		AsOf    string           `json:"as_of"`
+		Figures registry.Figures `json:"figures"`
+		Scores  scoreSummary     `json:"scores"`
+	}{f.AsOf.String(), f, sc})
+}
+
+// maskedPerson is a person as the console lists them: never the full ID
+// number or name. Ref names the person for an unmasking request.
+type maskedPerson struct {
+	Ref       string `json:"ref"`
+	ID        string `json:"id_masked"`
+	Name      string `json:"name_masked"`
+	Sex       string `json:"sex"`
+	BirthYear int    `json:"birth_year"`
+	Origin    string `json:"origin"`
+}
+
+func (s *server) maskPerson(p registry.Person) maskedPerson {
+	zh, _ := ident.ProvinceName(p.Origin[:min(2, len(p.Origin))])
+	return maskedPerson{Ref: s.key.seal(p.IDNumber), ID: ident.MaskID(p.IDNumber), Name: ident.MaskName(p.Name),
+		Sex: string(p.Sex), BirthYear: p.BirthDate.Year(), Origin: zh}
+}
+
+// searchLimit bounds one search's results.
+const searchLimit = 50
+
+func (s *server) search(r *http.Request) (string, []maskedPerson, error) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if q == "" {
+		return q, nil, nil
+	}
+	ps, err := s.st.SearchPersons(r.Context(), q, searchLimit)
+	if err != nil {
+		return q, nil, err
+	}
+	out := make([]maskedPerson, len(ps))
+	for i, p := range ps {
+		out[i] = s.maskPerson(p)
+	}
+	return q, out, nil
+}
+
+type registryData struct {
+	Q         string
+	Results   []maskedPerson
+	CanUnmask bool
+	Error     string
+}
+
+// registrySearch finds persons by ID suffix or name; identities masked.
+// An htmx request gets the results table only.
+func (s *server) registrySearch(w http.ResponseWriter, r *http.Request) {
+	q, res, err := s.search(r)
+	d := registryData{Q: q, Results: res, CanUnmask: sessionOf(r).Role.Can(auth.ScopeUnmask)}
+	if apperr.Is(err, apperr.Invalid) {
+		d.Error = "registry.bad_query"
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		s.fragment(w, r, "registry.html", "results", d)
+		return
+	}
+	s.render(w, r, http.StatusOK, "registry.html", "registry.title", d)
+}
+
+func (s *server) apiSearchPersons(w http.ResponseWriter, r *http.Request) {
+	_, res, err := s.search(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if res == nil {
+		res = []maskedPerson{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"persons": res})
+}
+
+// minReasonLen is the shortest reason accepted for an unmasking, in
+// characters: a case number or a sentence, not "x".
+const minReasonLen = 4
+
+type unmaskData struct {
+	Ref, ID, Reason, Error string
+}
+
+// registryUnmask shows one full ID number to an officer who gives a
+// reason, and logs who, when, what and why before showing it.
+func (s *server) registryUnmask(w http.ResponseWriter, r *http.Request) {
+	ref := r.PostFormValue("ref")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	id, err := s.key.open(ref)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := unmaskData{Ref: ref, Reason: reason}
+	if len([]rune(reason)) < minReasonLen {
+		d.Error = "registry.need_reason"
+		w.Header().Set("HX-Reswap", "outerHTML")
+		s.fragment(w, r, "registry.html", "unmask", d)
+		return
+	}
+	sess := sessionOf(r)
+	if err := s.st.AppendAudit(r.Context(), auth.AuditEntry{At: s.opt.Now(), Actor: sess.Name, Role: sess.Role, Action: "unmask", Subject: id, Reason: reason, IP: s.clientIP(r)}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.opt.Logger.Info("unmasked an ID number", "user", sess.Name, "person", ident.MaskID(id))
+	d.ID = id
+	s.fragment(w, r, "registry.html", "unmask", d)
+}
+
+type importData struct {
+	Files []importedFile
+	Error string
+}
+
+type importedFile struct {
+	ingest.FileResult
+	Token string // download token of the quarantine file, "" when none
+}
+
+// maxUpload bounds one upload: a city's full registry as XLSX is well
+// under this.
+const maxUpload = 512 << 20
+
+func (s *server) importPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "import.html", "import.title", importData{})
+}
+
+// importUpload saves the uploaded spreadsheets to a temporary directory,
+// imports them (ingest.Import), and shows the reconciliation with a link
+// to each quarantine file.
+func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.unreadable"})
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	dir, err := os.MkdirTemp(s.opt.WorkDir, "import-")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer os.RemoveAll(filepath.Join(dir, "upload"))
+	var paths []string
+	for _, fh := range r.MultipartForm.File["files"] {
+		name := filepath.Base(filepath.Clean("/" + fh.Filename))
+		ext := strings.ToLower(filepath.Ext(name))
+		if name == "/" || name == "." || (ext != ".csv" && ext != ".xlsx") {
+			s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.bad_type"})
+			return
+		}
+		path := filepath.Join(dir, "upload", fmt.Sprintf("%02d-%s", len(paths), name))
+		if err := saveUpload(fh, path); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		paths = append(paths, path)
+	}
+	if len(paths) == 0 {
+		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.no_file"})
+		return
+	}
+	lang := "zh"
+	if langOf(r) == langEN {
+		lang = "en"
+	}
+	sess := sessionOf(r)
+	sum, err := ingest.Import(r.Context(), s.st, paths, ingest.Options{QuarantineDir: filepath.Join(dir, "quarantine"), Today: s.opt.Today(), FactKinds: s.opt.FactKinds, Lang: lang})
+	s.registryChanged()
+	d := importData{}
+	for _, f := range sum.Files {
+		_, f.File, _ = strings.Cut(f.File, "-") // the upload's own name, without the order prefix
+		imp := importedFile{FileResult: f}
+		if f.QuarantineFile != "" {
+			imp.Token = randomToken(16)
+			s.uploadMu.Lock()
+			s.quarantines[imp.Token] = f.QuarantineFile
+			s.uploadMu.Unlock()
+		}
+		d.Files = append(d.Files, imp)
+	}
+	s.opt.Logger.Info("import through the console", "user", sess.Name, "files", len(paths), "err", err)
+	if err != nil {
+		if !apperr.Is(err, apperr.Invalid) {
+			s.fail(w, r, err)
+			return
+		}
+		d.Error = err.Error()
+		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", d)
+		return
+	}
+	s.render(w, r, http.StatusOK, "import.html", "import.title", d)
+}
+
+func saveUpload(fh *multipart.FileHeader, path string) error {
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}
+
+// registryChanged drops every cache the registry feeds.
+func (s *server) registryChanged() {
+	s.figures.clear()
+	s.scores.clear()
+	s.fcast.clear()
+	s.reform.clear()
+	s.housing.clear()
+	s.explains.clear()
+	s.pointsPages.clear()
+}
+
+// importQuarantine downloads a quarantine file of an import made through
+// this server.
+func (s *server) importQuarantine(w http.ResponseWriter, r *http.Request) {
+	s.uploadMu.Lock()
+	path, ok := s.quarantines[r.PathValue("token")]
+	s.uploadMu.Unlock()
+	if !ok {
+		s.fail(w, r, apperr.New(apperr.NotFound, "err.no_page"))
+		return
+	}
+	ct := "text/csv; charset=utf-8"
+	if strings.HasSuffix(path, ".xlsx") {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filepath.Base(path)))
+	http.ServeFile(w, r, path)
+}
+
+// reformDiff scores every person under the scheme in force and the
+// reform, cached for an hour (a scan of the registry).
+func (s *server) reformDiff(ctx context.Context) (points.DiffReport, error) {
+	today := s.opt.Today()
+	return s.reform.get(today, time.Hour, func() (points.DiffReport, error) {
+		va, err := s.opt.Scheme.Version(today)
+		if err != nil {
+			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
+		}
+		vb, err := s.opt.Reform.Version(today)
+		if err != nil {
+			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+		}
+		towns, err := s.townNames(ctx)
+		if err != nil {
+			return points.DiffReport{}, err
+		}
+		const batch = 1024
+		diff := points.NewDiff(va, vb, today, towns)
+		sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
+		groups := make([]points.Group, 0, batch)
+		flush := func() {
+			sa.Evaluate()
+			sb.Evaluate()
+			for row, g := range groups {
+				diff.Add(g, sa.Batch(), row, sb.Batch(), row)
+			}
+			sa.Reset()
+			sb.Reset()
+			groups = groups[:0]
+		}
+		err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
+			f := points.Derive(&h, today, s.opt.Points)
+			ina, erra := sa.Inputs(&f)
+			inb, errb := sb.Inputs(&f)
+			if erra != nil || errb != nil {
+				return nil // refused inputs are counted by `rooted policy diff`; the page shows the rest
+			}
+			sa.AddInputs(ina)
+			sb.AddInputs(inb)
+			groups = append(groups, points.GroupOf(&h, today))
+			if sa.Full() {
+				flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return points.DiffReport{}, err
+		}
+		flush()
+		return diff.Report(), nil
+	})
+}
+
+type schemesData struct {
+	Report points.DiffReport
+	Charts []chart
+}
+
+func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.reformDiff(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	from, to := rep.From.Scheme+" "+rep.From.Version, rep.To.Scheme+" "+rep.To.Version
+	hist := chart{ID: "hist", Kind: "bar", Title: s.cat.tr(lang, "schemes.histogram"), Series: []series{{Name: from}, {Name: to}}}
+	for _, b := range rep.Histogram {
+		hist.Labels = append(hist.Labels, fmt.Sprintf("%d–%d", b.From, b.To-1))
+		hist.Series[0].Values = append(hist.Series[0].Values, float64(b.A))
+		hist.Series[1].Values = append(hist.Series[1].Values, float64(b.B))
+	}
+	elig := chart{ID: "elig", Kind: "hbar", Title: s.cat.tr(lang, "schemes.eligible"), Series: []series{{Name: from}, {Name: to}}}
+	for _, e := range rep.Eligible {
+		elig.Labels = append(elig.Labels, s.serviceLabel(e.Service, lang))
+		elig.Series[0].Values = append(elig.Series[0].Values, float64(e.A))
+		elig.Series[1].Values = append(elig.Series[1].Values, float64(e.B))
+	}
+	charts := []chart{hist, elig}
+	for _, bd := range rep.Breakdowns {
+		if bd.Dimension != points.ByTown {
+			continue
+		}
+		c := chart{ID: "town", Kind: "hbar", Title: s.cat.tr(lang, "schemes.by_town"), Series: []series{{Name: s.cat.tr(lang, "schemes.mean_change")}}}
+		for _, row := range bd.Rows {
+			c.Labels = append(c.Labels, row.Label)
+			c.Series[0].Values = append(c.Series[0].Values, row.MeanChange)
+		}
+		charts = append(charts, c)
+	}
+	s.render(w, r, http.StatusOK, "schemes.html", "schemes.title", schemesData{Report: rep, Charts: charts})
+}
+
+func (s *server) apiSchemesDiff(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.reformDiff(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// forecastTTL is how long the forecast is cached: it changes with the
+// registry, slowly, and costs seconds.
+const forecastTTL = 10 * time.Minute
+
+func (s *server) currentForecast(ctx context.Context) (forecast.Forecast, error) {
+	today := s.opt.Today()
+	return s.fcast.get(today, forecastTTL, func() (forecast.Forecast, error) {
+		cfg := s.opt.Forecast
+		cfg.Housing.Enabled = false // the housing page asks for it
+		return forecast.Run(ctx, s.st, today, cfg)
+	})
+}
+
+type townWarning struct {
+	Town, Name, Warning string // worst warning over levels and years
+	FirstRed            int
+	Selected            bool
+}
+
+type forecastData struct {
+	F      forecast.Forecast
+	Towns  []townWarning
+	Town   string
+	Name   string
+	Level  string
+	Levels []string
+	Rows   []forecast.Row
+	Chart  chart
+}
+
+var warningRank = map[string]int{forecast.Green: 0, forecast.Yellow: 1, forecast.Red: 2}
+
+// forecastPage shows every town coloured by its worst warning and one
+// town's projected demand with its band against capacity.
+func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
+	f, err := s.currentForecast(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	d := forecastData{F: f, Town: r.URL.Query().Get("town"), Level: cmp.Or(r.URL.Query().Get("level"), forecast.Primary)}
+	for _, l := range forecast.Levels {
+		d.Levels = append(d.Levels, l.Code)
+	}
+	if !slices.Contains(d.Levels, d.Level) {
+		d.Level = forecast.Primary
+	}
+	idx := map[string]int{}
+	for _, ts := range f.Towns {
+		idx[ts.Town] = len(d.Towns)
+		tw := townWarning{Town: ts.Town, Name: ts.Name, Warning: forecast.Green}
+		for _, l := range ts.Levels {
+			if l.FirstRed > 0 && (tw.FirstRed == 0 || l.FirstRed < tw.FirstRed) {
+				tw.FirstRed = l.FirstRed
+			}
+		}
+		if lang == langEN {
+			tw.Name = ts.Town
+		}
+		d.Towns = append(d.Towns, tw)
+	}
+	for _, row := range f.Rows {
+		if i, ok := idx[row.Town]; ok && warningRank[row.Warning] > warningRank[d.Towns[i].Warning] {
+			d.Towns[i].Warning = row.Warning
+		}
+	}
+	if _, ok := idx[d.Town]; !ok && len(d.Towns) > 0 {
+		d.Town = d.Towns[0].Town
+		for _, t := range d.Towns {
+			if t.Warning == forecast.Red {
+				d.Town = t.Town
+				break
+			}
+		}
+	}
+	if i, ok := idx[d.Town]; ok {
+		d.Towns[i].Selected = true
+		d.Name = d.Towns[i].Name
+	}
+	d.Chart = chart{ID: "town-demand", Kind: "band", Title: s.cat.tr(lang, "forecast.chart", d.Name, s.cat.tr(lang, "level."+d.Level)),
+		Series: []series{
+			{Name: s.cat.tr(lang, "forecast.low"), Role: "low"},
+			{Name: s.cat.tr(lang, "forecast.high"), Role: "high"},
+			{Name: s.cat.tr(lang, "forecast.demand"), Role: "line"},
+			{Name: s.cat.tr(lang, "forecast.capacity"), Role: "cap"},
+		}}
+	for _, row := range f.Rows {
+		if row.Town != d.Town || row.Level != d.Level {
+			continue
+		}
+		d.Rows = append(d.Rows, row)
+		d.Chart.Labels = append(d.Chart.Labels, fmt.Sprint(row.Year))
+		for i, v := range []float64{row.Low, row.High, row.Demand, float64(row.Capacity)} {
+			d.Chart.Series[i].Values = append(d.Chart.Series[i].Values, v)
+		}
+	}
+	s.render(w, r, http.StatusOK, "forecast.html", "forecast.title", d)
+}
+
+func (s *server) apiForecast(w http.ResponseWriter, r *http.Request) {
+	f, err := s.currentForecast(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
+}
+
+type housingData struct {
+	H       *forecast.HousingForecast
+	Service bool
+}
+
+// housingPage is the housing department's page: the projected public
+// rental waiting list. Housing rounds are managed on the rounds page once
+// the rounds service is wired in.
+func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
+	h, err := s.housing.get(s.opt.Today(), forecastTTL, func() (*forecast.HousingForecast, error) {
+		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.Rounds != nil})
+}
+
+// roundsPage is the hook for the rounds console (list, create, open,
+// close, allocate, publish, export).
+//
+// HOOK(rounds): when internal/rounds lands, give Options an officer-side
+// rounds interface beside Rounds and list its rounds here, with the
+// actions the role's scope allows (ScopeEnrollment for school rounds,
+// ScopeHousing for housing rounds, read-only for ScopeRoundsRead).
+func (s *server) roundsPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "rounds.html", "rounds.title", struct{ Service bool }{s.opt.Rounds != nil})
+}
+
+type auditRow struct {
+	auth.AuditEntry
+	Masked string
+	When   string
+}
+
+func (s *server) auditPage(w http.ResponseWriter, r *http.Request) {
+	es, err := s.st.Audit(r.Context(), 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows := make([]auditRow, len(es))
+	for i, e := range es {
+		rows[i] = auditRow{AuditEntry: e, Masked: ident.MaskID(e.Subject), When: e.At.In(chinaTime).Format("2006-01-02 15:04:05")}
+	}
+	s.render(w, r, http.StatusOK, "audit.html", "audit.title", rows)
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)

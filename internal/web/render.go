@@ -1,0 +1,187 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/newcitizens/rooted/internal/auth"
+)
+
+// page is what every template gets: the language and its messages, who is
+// signed in, the navigation, and the page's own data.
+type page struct {
+	Lang     string // "zh-CN" or "en", for lang attributes
+	TitleKey string
+	Session  *auth.Session
+	Path     string
+	Nav      []navItem
+	Data     any
+
+	cat catalogue
+}
+
+// T returns the message key in the page's language, formatted with args.
+func (p *page) T(key string, args ...any) string { return p.cat.tr(p.Lang, key, args...) }
+
+// P returns p: templates shared by pages and fragments reach the page
+// through .P whether they were given the page or a dict holding it.
+func (p *page) P() *page { return p }
+
+// Other is the language the switch offers.
+func (p *page) Other() string {
+	if p.Lang == langEN {
+		return langZH
+	}
+	return langEN
+}
+
+type navItem struct {
+	Href, Key string
+	Current   bool
+}
+
+// officerNav lists the console pages in order with the scope each needs.
+var officerNav = []struct {
+	href, key string
+	scope     auth.Scope
+}{
+	{"/officer", "nav.dashboard", auth.ScopeDashboard},
+	{"/officer/registry", "nav.registry", auth.ScopeRegistry},
+	{"/officer/import", "nav.import", auth.ScopeImport},
+	{"/officer/schemes", "nav.schemes", auth.ScopeSchemes},
+	{"/officer/forecast", "nav.forecast", auth.ScopeSchools},
+	{"/officer/housing", "nav.housing", auth.ScopeHousing},
+	{"/officer/rounds", "nav.rounds", auth.ScopeRoundsRead},
+	{"/officer/audit", "nav.audit", auth.ScopeAudit},
+}
+
+var citizenNav = []struct{ href, key string }{
+	{"/me/points", "nav.points"},
+	{"/me", "nav.registration"},
+	{"/me/apply", "nav.apply"},
+	{"/me/applications", "nav.applications"},
+}
+
+func (s *server) newPage(r *http.Request, titleKey string, data any) *page {
+	p := &page{Lang: langOf(r), TitleKey: titleKey, Session: sessionOf(r), Path: r.URL.Path, Data: data, cat: s.cat}
+	if sess := p.Session; sess != nil {
+		switch sess.Kind {
+		case auth.KindOfficer:
+			for _, n := range officerNav {
+				if sess.Role.Can(n.scope) {
+					p.Nav = append(p.Nav, navItem{n.href, n.key, n.href == r.URL.Path})
+				}
+			}
+		case auth.KindCitizen:
+			for _, n := range citizenNav {
+				p.Nav = append(p.Nav, navItem{n.href, n.key, n.href == r.URL.Path})
+			}
+		}
+	}
+	return p
+}
+
+// pageFiles are the templates rendered as whole pages, each with
+// layout.html.
+func pageFiles() ([]string, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if n != "templates/layout.html" {
+			out = append(out, strings.TrimPrefix(n, "templates/"))
+		}
+	}
+	return out, nil
+}
+
+func mustParsePages() map[string]*template.Template {
+	files, err := pageFiles()
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		pages[f] = template.Must(template.New(f).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+f))
+	}
+	return pages
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes the page tmpl (a file of templates/) inside the layout.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, tmpl, titleKey string, data any) {
+	s.execute(w, r, status, tmpl, "layout", s.newPage(r, titleKey, data))
+}
+
+// fragment writes one named template of tmpl, for htmx to swap in.
+func (s *server) fragment(w http.ResponseWriter, r *http.Request, tmpl, name string, data any) {
+	s.execute(w, r, http.StatusOK, tmpl, name, s.newPage(r, "", data))
+}
+
+func (s *server) execute(w http.ResponseWriter, r *http.Request, status int, tmpl, name string, p *page) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := s.executeTo(buf, tmpl, name, p); err != nil {
+		s.opt.Logger.Error("render", "template", tmpl, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	writePage(w, status, buf.Bytes())
+}
+
+func (s *server) executeTo(buf *bytes.Buffer, tmpl, name string, p *page) error {
+	t, ok := s.pages[tmpl]
+	if !ok {
+		return fmt.Errorf("web: no template %s", tmpl)
+	}
+	return t.ExecuteTemplate(buf, name, p)
+}
+
+// renderBytes renders a page into a new slice, for caching.
+func (s *server) renderBytes(r *http.Request, tmpl, name string, p *page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := s.executeTo(&buf, tmpl, name, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writePage writes a rendered page.
+func writePage(w http.ResponseWriter, status int, page []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.Header().Set("Vary", "Cookie, Accept-Language")
+	w.WriteHeader(status)
+	w.Write(page)
+}
+
+type errorData struct {
+	Status  int
+	Message string // a catalogue key or a message safe to show
+}
+
+// errorPage renders an error as a page with status.
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	key := "err.status." + strconv.Itoa(status)
+	if _, ok := s.cat[langZH][key]; !ok {
+		key = "err.status.500"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "error.html", key, errorData{Status: status, Message: msg})
+}
+
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "err.no_page")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
+)
+
+// routes lists every route of the server in one place, with the guard
+// each needs: pub (anyone; nothing personal), citizen (a signed-in
+// citizen, who sees their own family only), or officer(scope) (an officer
+// or the API token whose role grants scope). Middleware is applied once,
+// at the end.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	s.routed = s.routed[:0]
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.routed = append(s.routed, pattern)
+		mux.Handle(pattern, h)
+	}
+	pub := func(h http.HandlerFunc) http.HandlerFunc { return h }
+	citizen := s.requireCitizen
+	officer := s.requireOfficer
+
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	handle("GET /static/", pub(func(w http.ResponseWriter, r *http.Request) {
+		// Assets change only with the binary; vendored ones carry their
+		// version in VERSIONS.
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+	handle("GET /healthz", pub(s.healthz))
+
+	// Pages for everyone.
+	handle("GET /{$}", pub(s.home))
+	handle("POST /lang", pub(s.setLang))
+	handle("GET /signin", pub(s.officerSignInPage))
+	handle("POST /signin", pub(s.officerSignIn))
+	handle("GET /citizen/signin", pub(s.citizenSignInPage))
+	handle("POST /citizen/signin", pub(s.citizenSendCode))
+	handle("POST /citizen/verify", pub(s.citizenVerify))
+	handle("POST /signout", pub(s.signOut))
+
+	// The citizen portal.
+	handle("GET /me", citizen(s.myRegistration))
+	handle("GET /me/points", citizen(s.myPoints))
+	handle("GET /me/apply", citizen(s.myApply))
+	handle("POST /me/apply", citizen(s.myApplySubmit))
+	handle("GET /me/applications", citizen(s.myApplications))
+
+	// The officer console.
+	handle("GET /officer", officer(auth.ScopeDashboard, s.dashboard))
+	handle("GET /officer/registry", officer(auth.ScopeRegistry, s.registrySearch))
+	handle("POST /officer/registry/unmask", officer(auth.ScopeUnmask, s.registryUnmask))
+	handle("GET /officer/import", officer(auth.ScopeImport, s.importPage))
+	handle("POST /officer/import", officer(auth.ScopeImport, s.importUpload))
+	handle("GET /officer/import/quarantine/{token}", officer(auth.ScopeImport, s.importQuarantine))
+	handle("GET /officer/schemes", officer(auth.ScopeSchemes, s.schemesPage))
+	handle("GET /officer/forecast", officer(auth.ScopeSchools, s.forecastPage))
+	handle("GET /officer/housing", officer(auth.ScopeHousing, s.housingPage))
+	handle("GET /officer/rounds", officer(auth.ScopeRoundsRead, s.roundsPage))
+	handle("GET /officer/audit", officer(auth.ScopeAudit, s.auditPage))
+
+	// The JSON API (listed in openapi.go).
+	handle("GET /api/v1/openapi.json", pub(s.apiOpenAPI))
+	handle("GET /api/v1/figures", pub(s.apiFigures))
+	handle("GET /api/v1/stats", pub(s.apiStats))
+	handle("POST /api/v1/score", pub(s.apiScore))
+	handle("GET /api/v1/me/points", citizen(s.apiMyPoints))
+	handle("GET /api/v1/persons", officer(auth.ScopeRegistry, s.apiSearchPersons))
+	handle("GET /api/v1/persons/{id}/points", officer(auth.ScopePersons, s.apiPersonPoints))
+	handle("GET /api/v1/dashboard", officer(auth.ScopeDashboard, s.apiDashboard))
+	handle("GET /api/v1/forecast", officer(auth.ScopeSchools, s.apiForecast))
+	handle("GET /api/v1/schemes/diff", officer(auth.ScopeSchemes, s.apiSchemesDiff))
+	handle("GET /api/v1/", pub(s.apiNotFound))
+	handle("/", pub(s.notFound))
+
+	var h http.Handler = mux
+	h = s.withSession(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, apperr.New(apperr.Forbidden, "err.cross_origin"))
+	}))
+	h = cop.Handler(h)
+	h = securityHeaders(h)
+	return s.logRequests(h)
+}
