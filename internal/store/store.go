@@ -181,11 +181,12 @@ func openSQLite(file string) (*DB, error) {
 	// lock at BEGIN; upgrading a read transaction later can fail with
 	// SQLITE_BUSY without waiting.
 	params := "_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	sep := "?"
-	if strings.Contains(file, "?") {
-		sep = "&"
+	// Options given in the DSN (path?_pragma=…) come after the defaults, so
+	// that they win: SQLite applies the pragmas in order.
+	if path, opts, ok := strings.Cut(file, "?"); ok {
+		file, params = path, params+"&"+opts
 	}
-	sqldb, err := sql.Open("sqlite", file+sep+params)
+	sqldb, err := sql.Open("sqlite", file+"?"+params)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
