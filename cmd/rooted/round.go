@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -12,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/calendar"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
@@ -404,78 +402,26 @@ func (o *roundOpts) show(ctx context.Context, e *env, svc *rounds.Service, id st
 	return writeJSON(e.stdout, ov)
 }
 
-// writePublicationCSV writes the list as UTF-8 CSV with a byte-order mark,
-// so that spreadsheet programs on Chinese Windows read it as UTF-8.
+// writePublicationCSV writes the list as UTF-8 CSV with a byte-order mark.
 func writePublicationCSV(file string, p rounds.Publication) error {
+	return writeFile(file, func(w io.Writer) error { return ingest.WriteCSV(w, p.Header, p.Rows) })
+}
+
+// writePublicationXLSX writes the list as one sheet, with a title line.
+func writePublicationXLSX(file string, p rounds.Publication) error {
+	return writeFile(file, func(w io.Writer) error {
+		return ingest.WriteXLSX(w, "公示", p.Title(), p.Header, p.Rows)
+	})
+}
+
+func writeFile(file string, write func(io.Writer) error) error {
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	if err := writeCSV(f, p); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
-}
-
-func writeCSV(w io.Writer, p rounds.Publication) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Write(p.Header)
-	for _, r := range p.Rows {
-		cw.Write(r)
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writePublicationXLSX writes the list as one sheet, with a title line.
-func writePublicationXLSX(file string, p rounds.Publication) (err error) {
-	x := excelize.NewFile()
-	defer func() {
-		if cerr := x.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	const sheet = "公示"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	title := []any{fmt.Sprintf("%s（%s）公示 %s 至 %s", p.Name, p.Round, p.PublishedOn, p.WindowEnds)}
-	if err := x.SetSheetRow(sheet, "A1", &title); err != nil {
-		return err
-	}
-	header := make([]any, len(p.Header))
-	for i, h := range p.Header {
-		header[i] = h
-	}
-	if err := x.SetSheetRow(sheet, "A2", &header); err != nil {
-		return err
-	}
-	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	last, _ := excelize.ColumnNumberToName(len(p.Header))
-	if err := x.SetCellStyle(sheet, "A1", last+"2", bold); err != nil {
-		return err
-	}
-	for i, r := range p.Rows {
-		row := make([]any, len(r))
-		for j, v := range r {
-			row[j] = v
-		}
-		if err := x.SetSheetRow(sheet, "A"+strconv.Itoa(i+3), &row); err != nil {
-			return err
-		}
-	}
-	if err := x.SetColWidth(sheet, "A", last, 16); err != nil {
-		return err
-	}
-	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	return x.SaveAs(file)
 }

@@ -16,10 +16,10 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
-	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/demo"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
 	"github.com/newcitizens/rooted/internal/web"
 )
@@ -67,6 +67,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stderr, "rooted: reusing the demo city in %s (%d persons)\n", redactDSN(c.DB), counts["persons"])
 	}
+	if err := demoRounds(ctx, e, st, c); err != nil {
+		return err
+	}
 	if err := demoAccounts(ctx, e, st, c); err != nil {
 		return err
 	}
@@ -94,15 +97,9 @@ func demoAccounts(ctx context.Context, e *env, st *store.DB, c config) error {
 		}
 		fmt.Fprintf(e.stdout, "    %-16s %s\n", name, role)
 	}
-	// A child who turns 6 by 31 August next year applies for grade 1 now.
-	y := c.AsOf.Year()
-	if c.AsOf >= date.Of(y, 9, 1) {
-		y++
-	}
-	id, err := st.DemoGuardian(ctx, date.Of(y-6, 9, 1), date.Of(y-5, 8, 31))
-	if apperr.Is(err, apperr.NotFound) {
-		id, err = st.DemoGuardian(ctx, date.Of(y-15, 1, 1), c.AsOf)
-	}
+	// The guardian of a child of the open grade-1 round's cohort, eligible
+	// for a school seat if one is.
+	id, err := demoCitizen(ctx, st, c)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		fmt.Fprintln(e.stdout, "  citizen: no guardian of a registered child in this database")
@@ -113,6 +110,8 @@ func demoAccounts(ctx context.Context, e *env, st *store.DB, c config) error {
 		// demo can be tried: a synthetic person of the generated city.
 		fmt.Fprintf(e.stdout, "  citizen (http://%s/citizen/signin), synthetic ID number: %s\n", c.Addr, id)
 		fmt.Fprintln(e.stdout, "    the one-time code appears in the server log (demo sender), ID number masked")
+		closes := c.AsOf + demoOpenWeeks*7
+		fmt.Fprintf(e.stdout, "    open for applications: round %s, closing %s (citizen page \"apply\")\n", demoOpenRoundID(demoSchoolYear(closes)), closes)
 	}
 	fmt.Fprintln(e.stdout)
 	return nil
@@ -200,9 +199,11 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, demo bool) error
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	rs := &rounds.Service{Store: st, Scheme: scheme}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes,
+			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
 			SecureCookies: e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:    e.getenv("ROOTED_TRUST_PROXY") == "1",
 		}),

@@ -25,6 +25,11 @@ type Publication struct {
 	Warnings    []string   // e.g. the calendar fell back for a year without a notice
 }
 
+// Title is the title line of the list: the round, and the window.
+func (p *Publication) Title() string {
+	return fmt.Sprintf("%s（%s）公示 %s 至 %s", p.Name, p.Round, p.PublishedOn, p.WindowEnds)
+}
+
 // Digest returns the hex SHA-256 of the rows (JSON), recorded in the ledger
 // when the round is published.
 func (p *Publication) Digest() string {

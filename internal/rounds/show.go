@@ -2,6 +2,8 @@ package rounds
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/newcitizens/rooted/internal/ledger"
 )
@@ -44,6 +46,9 @@ type PlaceView struct {
 	Seats       int    `json:"seats"`
 	FirstChoice int    `json:"first_choice"` // applications (not refused) ranking it first
 	Admitted    int    `json:"admitted"`
+	// Cutoff is the priority of the last applicant admitted, once the
+	// round is allocated; nil before, or when nobody was admitted.
+	Cutoff *Priority `json:"cutoff,omitempty"`
 }
 
 // EntryView is a ledger entry without its payload.
@@ -108,8 +113,50 @@ func (s *Service) Show(ctx context.Context, id string) (Overview, error) {
 			o.Places[i].Admitted++
 		}
 	}
+	if r.Status != Draft && r.Status != Open && r.Status != Closed {
+		if err := s.cutoffs(ctx, &r, o.Places); err != nil {
+			return Overview{}, err
+		}
+	}
 	for _, e := range entries {
 		o.Ledger = append(o.Ledger, EntryView{Seq: e.Seq, Kind: e.Kind, At: ledger.FormatTime(e.At), Hash: e.Hash})
 	}
 	return o, nil
+}
+
+// cutoffs sets the cutoff of each place of an allocated round from its
+// stored allocation output.
+func (s *Service) cutoffs(ctx context.Context, r *Round, places []PlaceView) error {
+	doc, err := s.Store.Document(ctx, r.ID, DocOutput)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Schools []struct {
+			ID     string `json:"id"`
+			Cutoff *struct {
+				InDistrict bool      `json:"in_district"`
+				Points     float64   `json:"points"`
+				Tiebreak   []float64 `json:"tiebreak"`
+				Ticket     string    `json:"ticket"`
+			} `json:"cutoff"`
+		} `json:"schools"`
+	}
+	if err := json.Unmarshal(doc, &out); err != nil {
+		return fmt.Errorf("round %s: show: stored output: %w", r.ID, err)
+	}
+	for _, sc := range out.Schools {
+		for i := range places {
+			if places[i].Code != sc.ID || sc.Cutoff == nil {
+				continue
+			}
+			c := &Priority{Points: sc.Cutoff.Points, Tiebreak: sc.Cutoff.Tiebreak, Ticket: sc.Cutoff.Ticket}
+			if !r.Kind.Housing() && places[i].Town != "" {
+				in := sc.Cutoff.InDistrict
+				c.InDistrict = &in
+			}
+			places[i].Cutoff = c
+		}
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/forecast"
+	"github.com/newcitizens/rooted/internal/rounds"
 )
 
 // TestVendorChecksums checks that every vendored asset listed in
@@ -145,6 +146,15 @@ func TestCatalogueComplete(t *testing.T) {
 		"warning.green", "warning.yellow", "warning.red", "status.submitted", "status.allocated", "status.waiting", "status.refused",
 		"residence.rented", "residence.dormitory", "residence.owned", "residence.relative", "residence.other",
 		"err.status.400", "err.status.403", "err.status.404", "err.status.409", "err.status.429", "err.status.500"} {
+		used[k] = "run time"
+	}
+	for _, k := range rounds.Kinds {
+		used["kind."+string(k)] = "rounds.Kinds"
+	}
+	for _, st := range []rounds.Status{rounds.Draft, rounds.Open, rounds.Closed, rounds.Allocated, rounds.Published, rounds.Final} {
+		used["rstatus."+string(st)] = "rounds statuses"
+	}
+	for _, k := range []string{"status.unplaced", "round.step_open", "round.step_close", "round.step_allocate"} {
 		used[k] = "run time"
 	}
 	for _, l := range forecast.Levels {

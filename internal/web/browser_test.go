@@ -14,6 +14,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/rounds"
 )
 
 // chromiumPath is Debian's chromium (apt-get install chromium).
@@ -116,13 +117,17 @@ func bothSizes(t *testing.T, ctx context.Context, dir, name string) {
 }
 
 // TestBrowser drives chromium through the portal and the console: a
-// citizen signs in with the code from the demo sender, reads their points
-// and sees the open rounds; an officer signs in, uploads a spreadsheet and
-// sees the dashboard; an education officer is refused housing data.
+// citizen signs in with the code from the demo sender, reads their points,
+// applies for a school place in the open round (two schools ranked) and
+// sees the application listed as submitted; an officer signs in, uploads a
+// spreadsheet and sees the dashboard; an education officer is refused
+// housing data and opens the rounds page, which lists the school rounds.
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	dir := artifacts(t)
 	e := newTestEnv(t, "")
+	e.openRound(t, rounds.Grade1, "g1")
+	e.openRound(t, rounds.PublicRental, "pr1")
 	srv := httptest.NewServer(e.h)
 	t.Cleanup(srv.Close)
 	base := srv.URL
@@ -150,11 +155,24 @@ func TestBrowser(t *testing.T) {
 		}
 		bothSizes(t, ctx, dir, "citizen-points")
 
-		steps(t, ctx, "open rounds", chromedp.Navigate(base+"/me/apply"), chromedp.WaitVisible(`#no-rounds`))
-		if rounds := value(t, ctx, chromedp.Text(`#no-rounds`)); !strings.Contains(rounds, "没有正在受理") {
-			t.Errorf("open rounds page says %q", rounds)
+		steps(t, ctx, "open rounds", chromedp.Navigate(base+"/me/apply"), chromedp.WaitVisible(`form[action="/me/apply"]`))
+		if form := value(t, ctx, chromedp.Text(`form[action="/me/apply"]`)); !strings.Contains(form, "测试轮次 g1") || !strings.Contains(form, "测小") {
+			t.Errorf("apply form %q: want the open round and the citizen's child", form)
 		}
+		steps(t, ctx, "rank two schools",
+			chromedp.SetValue(`#choice-g1-0`, "dx-p1"),
+			chromedp.SetValue(`#choice-g1-1`, "zg-p1"),
+		)
 		bothSizes(t, ctx, dir, "citizen-apply")
+		steps(t, ctx, "submit the application",
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+			chromedp.Click(`form[action="/me/apply"] button[type=submit]`),
+			chromedp.WaitVisible(`#applications`),
+		)
+		if status := value(t, ctx, chromedp.Text(`#applications li[data-status=submitted]`)); !strings.Contains(status, "已提交") || !strings.Contains(status, "测试轮次 g1") {
+			t.Errorf("applications list %q: want the application as submitted (pending)", status)
+		}
+		bothSizes(t, ctx, dir, "citizen-applications")
 
 		steps(t, ctx, "switch language",
 			chromedp.Navigate(base+"/me/points"),
@@ -232,6 +250,18 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("housing page for education: title %q, message %q; want the 403 page", title, msg)
 		}
 		bothSizes(t, ctx, dir, "education-403")
+
+		steps(t, ctx, "rounds page", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(base+"/officer/rounds"), chromedp.WaitVisible(`#rounds`))
+		list := value(t, ctx, chromedp.Text(`#rounds`))
+		if !strings.Contains(list, "测试轮次 g1") || strings.Contains(list, "测试轮次 pr1") || !strings.Contains(list, "受理中") {
+			t.Errorf("education's rounds list %q: want the open school round only", list)
+		}
+		bothSizes(t, ctx, dir, "education-rounds")
+		steps(t, ctx, "round page", chromedp.EmulateViewport(1440, 900), chromedp.Click(`#rounds a[href="/officer/rounds/g1"]`), chromedp.WaitVisible(`#round-places-table`))
+		if counts := value(t, ctx, chromedp.Text(`#round-counts`)); !strings.Contains(counts, "1") {
+			t.Errorf("round counts %q: want the citizen's application", counts)
+		}
+		bothSizes(t, ctx, dir, "education-round")
 	})
 	t.Logf("screenshots in %s", dir)
 }

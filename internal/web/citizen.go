@@ -252,7 +252,7 @@ func (s *server) myApplySubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
 		return
 	}
-	a := Application{Round: r.PostFormValue("round"), Applicant: h.Person.IDNumber}
+	a := Application{Round: r.PostFormValue("round"), Applicant: h.Person.IDNumber, Lang: langOf(r)}
 	if ref := r.PostFormValue("child"); ref != "" {
 		child, err := s.key.open(ref)
 		if err != nil {
@@ -276,9 +276,9 @@ func (s *server) myApplySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opt.Rounds.Apply(r.Context(), a); err != nil {
-		if apperr.Is(err, apperr.Invalid) {
-			d.Error = err.Error()
-			s.render(w, r, http.StatusBadRequest, "apply.html", "apply.title", d)
+		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.Conflict {
+			d.Error = safeMessage(err)
+			s.render(w, r, statusOf(code), "apply.html", "apply.title", d)
 			return
 		}
 		s.fail(w, r, err)
@@ -304,7 +304,7 @@ func (s *server) myApplications(w http.ResponseWriter, r *http.Request) {
 		for _, c := range h.Children {
 			ids = append(ids, c.IDNumber)
 		}
-		if d.List, err = s.opt.Rounds.Applications(r.Context(), ids); err != nil {
+		if d.List, err = s.opt.Rounds.Applications(r.Context(), ids, langOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}

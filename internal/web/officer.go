@@ -668,8 +668,7 @@ type housingData struct {
 }
 
 // housingPage is the housing department's page: the projected public
-// rental waiting list. Housing rounds are managed on the rounds page once
-// the rounds service is wired in.
+// rental waiting list. Housing rounds are run on the rounds page.
 func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 	h, err := s.housing.get(s.opt.Today(), forecastTTL, func() (*forecast.HousingForecast, error) {
 		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing)
@@ -678,18 +677,7 @@ func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.Rounds != nil})
-}
-
-// roundsPage is the hook for the rounds console (list, create, open,
-// close, allocate, publish, export).
-//
-// HOOK(rounds): when internal/rounds lands, give Options an officer-side
-// rounds interface beside Rounds and list its rounds here, with the
-// actions the role's scope allows (ScopeEnrollment for school rounds,
-// ScopeHousing for housing rounds, read-only for ScopeRoundsRead).
-func (s *server) roundsPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "rounds.html", "rounds.title", struct{ Service bool }{s.opt.Rounds != nil})
+	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.RoundsConsole != nil})
 }
 
 type auditRow struct {

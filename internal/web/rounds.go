@@ -4,14 +4,15 @@ import (
 	"context"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/rounds"
 )
 
-// Rounds is what the web layer needs of the enrollment and housing rounds
-// (internal/rounds, being built beside this package). The rounds service
-// satisfies it, directly or through a small adapter in cmd/rooted; until
-// it is wired in, Options.Rounds is nil and the pages say that no round
-// is open. Errors are *apperr.Error: invalid for a refused application
-// (the message says why, safe to show), not_found for an unknown round.
+// Rounds is what the citizen portal needs of the enrollment and housing
+// rounds. ServiceRounds (rounds_adapter.go) adapts *rounds.Service to it;
+// when Options.Rounds is nil the pages say that no round is open. Errors
+// are *apperr.Error: invalid for a refused application (the message says
+// why, safe to show), conflict for a second application for the same
+// person or a round no longer open, not_found for an unknown round.
 type Rounds interface {
 	// OpenRounds returns the rounds of kind (RoundSchool or RoundHousing)
 	// open for applications on day, by closing day.
@@ -21,9 +22,9 @@ type Rounds interface {
 	// the service checks eligibility and the choices.
 	Apply(ctx context.Context, a Application) error
 	// Applications returns the applications made by or for the persons
-	// with the ID numbers ids, newest first, with results and reasons
-	// once they are published.
-	Applications(ctx context.Context, ids []string) ([]ApplicationStatus, error)
+	// with the ID numbers ids, newest first, with results and their
+	// explanation in lang (langZH or langEN) once the round is allocated.
+	Applications(ctx context.Context, ids []string, lang string) ([]ApplicationStatus, error)
 }
 
 // Round kinds.
@@ -55,15 +56,35 @@ type Application struct {
 	Applicant string
 	Child     string // "" for housing
 	Choices   []string
+	Lang      string // of the refusal message: langZH or langEN
 }
 
 // ApplicationStatus is an application as the citizen follows it.
 type ApplicationStatus struct {
 	Round     string
 	RoundName string
-	Person    string // ID number of the child or applicant (shown masked)
-	Status    string // submitted, allocated, waiting, refused
-	Result    string // the school or unit class allocated, if any
-	Reason    string // why, for people
+	Person    string   // ID number of the child or applicant (shown masked)
+	Status    string   // submitted, allocated, waiting, unplaced, refused
+	Result    string   // the school or unit class allocated, if any
+	Reason    string   // why, for people: the outcome in a sentence
+	Lines     []string // the explanation once allocated: own priority, result, each choice ranked above it
 	Submitted date.Date
 }
+
+// RoundsConsole is what the officer console needs of the rounds service;
+// *rounds.Service implements it (see its methods for the errors). When
+// Options.RoundsConsole is nil the rounds page says that rounds are not
+// wired in.
+type RoundsConsole interface {
+	List(ctx context.Context) ([]rounds.Round, error)
+	Get(ctx context.Context, id string) (rounds.Round, error)
+	Show(ctx context.Context, id string) (rounds.Overview, error)
+	Create(ctx context.Context, req rounds.CreateRequest) (rounds.Round, error)
+	Open(ctx context.Context, id, seed string) (rounds.Round, error)
+	Close(ctx context.Context, id string) (rounds.CloseSummary, error)
+	Allocate(ctx context.Context, id string) (rounds.AllocateSummary, error)
+	Publish(ctx context.Context, id string) (rounds.Publication, error)
+	Export(ctx context.Context, id string) ([]byte, error)
+}
+
+var _ RoundsConsole = (*rounds.Service)(nil)

@@ -61,7 +61,15 @@ func (s *server) routes() http.Handler {
 	handle("GET /officer/schemes", officer(auth.ScopeSchemes, s.schemesPage))
 	handle("GET /officer/forecast", officer(auth.ScopeSchools, s.forecastPage))
 	handle("GET /officer/housing", officer(auth.ScopeHousing, s.housingPage))
+	// Rounds: the handlers check the round's department (rounds_console.go).
 	handle("GET /officer/rounds", officer(auth.ScopeRoundsRead, s.roundsPage))
+	handle("POST /officer/rounds", officer(auth.ScopeRoundsRead, s.roundCreate))
+	handle("GET /officer/rounds/{id}", officer(auth.ScopeRoundsRead, s.roundPage))
+	handle("POST /officer/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.roundStep("open")))
+	handle("POST /officer/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.roundStep("close")))
+	handle("POST /officer/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.roundStep("allocate")))
+	handle("POST /officer/rounds/{id}/publication", officer(auth.ScopeRoundsRead, s.roundPublication))
+	handle("POST /officer/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport))
 	handle("GET /officer/audit", officer(auth.ScopeAudit, s.auditPage))
 
 	// The JSON API (listed in openapi.go).

@@ -98,9 +98,13 @@ type Options struct {
 	// Codes delivers citizens' one-time codes; a LogSender (demo: the code
 	// goes to the log) when nil.
 	Codes CodeSender
-	// Rounds is the enrollment and housing rounds service; nil until it is
-	// wired in, and the pages then say that no round is open.
+	// Rounds is the enrollment and housing rounds service as citizens use
+	// it (ServiceRounds adapts *rounds.Service); nil: the pages say that
+	// no round is open.
 	Rounds Rounds
+	// RoundsConsole is the rounds service as officers run it (a
+	// *rounds.Service); nil: the rounds page says rounds are not wired in.
+	RoundsConsole RoundsConsole
 	// SecureCookies marks cookies Secure even on plain HTTP (behind a
 	// proxy that terminates TLS). Cookies on a TLS connection are always
 	// Secure.

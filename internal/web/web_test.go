@@ -12,10 +12,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
+	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
 )
 
@@ -36,6 +39,7 @@ type testEnv struct {
 	h      http.Handler
 	st     *store.DB
 	sender *LogSender
+	rounds *rounds.Service // on 2026-11-29, like the server
 }
 
 // newTestEnv opens a fresh SQLite store with the citizen, their child,
@@ -57,9 +61,15 @@ func newTestEnv(t *testing.T, token string) *testEnv {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sender := &LogSender{}
+	scheme, err := policy.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := &rounds.Service{Store: st, Scheme: scheme, Now: func() time.Time { return time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC) }}
 	s := newServer(st, Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
-		Today: func() date.Date { return date.MustParse("2026-11-29") }})
-	return &testEnv{s: s, h: s.routes(), st: st, sender: sender}
+		Today:  func() date.Date { return date.MustParse("2026-11-29") },
+		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs})
+	return &testEnv{s: s, h: s.routes(), st: st, sender: sender, rounds: rs}
 }
 
 func seed(t *testing.T, st *store.DB) {
@@ -79,6 +89,10 @@ func seed(t *testing.T, st *store.DB) {
 		b.PutResidence(ctx, registry.Residence{IDNumber: child, Town: "zeguo", Address: "a", Since: d("2020-05-05"), Kind: "rented"}),
 		b.PutResidence(ctx, registry.Residence{IDNumber: other, Town: "daxi", Address: "b", Since: d("2021-01-01"), Kind: "rented"}),
 		b.PutInsurance(ctx, registry.Insurance{IDNumber: person, Kind: "pension", From: d("2023-01-01")}),
+		b.PutTown(ctx, registry.Town{Code: "zeguo", Name: "泽国镇", Kind: "town"}),
+		b.PutTown(ctx, registry.Town{Code: "daxi", Name: "大溪镇", Kind: "town"}),
+		b.PutSchool(ctx, registry.School{Code: "zg-p1", Name: "泽国镇第一小学", Town: "zeguo", Level: "primary", EntrySeats: 90}),
+		b.PutSchool(ctx, registry.School{Code: "dx-p1", Name: "大溪镇第一小学", Town: "daxi", Level: "primary", EntrySeats: 60}),
 	} {
 		if err != nil {
 			t.Fatal(err)
