@@ -64,8 +64,12 @@ func (s *server) countLabel(dim, lang string, x registry.Count) string {
 		if en := ident.ProvinceNameEN(x.Key); en != "" {
 			return en
 		}
-	case lang == langEN && dim == "town":
-		return x.Key
+	case lang == langEN && dim == "town" && x.Key != "":
+		// Town codes are pinyin: "zeguo" reads as "Zeguo".
+		return strings.ToUpper(x.Key[:1]) + x.Key[1:]
+	case lang == langEN && dim == "age":
+		// Age bands are keyed "0-5" … "61+"; the label carries 岁.
+		return strings.ReplaceAll(x.Key, "-", "–")
 	}
 	return cmp.Or(x.Label, x.Key)
 }
