@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
@@ -44,9 +43,6 @@ func importFiles(ctx context.Context, e *env, st registry.Store, files []string,
 	p := e.progress()
 	defer p.done()
 	opt.Progress = func(file string, rows int) { p.show("import %s: %d rows", file, rows) }
-	sum, err := ingest.Import(ctx, st, files, opt)
-	if err != nil {
-		return sum, fmt.Errorf("import: %w", err)
-	}
-	return sum, nil
+	// ingest's errors already begin with "import:".
+	return ingest.Import(ctx, st, files, opt)
 }

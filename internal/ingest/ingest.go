@@ -100,7 +100,9 @@ func Import(ctx context.Context, st registry.Store, paths []string, opt Options)
 		pl, err := preparePath(p, opt.Kind)
 		if err != nil {
 			if errors.Is(err, errUnreadable) {
-				return sum, apperr.Wrap(apperr.Invalid, errUnreadable, "import: %s: %s", p, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
+				// The reason is the whole message: a cause after it would only
+				// repeat "unreadable file".
+				return sum, apperr.New(apperr.Invalid, "import: %s: %s", p, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
 			}
 			return sum, fmt.Errorf("ingest: %s: %w", p, err)
 		}
