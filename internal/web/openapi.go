@@ -16,6 +16,19 @@ func openAPI() map[string]any {
 	asOf := query("as_of", "the day to score as of, YYYY-MM-DD (default today)")
 	lang := query("lang", "language of explanations: zh (default) or en")
 	officer := []any{map[string]any{"session": []any{}}, map[string]any{"bearer": []any{}}}
+	citizen := []any{map[string]any{"session": []any{}}}
+	roundID := map[string]any{"name": "id", "in": "path", "required": true, "description": "round ID", "schema": map[string]any{"type": "string"}}
+	// step documents POST /api/v1/rounds/{id}/<step>.
+	step := func(summary, answer string) map[string]any {
+		return map[string]any{"post": map[string]any{
+			"summary":     summary,
+			"description": "the department that runs the round's kind (education: grade1 and grade7; housing: public_rental and talent_apartment), admins and the bearer token; auditors may not",
+			"security":    officer,
+			"parameters":  []any{roundID},
+			"responses":   map[string]any{"200": jsonBody(answer), "403": problem, "404": problem, "409": problem}}}
+	}
+	str := map[string]any{"type": "string"}
+	integer := map[string]any{"type": "integer"}
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{
@@ -70,15 +83,85 @@ func openAPI() map[string]any {
 				"description": "roles with scope schemes (admin, hrss); cached for an hour",
 				"security":    officer,
 				"responses":   map[string]any{"200": jsonBody("the simulation report"), "403": problem}}},
+			"/api/v1/rounds": map[string]any{
+				"get": map[string]any{
+					"summary":     "rounds the caller may see, newest first: an officer's department's rounds (every round for auditors and admins); a citizen's the rounds open for applications, with their places",
+					"description": "officers with scope rounds (admin, education, housing, auditor), the bearer token, or a signed-in citizen",
+					"security":    officer,
+					"responses":   map[string]any{"200": jsonBody("{rounds: [{id, name, kind, year, town, mode, choices, status, seed_sha256, closes_on, opened_on, …, places: [{code, name, town, seats}], can_manage}]}"), "403": problem}},
+				"post": map[string]any{
+					"summary":     "create a round in draft (rounds.CreateRequest as JSON); answers its overview, with its address in Location",
+					"description": "the department that runs the kind, admins and the bearer token",
+					"security":    officer,
+					"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/CreateRound"}}}},
+					"responses":   map[string]any{"201": jsonBody("the round's overview, as GET /api/v1/rounds/{id}"), "400": problem, "403": problem, "409": problem}}},
+			"/api/v1/rounds/{id}": map[string]any{"get": map[string]any{
+				"summary":     "a round at a glance: status, dates, applications by status, refusals by reason, places with demand, admissions and (once allocated) cutoffs, ledger entries; nothing personal",
+				"description": "officers who see the round (its department, auditors, admins) and the bearer token",
+				"security":    officer,
+				"parameters":  []any{roundID},
+				"responses":   map[string]any{"200": jsonBody("rounds.Overview with can_manage and actions (the steps the caller may take next)"), "403": problem, "404": problem}}},
+			"/api/v1/rounds/{id}/open":     step("open a draft round for applications, committing to a secret lottery seed (its SHA-256 is published)", "the round's overview"),
+			"/api/v1/rounds/{id}/close":    step("close an open round: gates and priorities evaluated as of today, the allocation input frozen", "{round, as_of, scheme_version, applications, accepted, refused, reasons, input_sha256}"),
+			"/api/v1/rounds/{id}/allocate": step("allocate a closed round, revealing the seed", "{round, seed, seed_sha256, applicants, placed, unplaced, output_sha256}"),
+			"/api/v1/rounds/{id}/publish":  step("publish an allocated round for objections (公示); a round already published only rebuilds its list", "{round, name, title, published_on, window_ends, header, rows, warnings}: one row per application, names and ID numbers masked"),
+			"/api/v1/rounds/{id}/finalize": step("make a published round final once its objection window has ended (409 before)", "the round's overview"),
+			"/api/v1/rounds/{id}/export": map[string]any{"get": map[string]any{
+				"summary":     "the round's self-contained, verifiable export (`rooted verify`); applicants by application number only",
+				"description": "officers who see the round and the bearer token",
+				"security":    officer,
+				"parameters":  []any{roundID},
+				"responses":   map[string]any{"200": jsonBody("the export file (format rooted-round-export/1), byte for byte"), "403": problem, "404": problem, "409": problem}}},
+			"/api/v1/rounds/{id}/results": map[string]any{"get": map[string]any{
+				"summary":     "outcomes of the round's applications with their explanation (own priority, result, each place ranked above it with its cutoff and why); names and ID numbers masked",
+				"description": "officers who see the round get every outcome or one applicant's; a signed-in citizen gets their family's only (their own applications and those for their children), 403 for any other applicant",
+				"security":    officer,
+				"parameters": []any{roundID,
+					query("applicant", "ID number of the applicant (guardian or housing applicant); citizens: their own or none"),
+					query("lang", "language of explanations: zh or en (default: the language cookie or Accept-Language)")},
+				"responses": map[string]any{"200": jsonBody("{round, status, outcomes: [rounds.Outcome]}"), "400": problem, "403": problem, "404": problem}}},
+			"/api/v1/rounds/{id}/applications": map[string]any{"post": map[string]any{
+				"summary":     "the signed-in citizen applies to an open round, for one of their own registered children (school) or for their household (housing)",
+				"description": "citizens only; a child of another family is 403. An application the registry refuses at once is recorded as refused and answered 400 saying why; a second one for the same person, or to a round not open, 409",
+				"security":    citizen,
+				"parameters":  []any{roundID, query("lang", "language of a refusal: zh or en (default: the language cookie or Accept-Language)")},
+				"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object",
+					"properties": map[string]any{"child": map[string]any{"type": "string", "description": "school rounds: the child's ID number"},
+						"choices": map[string]any{"type": "array", "items": str, "description": "place codes (schools or unit types), most wanted first"}},
+					"required": []any{"choices"}}}}},
+				"responses": map[string]any{"201": jsonBody("the application: {round, round_name, person (masked), status, reason, submitted}"), "400": problem, "403": problem, "404": problem, "409": problem}}},
+			"/api/v1/me/applications": map[string]any{"get": map[string]any{
+				"summary":    "the signed-in citizen's applications and their children's, newest round first, with results and explanation once allocated (ID numbers masked)",
+				"security":   citizen,
+				"parameters": []any{query("lang", "zh or en (default: the language cookie or Accept-Language)")},
+				"responses":  map[string]any{"200": jsonBody("{applications: [{round, round_name, person, status, result, reason, explanation, submitted}]}"), "403": problem}}},
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "the deployment's API token (ROOTED_API_TOKEN_FILE); acts as an admin"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "session of a signed-in citizen or officer"},
 			},
-			"schemas": map[string]any{"Problem": map[string]any{"type": "object", "properties": map[string]any{
-				"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"}, "status": map[string]any{"type": "integer"},
-				"detail": map[string]any{"type": "string"}, "code": map[string]any{"type": "string"}}}},
+			"schemas": map[string]any{
+				"Problem": map[string]any{"type": "object", "properties": map[string]any{
+					"type": str, "title": str, "status": integer, "detail": str, "code": str}},
+				"CreateRound": map[string]any{"type": "object", "required": []any{"name", "kind"}, "additionalProperties": false, "properties": map[string]any{
+					"id":          map[string]any{"type": "string", "description": "default YEAR-KIND-TOWN (or -city)"},
+					"name":        str,
+					"kind":        map[string]any{"type": "string", "enum": []any{"grade1", "grade7", "public_rental", "talent_apartment"}},
+					"year":        map[string]any{"type": "integer", "description": "default this year"},
+					"town":        map[string]any{"type": "string", "description": "town code; none for the whole city"},
+					"mode":        map[string]any{"type": "string", "enum": []any{"points", "lottery"}},
+					"choices":     map[string]any{"type": "integer", "description": "most places an application may rank"},
+					"window_days": map[string]any{"type": "integer", "description": "公示 working days, 5 to 60 (default 5)"},
+					"seats":       map[string]any{"type": "object", "additionalProperties": integer, "description": "school rounds: seats per school code"},
+					"seat_share":  map[string]any{"type": "number", "description": "school rounds: share of entry seats offered, default 1"},
+					"units":       map[string]any{"type": "object", "additionalProperties": integer, "description": "housing rounds (required): units per unit type"},
+					"unit_rules": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+						"min": integer, "max": integer, "unit_type": str}}},
+					"unit_names": map[string]any{"type": "object", "additionalProperties": str},
+					"closes_on":  map[string]any{"type": "string", "format": "date", "description": "planned closing day, shown to applicants"},
+				}},
+			},
 		},
 	}
 }

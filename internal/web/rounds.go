@@ -71,10 +71,10 @@ type ApplicationStatus struct {
 	Submitted date.Date
 }
 
-// RoundsConsole is what the officer console needs of the rounds service;
-// *rounds.Service implements it (see its methods for the errors). When
-// Options.RoundsConsole is nil the rounds page says that rounds are not
-// wired in.
+// RoundsConsole is what the officer console and the rounds API need of
+// the rounds service; *rounds.Service implements it (see its methods for
+// the errors). When Options.RoundsConsole is nil the rounds page says that
+// rounds are not wired in.
 type RoundsConsole interface {
 	List(ctx context.Context) ([]rounds.Round, error)
 	Get(ctx context.Context, id string) (rounds.Round, error)
@@ -84,7 +84,10 @@ type RoundsConsole interface {
 	Close(ctx context.Context, id string) (rounds.CloseSummary, error)
 	Allocate(ctx context.Context, id string) (rounds.AllocateSummary, error)
 	Publish(ctx context.Context, id string) (rounds.Publication, error)
+	Finalize(ctx context.Context, id string) (rounds.Round, error)
 	Export(ctx context.Context, id string) ([]byte, error)
+	Results(ctx context.Context, id, applicant string, lang rounds.Lang) ([]rounds.Outcome, error)
+	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
 }
 
 var _ RoundsConsole = (*rounds.Service)(nil)

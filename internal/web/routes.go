@@ -10,9 +10,10 @@ import (
 
 // routes lists every route of the server in one place, with the guard
 // each needs: pub (anyone; nothing personal), citizen (a signed-in
-// citizen, who sees their own family only), or officer(scope) (an officer
-// or the API token whose role grants scope). Middleware is applied once,
-// at the end.
+// citizen, who sees their own family only), officer(scope) (an officer or
+// the API token whose role grants scope), or officerOrCitizen(scope)
+// (either; the handler keeps a citizen to their own family). Middleware
+// is applied once, at the end.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.routed = s.routed[:0]
@@ -23,6 +24,7 @@ func (s *server) routes() http.Handler {
 	pub := func(h http.HandlerFunc) http.HandlerFunc { return h }
 	citizen := s.requireCitizen
 	officer := s.requireOfficer
+	officerOrCitizen := s.requireOfficerOrCitizen
 
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
@@ -83,6 +85,20 @@ func (s *server) routes() http.Handler {
 	handle("GET /api/v1/dashboard", officer(auth.ScopeDashboard, s.apiDashboard))
 	handle("GET /api/v1/forecast", officer(auth.ScopeSchools, s.apiForecast))
 	handle("GET /api/v1/schemes/diff", officer(auth.ScopeSchemes, s.apiSchemesDiff))
+	// Rounds: the handlers check the round's department, as the console's
+	// do, and keep citizens to their own family (api_rounds.go).
+	handle("GET /api/v1/rounds", officerOrCitizen(auth.ScopeRoundsRead, s.apiRounds))
+	handle("POST /api/v1/rounds", officer(auth.ScopeRoundsRead, s.apiRoundCreate))
+	handle("GET /api/v1/rounds/{id}", officer(auth.ScopeRoundsRead, s.apiRound))
+	handle("POST /api/v1/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.apiRoundStep("open")))
+	handle("POST /api/v1/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.apiRoundStep("close")))
+	handle("POST /api/v1/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.apiRoundStep("allocate")))
+	handle("POST /api/v1/rounds/{id}/publish", officer(auth.ScopeRoundsRead, s.apiRoundStep("publish")))
+	handle("POST /api/v1/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.apiRoundStep("finalize")))
+	handle("GET /api/v1/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.apiRoundExport))
+	handle("GET /api/v1/rounds/{id}/results", officerOrCitizen(auth.ScopeRoundsRead, s.apiRoundResults))
+	handle("POST /api/v1/rounds/{id}/applications", citizen(s.apiApply))
+	handle("GET /api/v1/me/applications", citizen(s.apiMyApplications))
 	handle("GET /api/v1/", pub(s.apiNotFound))
 	handle("/", pub(s.notFound))
 

@@ -170,6 +170,24 @@ func (s *server) requireOfficer(scope auth.Scope, h http.HandlerFunc) http.Handl
 	}
 }
 
+// requireOfficerOrCitizen lets through signed-in citizens, who see their
+// own family only (the handler checks), and officers (and the API token)
+// whose role grants scope. It serves the API only: others get 403.
+func (s *server) requireOfficerOrCitizen(scope auth.Scope, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionOf(r)
+		switch {
+		case sess == nil:
+			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
+		case sess.Kind == auth.KindCitizen, sess.Kind == auth.KindOfficer && sess.Role.Can(scope):
+			w.Header().Set("Cache-Control", "no-store")
+			h(w, r)
+		default:
+			s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+		}
+	}
+}
+
 // clientIP is the caller's address for limits and the audit log.
 func (s *server) clientIP(r *http.Request) string {
 	if s.opt.TrustProxy {

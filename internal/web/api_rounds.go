@@ -1,0 +1,540 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/registry"
+	"github.com/newcitizens/rooted/internal/rounds"
+)
+
+// The rounds API: the console's steps and the citizen's application as
+// JSON, with the console's rules (rounds_console.go). A department runs
+// its own kind of round, the auditor reads every round and runs none, a
+// citizen applies and reads results for their own family only. Nothing
+// answered holds a full ID number or name: the service's outcomes and
+// publication are masked, and the citizen's applications are masked here.
+
+// maxRoundsBody bounds the JSON body of a creation or an application.
+const maxRoundsBody = 64 << 10
+
+// apiRoundItem is a round as the list shows it.
+type apiRoundItem struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Kind        rounds.Kind    `json:"kind"`
+	Year        int            `json:"year"`
+	Town        string         `json:"town,omitempty"`
+	Mode        rounds.Mode    `json:"mode"`
+	Choices     int            `json:"choices"`
+	Status      rounds.Status  `json:"status"`
+	SeedSHA256  string         `json:"seed_sha256,omitempty"`
+	ClosesOn    string         `json:"closes_on,omitempty"`
+	OpenedOn    string         `json:"opened_on,omitempty"`
+	ClosedOn    string         `json:"closed_on,omitempty"`
+	AllocatedOn string         `json:"allocated_on,omitempty"`
+	PublishedOn string         `json:"published_on,omitempty"`
+	WindowEnds  string         `json:"window_ends,omitempty"`
+	FinalOn     string         `json:"final_on,omitempty"`
+	Places      []rounds.Place `json:"places"`
+	CanManage   bool           `json:"can_manage"`
+}
+
+func dayText(d date.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+func roundItem(r rounds.Round, canManage bool) apiRoundItem {
+	return apiRoundItem{ID: r.ID, Name: r.Name, Kind: r.Kind, Year: r.Year, Town: r.Town, Mode: r.Mode, Choices: r.Choices,
+		Status: r.Status, SeedSHA256: r.SeedSHA256, ClosesOn: r.ClosesOn, OpenedOn: dayText(r.OpenedOn), ClosedOn: dayText(r.ClosedOn),
+		AllocatedOn: dayText(r.AllocatedOn), PublishedOn: dayText(r.PublishedOn), WindowEnds: dayText(r.WindowEnds), FinalOn: dayText(r.FinalOn),
+		Places: r.Places, CanManage: canManage}
+}
+
+// apiRounds lists the rounds the caller may see, newest first: an
+// officer's department's rounds (every round for auditors and admins), a
+// citizen's the rounds open for applications.
+func (s *server) apiRounds(w http.ResponseWriter, r *http.Request) {
+	out := []apiRoundItem{}
+	if s.opt.RoundsConsole == nil {
+		writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
+		return
+	}
+	rs, err := s.opt.RoundsConsole.List(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sess := sessionOf(r)
+	for i := len(rs) - 1; i >= 0; i-- {
+		rd := rs[i]
+		switch {
+		case sess.Kind == auth.KindCitizen:
+			if rd.Status == rounds.Open {
+				out = append(out, roundItem(rd, false))
+			}
+		case canSeeRound(sess.Role, rd.Kind):
+			out = append(out, roundItem(rd, canManageRound(sess.Role, rd.Kind)))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
+}
+
+// apiOverview is a round's overview with what the caller may do next.
+type apiOverview struct {
+	rounds.Overview
+	CanManage bool     `json:"can_manage"`
+	Actions   []string `json:"actions"` // the steps the status allows, for a caller who runs the round
+}
+
+func (s *server) overview(r *http.Request, rd rounds.Round) (apiOverview, error) {
+	o, err := s.opt.RoundsConsole.Show(r.Context(), rd.ID)
+	if err != nil {
+		return apiOverview{}, err
+	}
+	d := apiOverview{Overview: o, CanManage: canManageRound(sessionOf(r).Role, rd.Kind), Actions: []string{}}
+	if d.CanManage {
+		switch o.Status {
+		case rounds.Draft:
+			d.Actions = []string{"open"}
+		case rounds.Open:
+			d.Actions = []string{"close"}
+		case rounds.Closed:
+			d.Actions = []string{"allocate"}
+		case rounds.Allocated:
+			d.Actions = []string{"publish"}
+		case rounds.Published:
+			d.Actions = []string{"publish", "finalize"}
+		}
+	}
+	return d, nil
+}
+
+// apiRound shows one round: status, dates, counts by status and refusal
+// reason, places with their demand and, once allocated, their cutoffs,
+// and the ledger's entries.
+func (s *server) apiRound(w http.ResponseWriter, r *http.Request) {
+	rd, err := s.consoleRound(r, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.overview(r, rd)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// decodeJSON reads the request's body, one JSON object of at most
+// maxRoundsBody bytes with no unknown field, into v.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return apperr.New(apperr.Invalid, "request body: want Content-Type application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRoundsBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "request body: %s", jsonProblem(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "request body: want one JSON object and nothing after it")
+	}
+	return nil
+}
+
+// jsonProblem says what is wrong with a body without echoing it.
+func jsonProblem(err error) string {
+	var tooBig *http.MaxBytesError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return "over the size limit"
+	case errors.As(err, &typ):
+		return "field " + typ.Field + ": want " + typ.Type.String()
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return "want one JSON object"
+}
+
+// apiCreateRequest is rounds.CreateRequest as JSON.
+type apiCreateRequest struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Kind       rounds.Kind       `json:"kind"`
+	Year       int               `json:"year"`
+	Town       string            `json:"town"`
+	Mode       rounds.Mode       `json:"mode"`
+	Choices    int               `json:"choices"`
+	WindowDays int               `json:"window_days"`
+	Seats      map[string]int    `json:"seats"`
+	SeatShare  float64           `json:"seat_share"`
+	Units      map[string]int    `json:"units"`
+	UnitRules  []rounds.UnitRule `json:"unit_rules"`
+	UnitNames  map[string]string `json:"unit_names"`
+	ClosesOn   string            `json:"closes_on"` // YYYY-MM-DD
+}
+
+// apiRoundCreate creates a round in draft, of a kind the caller runs, and
+// answers its overview (201, with its address in Location).
+func (s *server) apiRoundCreate(w http.ResponseWriter, r *http.Request) {
+	role := sessionOf(r).Role
+	if !slices.ContainsFunc(rounds.Kinds, func(k rounds.Kind) bool { return canManageRound(role, k) }) {
+		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+		return
+	}
+	if s.opt.RoundsConsole == nil {
+		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
+		return
+	}
+	var in apiCreateRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Kind.Valid() && !canManageRound(role, in.Kind) {
+		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+		return
+	}
+	req := rounds.CreateRequest{ID: in.ID, Name: in.Name, Kind: in.Kind, Year: in.Year, Town: in.Town, Mode: in.Mode, Choices: in.Choices,
+		WindowDays: in.WindowDays, Seats: in.Seats, SeatShare: in.SeatShare, Units: in.Units, UnitRules: in.UnitRules, UnitNames: in.UnitNames}
+	if in.ClosesOn != "" {
+		d, err := date.Parse(in.ClosesOn)
+		if err != nil {
+			s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "closes_on: want YYYY-MM-DD"))
+			return
+		}
+		req.ClosesOn = d
+	}
+	rd, err := s.opt.RoundsConsole.Create(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.opt.Logger.Info("round created through the API", "user", sessionOf(r).Name, "round", rd.ID, "kind", rd.Kind)
+	o, err := s.overview(r, rd)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/rounds/"+rd.ID)
+	writeJSON(w, http.StatusCreated, o)
+}
+
+// apiPublication is the 公示 list as JSON: names and ID numbers masked.
+type apiPublication struct {
+	Round       string     `json:"round"`
+	Name        string     `json:"name"`
+	Title       string     `json:"title"`
+	PublishedOn string     `json:"published_on"`
+	WindowEnds  string     `json:"window_ends"`
+	Header      []string   `json:"header"`
+	Rows        [][]string `json:"rows"`
+	Warnings    []string   `json:"warnings"`
+}
+
+// apiRoundStep takes one step of a round the caller runs: open, close,
+// allocate, publish or finalize. Open and finalize answer the round's
+// overview, close and allocate their summary, publish the 公示 list
+// (publishing a round already published only rebuilds it).
+func (s *server) apiRoundStep(step string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rd, err := s.consoleRound(r, true)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c, ctx := s.opt.RoundsConsole, r.Context()
+		var out any
+		switch step {
+		case "open":
+			if _, err = c.Open(ctx, rd.ID, ""); err == nil {
+				out, err = s.overview(r, rd)
+			}
+		case "close":
+			out, err = c.Close(ctx, rd.ID)
+		case "allocate":
+			out, err = c.Allocate(ctx, rd.ID)
+		case "publish":
+			var p rounds.Publication
+			if p, err = c.Publish(ctx, rd.ID); err == nil {
+				out = apiPublication{Round: p.Round, Name: p.Name, Title: p.Title(), PublishedOn: p.PublishedOn, WindowEnds: p.WindowEnds,
+					Header: p.Header, Rows: p.Rows, Warnings: nonNil(p.Warnings)}
+			}
+		case "finalize":
+			if _, err = c.Finalize(ctx, rd.ID); err == nil {
+				out, err = s.overview(r, rd)
+			}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.opt.Logger.Info("round step through the API", "user", sessionOf(r).Name, "round", rd.ID, "step", step)
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// apiRoundExport answers the round's self-contained export, byte for byte
+// as `rooted verify` checks it.
+func (s *server) apiRoundExport(w http.ResponseWriter, r *http.Request) {
+	rd, err := s.consoleRound(r, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := s.opt.RoundsConsole.Export(r.Context(), rd.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(data)
+}
+
+// apiLang is the language of explanations: the lang query parameter (zh
+// or en), else the caller's (cookie, Accept-Language).
+func apiLang(r *http.Request) (string, error) {
+	switch v := r.URL.Query().Get("lang"); v {
+	case "":
+		return langOf(r), nil
+	case "zh", langZH:
+		return langZH, nil
+	case langEN:
+		return langEN, nil
+	}
+	return "", apperr.New(apperr.Invalid, "lang: want zh or en")
+}
+
+// apiApplyRequest is a citizen's application: the child's ID number for a
+// school round (one of the citizen's own registered children), nothing
+// for housing; the places ranked best first.
+type apiApplyRequest struct {
+	Child   string   `json:"child"`
+	Choices []string `json:"choices"`
+}
+
+// apiApplication is an application as its citizen follows it.
+type apiApplication struct {
+	Round       string   `json:"round"`
+	RoundName   string   `json:"round_name"`
+	Person      string   `json:"person"` // the child or applicant, masked
+	Status      string   `json:"status"` // submitted, allocated, waiting, unplaced, refused
+	Result      string   `json:"result,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
+	Explanation []string `json:"explanation,omitempty"`
+	Submitted   string   `json:"submitted"`
+}
+
+func apiApplications(list []ApplicationStatus) []apiApplication {
+	out := make([]apiApplication, 0, len(list))
+	for _, a := range list {
+		out = append(out, apiApplication{Round: a.Round, RoundName: a.RoundName, Person: ident.MaskID(a.Person), Status: a.Status,
+			Result: a.Result, Reason: a.Reason, Explanation: a.Lines, Submitted: dayText(a.Submitted)})
+	}
+	return out
+}
+
+// familyIDs are the ID numbers of the signed-in citizen and their
+// registered children.
+func familyIDs(h registry.PersonHistory) []string {
+	ids := []string{h.Person.IDNumber}
+	for _, c := range h.Children {
+		ids = append(ids, c.IDNumber)
+	}
+	return ids
+}
+
+// apiApply records the signed-in citizen's application to the round, for
+// themself (housing) or one of their own registered children (school): a
+// child of anyone else is forbidden, as on the apply page. One the
+// registry refuses at once is a 400 saying why (and is recorded as
+// refused); a second one for the same person, or to a round not open, a
+// 409.
+func (s *server) apiApply(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Rounds == nil {
+		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
+		return
+	}
+	lang, err := apiLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in apiApplyRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, err := s.family(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a := Application{Round: r.PathValue("id"), Applicant: h.Person.IDNumber, Lang: lang}
+	if c := strings.ToUpper(strings.TrimSpace(in.Child)); c != "" {
+		if !slices.ContainsFunc(h.Children, func(p registry.Person) bool { return p.IDNumber == c }) {
+			s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_child"))
+			return
+		}
+		a.Child = c
+	}
+	for _, c := range in.Choices {
+		if c = strings.TrimSpace(c); c != "" && !slices.Contains(a.Choices, c) {
+			a.Choices = append(a.Choices, c)
+		}
+	}
+	if len(a.Choices) == 0 {
+		s.fail(w, r, apperr.New(apperr.Invalid, "apply.no_choice"))
+		return
+	}
+	if err := s.opt.Rounds.Apply(r.Context(), a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	subject := a.Applicant
+	if a.Child != "" {
+		subject = a.Child
+	}
+	list, err := s.opt.Rounds.Applications(r.Context(), []string{subject}, lang)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list = slices.DeleteFunc(list, func(st ApplicationStatus) bool { return st.Round != a.Round || st.Person != subject })
+	if len(list) == 0 {
+		s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", a.Round))
+		return
+	}
+	// A subject may have refused applications before this one: the
+	// latest (the last of the round, in application order) is this one.
+	w.Header().Set("Location", "/api/v1/me/applications")
+	writeJSON(w, http.StatusCreated, apiApplications(list[len(list)-1:])[0])
+}
+
+// apiMyApplications lists the applications made by or for the signed-in
+// citizen and their children, newest round first, with the explanation of
+// allocated ones.
+func (s *server) apiMyApplications(w http.ResponseWriter, r *http.Request) {
+	lang, err := apiLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []apiApplication{}
+	if s.opt.Rounds != nil {
+		h, err := s.family(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		list, err := s.opt.Rounds.Applications(r.Context(), familyIDs(h), lang)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out = apiApplications(list)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"applications": out})
+}
+
+// apiRoundResults answers the outcomes of a round's applications with
+// their explanation in the caller's language (the lang parameter, else
+// the cookie or Accept-Language). An officer who sees the round gets
+// every outcome, or those of the applicant (ID number) asked for. A
+// citizen gets their family's only — their own applications and those
+// made for their children — and a 403 for any other applicant.
+func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
+	lang, err := apiLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	applicant := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("applicant")))
+	var rd rounds.Round
+	var outs []rounds.Outcome
+	if sessionOf(r).Kind == auth.KindCitizen {
+		rd, outs, err = s.familyOutcomes(r, applicant, roundsLang(lang))
+	} else if rd, err = s.consoleRound(r, false); err == nil {
+		outs, err = s.opt.RoundsConsole.Results(r.Context(), rd.ID, applicant, roundsLang(lang))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"round": rd.ID, "status": rd.Status, "outcomes": nonNil(outs)})
+}
+
+// familyOutcomes returns the outcomes in round {id} of the applications by
+// or for the signed-in citizen's family; applicant, when not "", must be
+// the citizen.
+func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.Lang) (rounds.Round, []rounds.Outcome, error) {
+	c := s.opt.RoundsConsole
+	if c == nil {
+		return rounds.Round{}, nil, apperr.New(apperr.NotFound, "rounds.not_yet")
+	}
+	h, err := s.family(r)
+	if err != nil {
+		return rounds.Round{}, nil, err
+	}
+	if applicant != "" && applicant != h.Person.IDNumber {
+		return rounds.Round{}, nil, apperr.New(apperr.Forbidden, "you may read the results of your own family only")
+	}
+	id := r.PathValue("id")
+	rd, err := c.Get(r.Context(), id)
+	if err != nil {
+		return rd, nil, err
+	}
+	pas, err := c.ApplicationsFor(r.Context(), familyIDs(h), lang)
+	if err != nil {
+		return rd, nil, err
+	}
+	numbers := map[string]bool{}
+	var applicants []string
+	for _, pa := range pas {
+		if pa.Round.ID != id {
+			continue
+		}
+		numbers[pa.Application.Number] = true
+		if !slices.Contains(applicants, pa.Application.Applicant) {
+			applicants = append(applicants, pa.Application.Applicant)
+		}
+	}
+	if len(numbers) == 0 {
+		return rd, nil, apperr.New(apperr.NotFound, "round %s: no application of yours or your children's", id)
+	}
+	var out []rounds.Outcome
+	for _, a := range applicants {
+		outs, err := c.Results(r.Context(), id, a, lang)
+		if err != nil {
+			return rd, nil, err
+		}
+		for _, o := range outs {
+			if numbers[o.Number] {
+				out = append(out, o)
+			}
+		}
+	}
+	return rd, out, nil
+}
