@@ -91,7 +91,7 @@ func (s *server) myPoints(w http.ResponseWriter, r *http.Request) {
 	id, today, lang := sessionOf(r).Subject, s.opt.Today(), langOf(r)
 	key := id + "|" + today.String() + "|" + lang
 	if page, ok := s.pointsPages.get(key); ok {
-		writePage(w, http.StatusOK, page)
+		page.write(w, r)
 		return
 	}
 	ex, err := s.explain(r.Context(), id, today, lang)
@@ -104,8 +104,9 @@ func (s *server) myPoints(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.pointsPages.put(key, page)
-	writePage(w, http.StatusOK, page)
+	cp := newCachedPage(page)
+	s.pointsPages.put(key, cp)
+	cp.write(w, r)
 }
 
 func (s *server) apiMyPoints(w http.ResponseWriter, r *http.Request) {

@@ -138,7 +138,7 @@ type server struct {
 	housing     cached[*forecast.HousingForecast]
 	sessions    sessionCache
 	explains    ttlCache[points.Explanation]
-	pointsPages ttlCache[[]byte] // rendered points pages
+	pointsPages ttlCache[cachedPage] // rendered points pages, plain and gzipped
 
 	ipLimit   *auth.Limiter // sign-in attempts per client address
 	userLimit *auth.Limiter // failed passwords per account
