@@ -40,11 +40,7 @@ func demoOpenRoundID(y int) string { return fmt.Sprintf("%d-grade1-city", y) }
 // demoRounds makes sure the demo's two rounds exist and are where they
 // should be, taking only the steps still missing (an interrupted first
 // run is finished on the next).
-func demoRounds(ctx context.Context, e *env, st *store.DB, c config) error {
-	scheme, err := policy.Load("")
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "demo: scheme refused")
-	}
+func demoRounds(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme) error {
 	closes := c.AsOf + demoOpenWeeks*7
 	y := demoSchoolYear(closes)
 
@@ -110,14 +106,10 @@ func demoRounds(ctx context.Context, e *env, st *store.DB, c config) error {
 // and who passes the school_seat gate today if any such guardian does
 // (else the first one: the round then refuses the application at close,
 // saying why). Not found when no child of the cohort has a guardian.
-func demoCitizen(ctx context.Context, st *store.DB, c config) (string, error) {
+func demoCitizen(ctx context.Context, st *store.DB, c config, scheme *policy.Scheme) (string, error) {
 	y := demoSchoolYear(c.AsOf + demoOpenWeeks*7)
 	from, to := date.Of(y-7, time.September, 1), date.Of(y-6, time.August, 31)
 	first, err := st.DemoGuardian(ctx, from, to)
-	if err != nil {
-		return "", err
-	}
-	scheme, err := policy.Load("")
 	if err != nil {
 		return "", err
 	}

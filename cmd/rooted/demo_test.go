@@ -25,14 +25,14 @@ func TestDemoRounds(t *testing.T) {
 	defer st.Close()
 	c := config{AsOf: date.MustParse(roundCityAsOf)}
 	e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}
-	for range 2 {
-		if err := demoRounds(t.Context(), e, st, c); err != nil {
-			t.Fatal(err)
-		}
-	}
 	scheme, err := policy.Load("")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for range 2 {
+		if err := demoRounds(t.Context(), e, st, c, scheme); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc := &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(c.AsOf)}
 	rs, err := svc.List(t.Context())
@@ -61,7 +61,7 @@ func TestDemoRounds(t *testing.T) {
 		t.Errorf("a family's view of last year's round: %v, %+v", err, list)
 	}
 
-	id, err := demoCitizen(t.Context(), st, c)
+	id, err := demoCitizen(t.Context(), st, c, scheme)
 	if err != nil {
 		t.Fatal(err)
 	}

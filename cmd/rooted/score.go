@@ -43,16 +43,17 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if len(files) > 1 || (fromDB && len(files) > 0) {
 		return usageError{"score: at most one FILE (or none to read stdin), and none with --db"}
 	}
-	s, err := policy.Load(schemeFile)
+	v, err := schemeVersion("score", schemeFile, c.AsOf)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "score: scheme refused")
-	}
-	v, err := s.Version(c.AsOf)
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "score")
+		return err
 	}
 	if fromDB {
-		return scoreRegistry(ctx, e, c, v)
+		st, err := openStore(ctx, c.DB)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return scoreRegistry(ctx, e, st, c, v)
 	}
 	in := e.stdin
 	if len(files) == 1 && files[0] != "-" {
@@ -96,12 +97,7 @@ const scoreBatchSize = 512
 
 // scoreRegistry scores every person of the registry under v and stores the
 // results in one transaction: an interrupted run stores nothing.
-func scoreRegistry(ctx context.Context, e *env, c config, v *policy.Version) error {
-	st, err := openStore(ctx, c.DB)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) error {
 	sum := scoreSummary{AsOf: c.AsOf.String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
 	for _, svc := range v.Services {
 		sum.Eligible[svc.Name] = 0
@@ -178,12 +174,22 @@ func scoreRegistry(ctx context.Context, e *env, c config, v *policy.Version) err
 	return nil
 }
 
-// schemeVersion loads the scheme file (the shipped default for "") and
-// returns its version in force on asOf; both failures are invalid input.
-func schemeVersion(cmd, file string, asOf date.Date) (*policy.Version, error) {
+// loadScheme loads the scheme file (the shipped default for ""); a
+// scheme that does not load is invalid input.
+func loadScheme(cmd, file string) (*policy.Scheme, error) {
 	s, err := policy.Load(file)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "%s: scheme refused", cmd)
+	}
+	return s, nil
+}
+
+// schemeVersion loads the scheme file (the shipped default for "") and
+// returns its version in force on asOf; both failures are invalid input.
+func schemeVersion(cmd, file string, asOf date.Date) (*policy.Version, error) {
+	s, err := loadScheme(cmd, file)
+	if err != nil {
+		return nil, err
 	}
 	v, err := s.Version(asOf)
 	if err != nil {

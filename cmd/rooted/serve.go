@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/newcitizens/rooted/internal/date"
 	"io"
 	"log/slog"
 	"net"
@@ -34,7 +35,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, c, false)
+	scheme, err := loadScheme("serve", "")
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, st, c, scheme, false)
 }
 
 // demoSeed is the seed of the demo city, so every laptop sees the same one.
@@ -57,9 +62,14 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The permits run is the last step of building the demo: without its
-	// events the city is unfinished (or new), and the steps are rerun; each
-	// is idempotent.
+	scheme, err := loadScheme("demo", "")
+	if err != nil {
+		return err
+	}
+	// Each step runs only when its result is missing, so an interrupted
+	// first run is finished by the next. The permits run ends building the
+	// city: without its events the city is unfinished (or new), and
+	// generation and import are rerun (both idempotent).
 	if counts["permit_events"] == 0 {
 		if err := buildDemo(ctx, e, st, c, persons); err != nil {
 			return err
@@ -67,13 +77,38 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stderr, "rooted: reusing the demo city in %s (%d persons)\n", redactDSN(c.DB), counts["persons"])
 	}
-	if err := demoRounds(ctx, e, st, c); err != nil {
+	if err := demoScores(ctx, e, st, c, scheme); err != nil {
 		return err
 	}
-	if err := demoAccounts(ctx, e, st, c); err != nil {
+	if err := demoRounds(ctx, e, st, c, scheme); err != nil {
 		return err
 	}
-	return serve(ctx, e, st, c, true)
+	if err := demoAccounts(ctx, e, st, c, scheme); err != nil {
+		return err
+	}
+	return serve(ctx, e, st, c, scheme, true)
+}
+
+// errScored stops the scan of stored scores at the first one.
+var errScored = errors.New("scored")
+
+// demoScores scores the demo city unless scores are stored already.
+func demoScores(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme) error {
+	err := st.LatestScores(ctx, func(string, string, date.Date, float64, string) error { return errScored })
+	if errors.Is(err, errScored) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v, err := scheme.Version(c.AsOf)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "demo")
+	}
+	fmt.Fprintln(e.stderr, "rooted: scoring everyone by the points scheme …")
+	quiet := *e
+	quiet.stdout = io.Discard // the summary is for the score command; the demo prints its own
+	return scoreRegistry(ctx, &quiet, st, c, v)
 }
 
 // demoAccounts makes sure there is a demo officer for each role, gives
@@ -81,7 +116,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 // password can be shown only when it is set), and prints how to sign in,
 // as an officer and as the demo citizen: a synthetic guardian of a child
 // about to start primary school.
-func demoAccounts(ctx context.Context, e *env, st *store.DB, c config) error {
+func demoAccounts(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme) error {
 	pw := newPassword()
 	fmt.Fprintf(e.stdout, "\nrooted demo: sign in at http://%s/\n", c.Addr)
 	fmt.Fprintf(e.stdout, "  officers (http://%s/signin), password for all: %s\n", c.Addr, pw)
@@ -99,7 +134,7 @@ func demoAccounts(ctx context.Context, e *env, st *store.DB, c config) error {
 	}
 	// The guardian of a child of the open grade-1 round's cohort, eligible
 	// for a school seat if one is.
-	id, err := demoCitizen(ctx, st, c)
+	id, err := demoCitizen(ctx, st, c, scheme)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		fmt.Fprintln(e.stdout, "  citizen: no guardian of a registered child in this database")
@@ -152,16 +187,6 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stderr, "rooted: scoring everyone by the points scheme …")
-	v, err := schemeVersion("demo", "", c.AsOf)
-	if err != nil {
-		return err
-	}
-	quiet := *e
-	quiet.stdout = io.Discard // the summary is for the score command; the demo prints its own
-	if err := scoreRegistry(ctx, &quiet, c, v); err != nil {
-		return err
-	}
 	fmt.Fprintf(e.stderr, "rooted: demo city ready in %s: %d persons, %d active permits\n", time.Since(start).Round(time.Second), m.Persons, ps.Active)
 	return nil
 }
@@ -175,7 +200,7 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 // is configured. ROOTED_SECURE_COOKIES=1 marks cookies Secure behind a
 // TLS-terminating proxy; ROOTED_TRUST_PROXY=1 takes the client address
 // from X-Forwarded-For.
-func serve(ctx context.Context, e *env, st *store.DB, c config, demo bool) error {
+func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme, demo bool) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var token string
 	if f := e.getenv("ROOTED_API_TOKEN_FILE"); f != "" {
@@ -186,10 +211,6 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, demo bool) error
 		if token = strings.TrimSpace(string(b)); token == "" {
 			return apperr.New(apperr.Invalid, "serve: ROOTED_API_TOKEN_FILE %s is empty", f)
 		}
-	}
-	scheme, err := policy.Load("")
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "serve: scheme refused")
 	}
 	var codes web.CodeSender = web.NoSender{}
 	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {

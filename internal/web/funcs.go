@@ -6,25 +6,9 @@ import (
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/ident"
-	"github.com/newcitizens/rooted/internal/registry"
 )
 
 var funcs = template.FuncMap{
-	// share returns n as a percentage of total, for bar widths.
-	"share": func(n, total int64) string {
-		if total <= 0 {
-			return "0"
-		}
-		return strconv.FormatFloat(float64(n)*100/float64(total), 'f', 1, 64)
-	},
-	// maxOf returns the largest count, so the longest bar fills its row.
-	"maxOf": func(cs []registry.Count) int64 {
-		var m int64
-		for _, c := range cs {
-			m = max(m, c.N)
-		}
-		return m
-	},
 	"thousands": func(n int64) string {
 		s := strconv.FormatInt(n, 10)
 		for i := len(s) - 3; i > 0; i -= 3 {
@@ -43,15 +27,12 @@ var funcs = template.FuncMap{
 	"mask":     ident.MaskID,
 	"unmaskOf": func(ref string) unmaskData { return unmaskData{Ref: ref} },
 	"deref":    func(p *float64) float64 { return *p },
-}
-
-func init() {
 	// dict builds a map for passing several values to a sub-template.
-	funcs["dict"] = func(kv ...any) map[string]any {
+	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
 			m[kv[i].(string)] = kv[i+1]
 		}
 		return m
-	}
+	},
 }
