@@ -19,10 +19,18 @@ import (
 // ttlCache keeps values per key for ttl, at most ttlCacheMax of them
 // (beyond that it starts afresh: a crude bound, enough for a city's
 // residents). Safe for concurrent use.
-type ttlCache[V any] struct {
+type ttlCache[K comparable, V any] struct {
 	ttl time.Duration
 	mu  sync.RWMutex
-	m   map[string]ttlEntry[V]
+	m   map[K]ttlEntry[V]
+}
+
+// personDay is the key of the per-person caches: a person's points as of
+// a day, in an interface language.
+type personDay struct {
+	id   string
+	day  date.Date
+	lang string
 }
 
 const ttlCacheMax = 200_000
@@ -32,7 +40,7 @@ type ttlEntry[V any] struct {
 	at time.Time
 }
 
-func (c *ttlCache[V]) get(key string) (V, bool) {
+func (c *ttlCache[K, V]) get(key K) (V, bool) {
 	c.mu.RLock()
 	e, ok := c.m[key]
 	c.mu.RUnlock()
@@ -43,16 +51,16 @@ func (c *ttlCache[V]) get(key string) (V, bool) {
 	return e.v, true
 }
 
-func (c *ttlCache[V]) put(key string, v V) {
+func (c *ttlCache[K, V]) put(key K, v V) {
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= ttlCacheMax {
-		c.m = map[string]ttlEntry[V]{}
+		c.m = map[K]ttlEntry[V]{}
 	}
 	c.m[key] = ttlEntry[V]{v, time.Now()}
 	c.mu.Unlock()
 }
 
-func (c *ttlCache[V]) clear() {
+func (c *ttlCache[K, V]) clear() {
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()
@@ -61,7 +69,7 @@ func (c *ttlCache[V]) clear() {
 // explain returns the points of the person id as of asOf in lang: one
 // history read (a fixed chain of queries) and one evaluation, cached.
 func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang string) (points.Explanation, error) {
-	key := id + "|" + asOf.String() + "|" + lang
+	key := personDay{id, asOf, lang}
 	if ex, ok := s.explains.get(key); ok {
 		return ex, nil
 	}
@@ -89,7 +97,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 // language (the citizen navigation is the same for everyone).
 func (s *server) myPoints(w http.ResponseWriter, r *http.Request) {
 	id, today, lang := sessionOf(r).Subject, s.opt.Today(), langOf(r)
-	key := id + "|" + today.String() + "|" + lang
+	key := personDay{id, today, lang}
 	if page, ok := s.pointsPages.get(key); ok {
 		page.write(w, r)
 		return

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -72,26 +70,15 @@ func (c catalogue) tr(lang, key string, args ...any) string {
 // langOf picks the language of r: the switch's cookie, else the best
 // match of Accept-Language, else zh-CN.
 func langOf(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil {
+	if c := cookieValue(r, langCookie); c != "" {
 		for _, l := range languages {
-			if c.Value == l {
+			if c == l {
 				return l
 			}
 		}
 	}
-	if al := r.Header.Get("Accept-Language"); al != "" {
-		// Tags come best first. Any Chinese is read as zh-CN: the
-		// interface has one Chinese, and it is far closer to zh-TW
-		// than English is.
-		tags, _, _ := language.ParseAcceptLanguage(al)
-		for _, tag := range tags {
-			switch base, _ := tag.Base(); base.String() {
-			case "zh":
-				return langZH
-			case "en":
-				return langEN
-			}
-		}
+	if l := preferredLang(r.Header.Get("Accept-Language")); l != "" {
+		return l
 	}
 	return langZH
 }

@@ -97,15 +97,16 @@ func (s *server) withSession(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, &ts)))
 			return
 		}
-		c, err := r.Cookie(sessionCookie)
-		if err != nil || c.Value == "" {
+		token := cookieValue(r, sessionCookie)
+		if token == "" {
 			h.ServeHTTP(w, r)
 			return
 		}
 		now := s.opt.Now()
-		hash := auth.HashToken(c.Value)
+		hash := auth.HashToken(token)
 		sess, ok := s.sessions.get(hash, now)
 		if !ok {
+			var err error
 			sess, err = s.st.Session(r.Context(), hash, now)
 			if err != nil {
 				if !apperr.Is(err, apperr.NotFound) {
@@ -353,8 +354,8 @@ func (s *server) citizenVerify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		hash := auth.HashToken(c.Value)
+	if token := cookieValue(r, sessionCookie); token != "" {
+		hash := auth.HashToken(token)
 		s.sessions.drop(hash)
 		if err := s.st.DeleteSession(r.Context(), hash); err != nil {
 			s.fail(w, r, err)

@@ -137,8 +137,8 @@ type server struct {
 	reform      cached[points.DiffReport]
 	housing     cached[*forecast.HousingForecast]
 	sessions    sessionCache
-	explains    ttlCache[points.Explanation]
-	pointsPages ttlCache[cachedPage] // rendered points pages, plain and gzipped
+	explains    ttlCache[personDay, points.Explanation]
+	pointsPages ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
 
 	ipLimit   *auth.Limiter // sign-in attempts per client address
 	userLimit *auth.Limiter // failed passwords per account
@@ -316,15 +316,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		// Scripts only from the binary; ECharts sets element styles from
-		// script, hence style-src 'unsafe-inline' (no inline script is
-		// ever allowed).
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		hdr := w.Header()
+		hdr["X-Content-Type-Options"] = hdrNosniff
+		hdr["Referrer-Policy"] = hdrNoReferrer
+		hdr["Content-Security-Policy"] = hdrCSP
 		h.ServeHTTP(w, r)
 	})
 }
+
+// Security header values, set on every response; shared, as net/http only
+// reads them. Scripts come only from the binary; ECharts sets element
+// styles from script, hence style-src 'unsafe-inline' (no inline script is
+// ever allowed).
+var (
+	hdrNosniff    = []string{"nosniff"}
+	hdrNoReferrer = []string{"no-referrer"}
+	hdrCSP        = []string{"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"}
+)
 
 type statusRecorder struct {
 	http.ResponseWriter
@@ -340,6 +348,10 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 func (s *server) logRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.opt.Logger.Enabled(r.Context(), slog.LevelDebug) {
+			h.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
