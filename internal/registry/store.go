@@ -95,6 +95,12 @@ type PersonHistory struct {
 type PointsStore interface {
 	Store
 
+	// Version is the registry's version: it grows with every committed
+	// import or permits run that changes a row, and only then, whichever
+	// process made it. Caches of what is derived from the registry are
+	// valid while it stands still.
+	Version(ctx context.Context) (int64, error)
+
 	// ForEachHistory calls fn with the full history of every person, in ID
 	// order, reading chunks of persons by keyset from one read-only snapshot
 	// (a concurrent import is either wholly seen or not at all). No query

@@ -479,6 +479,11 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 	if err != nil {
 		return 0, fmt.Errorf("store: commit batch: record import: %w", err)
 	}
+	if changed > 0 {
+		if err := bumpVersion(ctx, b.tx); err != nil {
+			return 0, err
+		}
+	}
 	b.closeWriters()
 	if err := b.tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: commit batch: %w", err)

@@ -92,6 +92,11 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 	sum.Active = int(active)
 	permits.close()
 	events.close()
+	if permits.changed+events.changed > 0 {
+		if err := bumpVersion(ctx, tx); err != nil {
+			return sum, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return sum, fmt.Errorf("store: update permits: commit: %w", err)
 	}

@@ -49,6 +49,7 @@ func TestStore(t *testing.T) {
 		{"UpdatePermits", testUpdatePermits},
 		{"DatesRoundTrip", testDatesRoundTrip},
 		{"ReadDuringBatch", testReadDuringBatch},
+		{"Version", testVersion},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -681,5 +682,66 @@ func TestDateScan(t *testing.T) {
 	var x date.Date
 	if err := scanDate(&x).Scan(int64(3)); err == nil {
 		t.Error("Scan(int64) succeeded, want an error")
+	}
+}
+
+// testVersion: the registry's version grows with each import or permits
+// run that changes something, and only then.
+func testVersion(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	version := func() int64 {
+		t.Helper()
+		v, err := db.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	p := person(1, "1990-01-01", registry.Male, "510102")
+	putPersons(t, db, p)
+	v1 := version()
+	if v1 <= v0 {
+		t.Fatalf("import: version %d, was %d", v1, v0)
+	}
+	if n := putPersons(t, db, p); n != 0 {
+		t.Fatalf("re-import changed %d rows", n)
+	}
+	if v := version(); v != v1 {
+		t.Errorf("re-import that changed nothing: version %d, was %d", v, v1)
+	}
+	// An import rolled back leaves it.
+	b, err := db.BeginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutPerson(ctx, person(2, "1991-01-01", registry.Female, "510102")); err != nil {
+		t.Fatal(err)
+	}
+	b.Rollback()
+	if v := version(); v != v1 {
+		t.Errorf("rolled-back import: version %d, was %d", v, v1)
+	}
+	on := d("2024-06-15")
+	issue := func(h registry.PersonHistory) registry.PermitChange {
+		if len(h.Permits) > 0 {
+			return registry.PermitChange{}
+		}
+		pm := registry.Permit{Number: "P-" + h.Person.IDNumber, IDNumber: h.Person.IDNumber, Town: "zeguo",
+			IssuedOn: on, ValidTo: on.AddDate(1, 0, -1), Status: registry.PermitActive, UpdatedOn: on}
+		return registry.PermitChange{Permits: []registry.Permit{pm}}
+	}
+	if _, err := db.UpdatePermits(ctx, issue, nil); err != nil {
+		t.Fatal(err)
+	}
+	v2 := version()
+	if v2 <= v1 {
+		t.Fatalf("permits run that issued one: version %d, was %d", v2, v1)
+	}
+	if _, err := db.UpdatePermits(ctx, issue, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v2 {
+		t.Errorf("permits run that changed nothing: version %d, was %d", v, v2)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
@@ -16,60 +14,10 @@ import (
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
-// ttlCache keeps values per key for ttl, at most ttlCacheMax of them
-// (beyond that it starts afresh: a crude bound, enough for a city's
-// residents). Safe for concurrent use.
-type ttlCache[K comparable, V any] struct {
-	ttl time.Duration
-	mu  sync.RWMutex
-	m   map[K]ttlEntry[V]
-}
-
-// personDay is the key of the per-person caches: a person's points as of
-// a day, in an interface language.
-type personDay struct {
-	id   string
-	day  date.Date
-	lang string
-}
-
-const ttlCacheMax = 200_000
-
-type ttlEntry[V any] struct {
-	v  V
-	at time.Time
-}
-
-func (c *ttlCache[K, V]) get(key K) (V, bool) {
-	c.mu.RLock()
-	e, ok := c.m[key]
-	c.mu.RUnlock()
-	if !ok || time.Since(e.at) > c.ttl {
-		var zero V
-		return zero, false
-	}
-	return e.v, true
-}
-
-func (c *ttlCache[K, V]) put(key K, v V) {
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= ttlCacheMax {
-		c.m = map[K]ttlEntry[V]{}
-	}
-	c.m[key] = ttlEntry[V]{v, time.Now()}
-	c.mu.Unlock()
-}
-
-func (c *ttlCache[K, V]) clear() {
-	c.mu.Lock()
-	c.m = nil
-	c.mu.Unlock()
-}
-
 // explain returns the points of the person id as of asOf in lang: one
 // history read (a fixed chain of queries) and one evaluation, cached.
 func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang string) (points.Explanation, error) {
-	key := personDay{id, asOf, lang}
+	key := personDay{id, asOf, lang, s.registryVersion(ctx)}
 	if ex, ok := s.explains.get(key); ok {
 		return ex, nil
 	}
@@ -97,7 +45,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 // language (the citizen navigation is the same for everyone).
 func (s *server) myPoints(w http.ResponseWriter, r *http.Request) {
 	id, today, lang := sessionOf(r).Subject, s.opt.Today(), langOf(r)
-	key := personDay{id, today, lang}
+	key := personDay{id, today, lang, s.registryVersion(r.Context())}
 	if page, ok := s.pointsPages.get(key); ok {
 		page.write(w, r)
 		return

@@ -79,10 +79,15 @@ type Options struct {
 	// FiguresTTL is how long aggregate figures are cached (default 1 minute):
 	// they cost a scan of the residences.
 	FiguresTTL time.Duration
-	// PointsTTL is how long one person's explained points are cached
-	// (default 1 minute). Imports through this server clear the cache; an
-	// import by another process shows after at most PointsTTL.
+	// PointsTTL bounds how long one person's explained points and points
+	// page are cached (default 10 minutes, each entry up to a quarter
+	// more, so that entries made together do not expire together). They
+	// are dropped sooner when the registry changes: see RegistryPoll.
 	PointsTTL time.Duration
+	// RegistryPoll is how often the registry's version is read (default
+	// 5 seconds): an import or permits run by any process clears the
+	// per-person caches within that time; one through this server at once.
+	RegistryPoll time.Duration
 	// Scheme scores POST /api/v1/score and a person's points; the shipped
 	// default scheme when nil. Load it once, at start.
 	Scheme *policy.Scheme
@@ -139,6 +144,7 @@ type server struct {
 	sessions    sessionCache
 	explains    ttlCache[personDay, points.Explanation]
 	pointsPages ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
+	registry    registryWatch                   // keeps the two above in step with the registry
 
 	ipLimit   *auth.Limiter // sign-in attempts per client address
 	userLimit *auth.Limiter // failed passwords per account
@@ -171,7 +177,10 @@ func newServer(st Store, opt Options) *server {
 		opt.FiguresTTL = time.Minute
 	}
 	if opt.PointsTTL == 0 {
-		opt.PointsTTL = time.Minute
+		opt.PointsTTL = 10 * time.Minute
+	}
+	if opt.RegistryPoll == 0 {
+		opt.RegistryPoll = 5 * time.Second
 	}
 	if opt.Scheme == nil {
 		opt.Scheme = must(policy.Load(""))
@@ -208,8 +217,8 @@ func newServer(st Store, opt Options) *server {
 		codes:       &auth.Codes{Now: now},
 		quarantines: map[string]string{},
 	}
-	s.explains.ttl = opt.PointsTTL
-	s.pointsPages.ttl = opt.PointsTTL
+	s.explains.ttl, s.explains.max = opt.PointsTTL, 50_000
+	s.pointsPages.ttl, s.pointsPages.max = opt.PointsTTL, 20_000 // about 10 KB each
 	return s
 }
 

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/registry"
+)
+
+// TestPointsFollowRegistry: the points page is served from the cache until
+// the registry changes, by any process (here: straight through the store,
+// as `rooted import` would, not through this server), and then within
+// RegistryPoll.
+func TestPointsFollowRegistry(t *testing.T) {
+	e := newTestEnv(t, "")
+	clock := time.Now()
+	e.s.opt.Now = func() time.Time { return clock }
+	cookie := e.signInCitizen(t, person)
+	total := regexp.MustCompile(`id="points-total">([0-9.]+)`)
+	points := func() string {
+		t.Helper()
+		w := do(t, e.h, "GET", "/me/points", "", "Cookie", cookie)
+		if w.Code != 200 {
+			t.Fatalf("GET /me/points: %d", w.Code)
+		}
+		m := total.FindStringSubmatch(w.Body.String())
+		if m == nil {
+			t.Fatalf("no total in the page:\n%s", w.Body)
+		}
+		return m[1]
+	}
+	before := points()
+
+	ctx := context.Background()
+	b, err := e.st.BeginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutFact(ctx, registry.Fact{IDNumber: person, Kind: "blood_donation", Date: date.MustParse("2026-01-10")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx, registry.ImportRun{File: "facts.csv", Kind: "facts"}); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := points(); got != before {
+		t.Fatalf("before RegistryPoll has passed: total %s, want the cached %s", got, before)
+	}
+	clock = clock.Add(e.s.opt.RegistryPoll)
+	after := points()
+	if after == before {
+		t.Fatalf("after RegistryPoll: total still %s; the blood donation is not counted", after)
+	}
+	if e.s.pointsPages.len() != 1 {
+		t.Errorf("%d cached pages, want only the fresh one", e.s.pointsPages.len())
+	}
+}
+
+func TestTTLCacheBound(t *testing.T) {
+	c := ttlCache[int, int]{ttl: time.Hour, max: 100}
+	for i := range 1000 {
+		c.put(i, i)
+		if n := c.len(); n > 100 {
+			t.Fatalf("after %d puts: %d entries, max 100", i+1, n)
+		}
+	}
+	if v, ok := c.get(999); !ok || v != 999 {
+		t.Errorf("the last entry put: %d, %v", v, ok)
+	}
+	// Replacing an entry of a full cache evicts nothing.
+	n := c.len()
+	c.put(999, -1)
+	if c.len() != n {
+		t.Errorf("replacing an entry: %d entries, was %d", c.len(), n)
+	}
+	c.clear()
+	if _, ok := c.get(999); ok {
+		t.Error("an entry survived clear")
+	}
+}
+
+func TestTTLCacheExpires(t *testing.T) {
+	c := ttlCache[string, int]{ttl: time.Millisecond}
+	c.put("a", 1)
+	if v, ok := c.get("a"); !ok || v != 1 {
+		t.Fatalf("fresh entry: %d, %v", v, ok)
+	}
+	time.Sleep(5 * time.Millisecond) // past ttl plus its quarter
+	if _, ok := c.get("a"); ok {
+		t.Error("an entry outlived its ttl and a quarter")
+	}
+}
