@@ -194,7 +194,9 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 // serve runs the web server until ctx is cancelled, then shuts it down.
 //
 // The API token for scripts (an admin) is read from the file named by
-// ROOTED_API_TOKEN_FILE; without it no token is accepted. Citizens' one-time
+// ROOTED_API_TOKEN_FILE; without it no token is accepted. The key of the
+// one-time codes' HMACs (auth.Codes) from ROOTED_SIGNIN_KEY_FILE, the same
+// on every server; without it, a random key of this process. Citizens' one-time
 // codes are written to the log (masked ID) in the demo, or when
 // ROOTED_DEMO_CODES=1; otherwise citizen sign-in says that no SMS gateway
 // is configured. ROOTED_SECURE_COOKIES=1 marks cookies Secure behind a
@@ -202,15 +204,19 @@ func buildDemo(ctx context.Context, e *env, st *store.DB, c config, persons int)
 // from X-Forwarded-For.
 func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme, demo bool) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	var token string
-	if f := e.getenv("ROOTED_API_TOKEN_FILE"); f != "" {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "serve: ROOTED_API_TOKEN_FILE unreadable")
-		}
-		if token = strings.TrimSpace(string(b)); token == "" {
-			return apperr.New(apperr.Invalid, "serve: ROOTED_API_TOKEN_FILE %s is empty", f)
-		}
+	token, err := secretFile(e, "ROOTED_API_TOKEN_FILE")
+	if err != nil {
+		return err
+	}
+	signInKey, err := secretFile(e, "ROOTED_SIGNIN_KEY_FILE")
+	if err != nil {
+		return err
+	}
+	if signInKey != "" && len(signInKey) < 32 {
+		return apperr.New(apperr.Invalid, "serve: ROOTED_SIGNIN_KEY_FILE holds %d characters; want at least 32 (e.g. openssl rand -hex 32)", len(signInKey))
+	}
+	if signInKey == "" && !demo {
+		logger.Warn("ROOTED_SIGNIN_KEY_FILE is not set: one-time codes are keyed by this process's own random key; with several servers, give them all the same key file")
 	}
 	var codes web.CodeSender = web.NoSender{}
 	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {
@@ -223,7 +229,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	rs := &rounds.Service{Store: st, Scheme: scheme}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
-			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes,
+			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey),
 			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
 			SecureCookies: e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:    e.getenv("ROOTED_TRUST_PROXY") == "1",
@@ -250,4 +256,24 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// secretFile returns the secret held in the file that the environment
+// variable name points to, trimmed: "" when name is unset, an error when
+// the file is unreadable or empty. Secrets are kept in files, readable
+// only by the service, rather than in the environment itself.
+func secretFile(e *env, name string) (string, error) {
+	f := e.getenv(name)
+	if f == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return "", apperr.Wrap(apperr.Invalid, err, "serve: %s unreadable", name)
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", apperr.New(apperr.Invalid, "serve: %s %s is empty", name, f)
+	}
+	return s, nil
 }

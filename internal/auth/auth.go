@@ -2,7 +2,8 @@
 // accounts and their roles, the scopes each role is granted, password
 // hashing, session tokens, one-time codes for citizens, and the limits on
 // sign-in attempts. It is domain code: no HTTP and no SQL. internal/store
-// persists users, sessions and the audit log behind Store; internal/web
+// persists users, sessions and the audit log behind Store, and the state
+// of sign-in limits and one-time codes behind SignInStore; internal/web
 // speaks it over HTTP.
 package auth
 

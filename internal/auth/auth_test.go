@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -95,62 +98,196 @@ func TestToken(t *testing.T) {
 }
 
 func TestLimiter(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
-	l := &Limiter{Max: 3, Window: time.Minute, Lockout: 10 * time.Minute, Now: func() time.Time { return now }}
+	l := &Limiter{Name: "test", Max: 3, Window: time.Minute, Lockout: 10 * time.Minute, Now: func() time.Time { return now }}
 	for i, want := range []bool{false, false, true} {
-		err := l.Add("k")
+		err := l.Add(ctx, "k")
 		var locked *ErrLocked
 		if got := errors.As(err, &locked); got != want {
 			t.Errorf("event %d: locked %v, want %v", i+1, got, want)
 		}
+		if want && locked.RetryAfter != l.Lockout {
+			t.Errorf("retry after %v, want %v", locked.RetryAfter, l.Lockout)
+		}
 	}
-	if l.Check("k") == nil || l.Check("other") != nil {
+	if l.Check(ctx, "k") == nil || l.Check(ctx, "other") != nil {
 		t.Error("Check after lockout")
 	}
 	now = now.Add(11 * time.Minute)
-	if l.Check("k") != nil {
+	if l.Check(ctx, "k") != nil {
 		t.Error("still locked after the lockout")
 	}
-	l.Add("k")
+	l.Add(ctx, "k")
 	now = now.Add(2 * time.Minute) // a new window
-	l.Add("k")
-	if l.Check("k") != nil {
+	l.Add(ctx, "k")
+	if l.Check(ctx, "k") != nil {
 		t.Error("events of an old window counted")
 	}
-	l.Add("k")
-	l.Reset("k")
-	l.Add("k")
-	if l.Check("k") != nil {
+	l.Add(ctx, "k")
+	l.Reset(ctx, "k")
+	l.Add(ctx, "k")
+	if l.Check(ctx, "k") != nil {
 		t.Error("Reset did not forget")
 	}
 }
 
+// TestLimiterShared: limiters over one store share counts by name, as the
+// servers of a cluster do over the database.
+func TestLimiterShared(t *testing.T) {
+	ctx := context.Background()
+	st := &MemoryLimits{}
+	rule := func(name string) *Limiter {
+		return &Limiter{Name: name, Max: 4, Window: time.Minute, Lockout: time.Hour, Store: st}
+	}
+	a, b, other := rule("send"), rule("send"), rule("verify")
+	for _, l := range []*Limiter{a, b, a} {
+		if err := l.Add(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.Add(ctx, "k"); err != nil {
+		t.Errorf("another limiter's events counted: %v", err)
+	}
+	var locked *ErrLocked
+	if err := b.Add(ctx, "k"); !errors.As(err, &locked) {
+		t.Errorf("4th event over two limiters: %v, want locked", err)
+	}
+	if a.Check(ctx, "k") == nil || other.Check(ctx, "k") != nil {
+		t.Error("lockout not shared, or shared across names")
+	}
+	for k := range st.keys {
+		if len(k) != 64 || strings.Trim(k, "0123456789abcdef") != "" {
+			t.Errorf("key %q kept in clear", k)
+		}
+	}
+}
+
+func TestLimiterConcurrent(t *testing.T) {
+	ctx := context.Background()
+	const goroutines, each = 8, 50
+	l := &Limiter{Name: "test", Max: goroutines * each, Window: time.Hour, Lockout: time.Hour}
+	var locked atomic.Int32
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				if l.Add(ctx, "k") != nil {
+					locked.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := locked.Load(); got != 1 {
+		t.Errorf("%d events saw the lockout, want exactly the last one", got)
+	}
+}
+
 func TestCodes(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 	c := &Codes{Now: func() time.Time { return now }}
-	code := c.Issue("A")
+	issue := func(subject string) string {
+		t.Helper()
+		code, err := c.Issue(ctx, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	code := issue("A")
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
 		t.Fatalf("code %q", code)
 	}
-	if c.Check("B", code) == nil {
+	if c.Check(ctx, "B", code) == nil {
 		t.Error("A's code worked for B")
 	}
-	if c.Check("A", code) != nil {
+	if c.Check(ctx, "A", code) != nil {
 		t.Error("right code refused")
 	}
-	if c.Check("A", code) == nil {
+	if c.Check(ctx, "A", code) == nil {
 		t.Error("a code worked twice")
 	}
-	code = c.Issue("A")
-	for range CodeTries {
-		c.Check("A", "x")
+	code = issue("A")
+	for range CodeTries - 1 {
+		c.Check(ctx, "A", "x")
 	}
-	if c.Check("A", code) == nil {
+	if err := c.Check(ctx, "A", code); err != nil {
+		t.Errorf("right code after %d wrong ones: %v", CodeTries-1, err)
+	}
+	code = issue("A")
+	for range CodeTries {
+		c.Check(ctx, "A", "x")
+	}
+	if c.Check(ctx, "A", code) == nil {
 		t.Error("code worked after too many wrong guesses")
 	}
-	code = c.Issue("A")
-	now = now.Add(CodeTTL + time.Second)
-	if c.Check("A", code) == nil {
+	old := issue("A")
+	code = issue("A")
+	if old != code && c.Check(ctx, "A", old) == nil {
+		t.Error("a replaced code worked")
+	}
+	code = issue("A")
+	now = now.Add(CodeTTL)
+	if c.Check(ctx, "A", code) == nil {
 		t.Error("expired code worked")
 	}
+	for _, p := range c.mem.codes {
+		if strings.Contains(p.Subject, "A") || strings.Contains(p.MAC, code) {
+			t.Errorf("pending code %+v holds the subject or code in clear", p)
+		}
+	}
+}
+
+// TestCodesConcurrent: of many concurrent checks of one code, one
+// succeeds; of many concurrent wrong guesses, CodeTries are compared.
+func TestCodesConcurrent(t *testing.T) {
+	ctx := context.Background()
+	st := &countingCodes{CodeStore: &MemoryCodes{}}
+	c := &Codes{Key: []byte("test key"), Store: st}
+	check := func(code string) (ok int32) {
+		var n atomic.Int32
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if c.Check(ctx, "A", code) == nil {
+					n.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		return n.Load()
+	}
+	code, err := c.Issue(ctx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := check(code); got != 1 {
+		t.Errorf("%d checks of one code succeeded, want 1", got)
+	}
+	if _, err := c.Issue(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	st.tries.Store(0)
+	if got := check("wrong"); got != 0 {
+		t.Errorf("%d wrong guesses succeeded", got)
+	}
+	if got := st.tries.Load(); got != CodeTries {
+		t.Errorf("%d guesses compared, want %d", got, CodeTries)
+	}
+}
+
+// countingCodes counts the tries a CodeStore grants.
+type countingCodes struct {
+	CodeStore
+	tries atomic.Int32
+}
+
+func (c *countingCodes) TryCode(ctx context.Context, subject string, now time.Time, maxTries int) (PendingCode, error) {
+	p, err := c.CodeStore.TryCode(ctx, subject, now, maxTries)
+	if err == nil {
+		c.tries.Add(1)
+	}
+	return p, err
 }

@@ -16,11 +16,16 @@ import (
 )
 
 // This file keeps sign-in (auth.Store: officer accounts, sessions, the
-// audit log; migration 0004_auth) and the few reads the officer console
-// needs beyond registry.PointsStore (person search, the latest scores,
-// a demo guardian). Instants are stored as Unix milliseconds.
+// audit log; migration 0004_auth), the state of sign-in limits and
+// one-time codes (auth.SignInStore; migration 0006_signin) and the few
+// reads the officer console needs beyond registry.PointsStore (person
+// search, the latest scores, a demo guardian). Instants are stored as
+// Unix milliseconds.
 
-var _ auth.Store = (*DB)(nil)
+var (
+	_ auth.Store       = (*DB)(nil)
+	_ auth.SignInStore = (*DB)(nil)
+)
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
@@ -196,6 +201,152 @@ func (db *DB) Audit(ctx context.Context, limit int) ([]auth.AuditEntry, error) {
 		return nil, fmt.Errorf("store: audit: %w", err)
 	}
 	return out, nil
+}
+
+// The step of auth.LimitStore's AddLimitEvent on an existing
+// signin_limits row, in terms of the row's old values: $2 is now, $6 the
+// start of the oldest window still open (now - Window), $7 Max.
+const (
+	limitLocked = `signin_limits.locked_until > $2`
+	limitFresh  = `signin_limits.window_start <= $6`
+	limitEvents = `(CASE WHEN ` + limitFresh + ` THEN 1 ELSE signin_limits.events + 1 END)`
+	limitLock   = limitEvents + ` >= $7`
+)
+
+// addLimitEvent inserts a key's first event ($3 events, $4 locked_until,
+// $5 expires_at, worked out in Go) or applies the step to its row, in one
+// statement: concurrent events each count once on both engines. $8 is the
+// end of a lockout starting now, $9 and $10 the expiry of the row when it
+// locks or when its window restarts.
+var addLimitEvent = `INSERT INTO signin_limits (key_sha256, window_start, events, locked_until, expires_at)
+	VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (key_sha256) DO UPDATE SET
+	events = CASE WHEN ` + limitLocked + ` THEN signin_limits.events
+		WHEN ` + limitLock + ` THEN 0
+		ELSE ` + limitEvents + ` END,
+	window_start = CASE WHEN ` + limitLocked + ` THEN signin_limits.window_start
+		WHEN ` + limitLock + ` OR ` + limitFresh + ` THEN $2
+		ELSE signin_limits.window_start END,
+	locked_until = CASE WHEN ` + limitLocked + ` THEN signin_limits.locked_until
+		WHEN ` + limitLock + ` THEN $8
+		ELSE signin_limits.locked_until END,
+	expires_at = CASE WHEN ` + limitLocked + ` THEN signin_limits.expires_at
+		WHEN ` + limitLock + ` THEN $9
+		WHEN ` + limitFresh + ` THEN $10
+		ELSE signin_limits.expires_at END
+	RETURNING locked_until`
+
+// AddLimitEvent records one event for key at now under rule, atomically
+// (see auth.LimitStore), and returns the end of key's lockout.
+func (db *DB) AddLimitEvent(ctx context.Context, key string, now time.Time, rule auth.LimitRule) (time.Time, error) {
+	at := millis(now)
+	lockEnd := at + rule.Lockout.Milliseconds()
+	windowEnd := at + rule.Window.Milliseconds()
+	lockExpires := max(lockEnd, windowEnd)
+	// A first event: a window starting now with it, or a lockout when
+	// one event is all Max allows.
+	events, locked, expires := int64(1), int64(0), windowEnd
+	if rule.Max <= 1 {
+		events, locked, expires = 0, lockEnd, lockExpires
+	}
+	var until int64
+	err := db.sql.QueryRowContext(ctx, db.d.q(addLimitEvent),
+		key, at, events, locked, expires, at-rule.Window.Milliseconds(), rule.Max, lockEnd, lockExpires, windowEnd).Scan(&until)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: add limit event: %w", err)
+	}
+	return fromMillis(until), nil
+}
+
+// LimitLockedUntil returns the end of key's lockout: the zero time for an
+// unknown key.
+func (db *DB) LimitLockedUntil(ctx context.Context, key string) (time.Time, error) {
+	var until int64
+	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT locked_until FROM signin_limits WHERE key_sha256 = $1`), key).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: limit: %w", err)
+	}
+	return fromMillis(until), nil
+}
+
+// ResetLimit forgets key.
+func (db *DB) ResetLimit(ctx context.Context, key string) error {
+	if _, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM signin_limits WHERE key_sha256 = $1`), key); err != nil {
+		return fmt.Errorf("store: reset limit: %w", err)
+	}
+	return nil
+}
+
+// PutCode stores c as its subject's pending code, replacing any earlier
+// one.
+func (db *DB) PutCode(ctx context.Context, c auth.PendingCode) error {
+	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO signin_codes (subject_hmac, code_hmac, issued_at, expires_at, tries)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (subject_hmac) DO UPDATE SET code_hmac = excluded.code_hmac,
+			issued_at = excluded.issued_at, expires_at = excluded.expires_at, tries = excluded.tries`),
+		c.Subject, c.MAC, millis(c.Issued), millis(c.Expires), c.Tries)
+	if err != nil {
+		return fmt.Errorf("store: put code: %w", err)
+	}
+	return nil
+}
+
+// TryCode spends one try of subject's pending code and returns it, or
+// not_found when it has none unexpired at now with fewer than maxTries
+// tries (see auth.CodeStore). The try is counted by the statement that
+// checks the limit, so concurrent tries from any server never exceed it.
+func (db *DB) TryCode(ctx context.Context, subject string, now time.Time, maxTries int) (auth.PendingCode, error) {
+	c := auth.PendingCode{Subject: subject}
+	var issued, expires int64
+	err := db.sql.QueryRowContext(ctx, db.d.q(`UPDATE signin_codes SET tries = tries + 1
+		WHERE subject_hmac = $1 AND expires_at > $2 AND tries < $3
+		RETURNING code_hmac, issued_at, expires_at, tries`), subject, millis(now), maxTries).
+		Scan(&c.MAC, &issued, &expires, &c.Tries)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Nothing to try: drop what is left of a void code.
+		if _, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM signin_codes WHERE subject_hmac = $1 AND (expires_at <= $2 OR tries >= $3)`),
+			subject, millis(now), maxTries); err != nil {
+			return c, fmt.Errorf("store: try code: %w", err)
+		}
+		return c, apperr.Wrap(apperr.NotFound, err, "no pending code")
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: try code: %w", err)
+	}
+	c.Issued, c.Expires = fromMillis(issued), fromMillis(expires)
+	return c, nil
+}
+
+// TakeCode removes subject's pending code if its MAC is mac, and reports
+// whether it did.
+func (db *DB) TakeCode(ctx context.Context, subject, mac string) (bool, error) {
+	res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM signin_codes WHERE subject_hmac = $1 AND code_hmac = $2`), subject, mac)
+	if err != nil {
+		return false, fmt.Errorf("store: take code: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: take code: %w", err)
+	}
+	return n == 1, nil
+}
+
+// PurgeSignIn removes the limits and codes expired by now and returns how
+// many.
+func (db *DB) PurgeSignIn(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	for _, table := range []string{"signin_limits", "signin_codes"} {
+		res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM `+table+` WHERE expires_at <= $1`), millis(now))
+		if err != nil {
+			return total, fmt.Errorf("store: purge %s: %w", table, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
 }
 
 // SearchPersons finds at most limit persons, by ID number: those whose

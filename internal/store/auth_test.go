@@ -1,6 +1,11 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,4 +139,375 @@ func testSearchPersons(t *testing.T, db *DB) {
 			t.Errorf("SearchPersons(%q): %v, want invalid", q, err)
 		}
 	}
+}
+
+// TestSignInStore runs the tests of the sign-in limits and one-time codes
+// against each engine. Each test opens its database twice, as two servers
+// of a cluster (or a server and its restarted self) do.
+func TestSignInStore(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			for _, tt := range []struct {
+				name string
+				fn   func(t *testing.T, a, b *DB)
+			}{
+				{"LimitRule", testLimitRule},
+				{"LimitShared", testLimitShared},
+				{"LimitConcurrent", testLimitConcurrent},
+				{"Codes", testCodes},
+				{"CodesConcurrent", testCodesConcurrent},
+				{"PurgeSignIn", testPurgeSignIn},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					dsn := e.dsn(t)
+					tt.fn(t, mustOpen(t, dsn), mustOpen(t, dsn))
+				})
+			}
+		})
+	}
+}
+
+// signInT0 is the tests' clock at start, whole milliseconds as stored.
+var signInT0 = time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+
+// testLimitRule plays one sequence of events on a Limiter over the
+// database and on one in memory: both must give the answers wanted.
+func testLimitRule(t *testing.T, a, _ *DB) {
+	now := signInT0
+	clock := func() time.Time { return now }
+	limiter := func(st auth.LimitStore) *auth.Limiter {
+		return &auth.Limiter{Name: "test", Max: 3, Window: time.Minute, Lockout: 10 * time.Minute, Now: clock, Store: st}
+	}
+	stores := []struct {
+		name string
+		l    *auth.Limiter
+	}{{"db", limiter(a)}, {"memory", limiter(&auth.MemoryLimits{})}}
+	for i, step := range []struct {
+		wait time.Duration
+		op   string        // add, check or reset
+		want time.Duration // RetryAfter wanted; 0: not locked
+	}{
+		{0, "add", 0},
+		{0, "add", 0},
+		{0, "add", 10 * time.Minute}, // the 3rd event locks
+		{0, "check", 10 * time.Minute},
+		{time.Minute, "add", 9 * time.Minute}, // not counted, not extended
+		{10 * time.Minute, "check", 0},
+		{0, "add", 0},
+		{30 * time.Second, "add", 0},
+		{31 * time.Second, "add", 0}, // a new window: this is its 1st
+		{0, "add", 0},
+		{0, "reset", 0},
+		{0, "add", 0},
+		{0, "add", 0},
+		{0, "add", 10 * time.Minute},
+	} {
+		now = now.Add(step.wait)
+		for _, s := range stores {
+			var err error
+			switch step.op {
+			case "add":
+				err = s.l.Add(ctx, "520102198503033311")
+			case "check":
+				err = s.l.Check(ctx, "520102198503033311")
+			case "reset":
+				err = s.l.Reset(ctx, "520102198503033311")
+			}
+			var got time.Duration
+			if locked := (*auth.ErrLocked)(nil); errors.As(err, &locked) {
+				got = locked.RetryAfter
+			} else if err != nil {
+				t.Fatalf("step %d, %s: %v", i+1, s.name, err)
+			}
+			if got != step.want {
+				t.Errorf("step %d (%s), %s: locked for %v, want %v", i+1, step.op, s.name, got, step.want)
+			}
+		}
+	}
+	// Max 1: the first event locks.
+	one := &auth.Limiter{Name: "one", Max: 1, Window: time.Minute, Lockout: time.Hour, Now: clock, Store: a}
+	if err := one.Add(ctx, "k"); err == nil || one.Check(ctx, "k") == nil {
+		t.Errorf("Max 1: first event %v, want locked", err)
+	}
+	keys := column(t, a, `SELECT key_sha256 FROM signin_limits`)
+	if len(keys) != 2 {
+		t.Errorf("signin_limits keys %v, want 2", keys)
+	}
+	for _, k := range keys {
+		if len(k) != 64 || strings.Trim(k, "0123456789abcdef") != "" {
+			t.Errorf("signin_limits key %q is not a SHA-256", k)
+		}
+	}
+}
+
+// testLimitShared: two servers count together, and one's lockout holds on
+// the other.
+func testLimitShared(t *testing.T, a, b *DB) {
+	limiter := func(st *DB, name string) *auth.Limiter {
+		return &auth.Limiter{Name: name, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Store: st}
+	}
+	la, lb, other := limiter(a, "password"), limiter(b, "password"), limiter(b, "code")
+	for i, l := range []*auth.Limiter{la, lb, la, lb} {
+		if err := l.Add(ctx, "li.wei"); err != nil {
+			t.Fatalf("event %d: %v", i+1, err)
+		}
+	}
+	var locked *auth.ErrLocked
+	if err := la.Add(ctx, "li.wei"); !errors.As(err, &locked) {
+		t.Fatalf("5th event over two servers: %v, want locked", err)
+	}
+	if err := lb.Check(ctx, "li.wei"); !errors.As(err, &locked) {
+		t.Errorf("the other server: %v, want locked", err)
+	}
+	if err := other.Check(ctx, "li.wei"); err != nil {
+		t.Errorf("another limiter on the same key: %v, want not locked", err)
+	}
+	if err := lb.Reset(ctx, "li.wei"); err != nil {
+		t.Fatal(err)
+	}
+	if err := la.Check(ctx, "li.wei"); err != nil {
+		t.Errorf("after a reset on the other server: %v", err)
+	}
+}
+
+// testLimitConcurrent: events from many goroutines on two servers count
+// exactly: the lockout comes with the Max-th event, not before or never.
+func testLimitConcurrent(t *testing.T, a, b *DB) {
+	const goroutines, each = 8, 25
+	limiters := []*auth.Limiter{
+		{Name: "test", Max: goroutines * each, Window: time.Hour, Lockout: time.Hour, Store: a},
+		{Name: "test", Max: goroutines * each, Window: time.Hour, Lockout: time.Hour, Store: b},
+	}
+	var locked atomic.Int32
+	errs := make(chan error, goroutines*each)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		l := limiters[g%2]
+		wg.Go(func() {
+			for range each {
+				var le *auth.ErrLocked
+				switch err := l.Add(ctx, "k"); {
+				case errors.As(err, &le):
+					locked.Add(1)
+				case err != nil:
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := locked.Load(); got != 1 {
+		t.Errorf("%d of %d events saw the lockout, want exactly the last one", got, goroutines*each)
+	}
+}
+
+// testCodes: a code issued by one server is checked by another, once;
+// expired, replaced and overtried codes fail; the table holds neither the
+// ID number nor the code.
+func testCodes(t *testing.T, a, b *DB) {
+	const id = "520102198503033311"
+	now := signInT0
+	clock := func() time.Time { return now }
+	key := []byte("cluster key")
+	ca := &auth.Codes{Now: clock, Key: key, Store: a}
+	cb := &auth.Codes{Now: clock, Key: key, Store: b}
+	issue := func(c *auth.Codes) string {
+		t.Helper()
+		code, err := c.Issue(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	code := issue(ca)
+	for _, col := range column(t, a, `SELECT subject_hmac || ' ' || code_hmac FROM signin_codes`) {
+		if strings.Contains(col, id) || strings.Contains(col, code) || strings.Contains(col, id[len(id)-6:]) {
+			t.Errorf("signin_codes holds %q", col)
+		}
+	}
+	if err := cb.Check(ctx, "110101199003070011", code); err != auth.ErrSignIn {
+		t.Errorf("another number's code: %v, want ErrSignIn", err)
+	}
+	if err := (&auth.Codes{Now: clock, Key: []byte("other key"), Store: b}).Check(ctx, id, code); err != auth.ErrSignIn {
+		t.Errorf("checked under another key: %v, want ErrSignIn", err)
+	}
+	if err := cb.Check(ctx, id, code); err != nil {
+		t.Errorf("code issued by one server, checked by another: %v", err)
+	}
+	for _, c := range []*auth.Codes{ca, cb} {
+		if err := c.Check(ctx, id, code); err != auth.ErrSignIn {
+			t.Errorf("a used code: %v, want ErrSignIn", err)
+		}
+	}
+
+	code = issue(ca)
+	now = now.Add(auth.CodeTTL)
+	if err := cb.Check(ctx, id, code); err != auth.ErrSignIn {
+		t.Errorf("an expired code: %v, want ErrSignIn", err)
+	}
+	if n := len(column(t, a, `SELECT code_hmac FROM signin_codes`)); n != 0 {
+		t.Errorf("the expired code was touched and kept (%d rows)", n)
+	}
+
+	code = issue(ca)
+	for i := range auth.CodeTries - 1 {
+		if err := []*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code); err != auth.ErrSignIn {
+			t.Errorf("wrong code: %v", err)
+		}
+	}
+	if err := ca.Check(ctx, id, code); err != nil {
+		t.Errorf("right code after %d wrong ones: %v", auth.CodeTries-1, err)
+	}
+
+	code = issue(cb)
+	for i := range auth.CodeTries {
+		[]*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code)
+	}
+	if err := ca.Check(ctx, id, code); err != auth.ErrSignIn {
+		t.Errorf("right code after %d wrong ones: %v, want ErrSignIn", auth.CodeTries, err)
+	}
+	if n := len(column(t, a, `SELECT code_hmac FROM signin_codes`)); n != 0 {
+		t.Errorf("an overtried code is kept (%d rows)", n)
+	}
+
+	old := issue(ca)
+	code = issue(cb)
+	if old != code {
+		if err := ca.Check(ctx, id, old); err != auth.ErrSignIn {
+			t.Errorf("a replaced code: %v, want ErrSignIn", err)
+		}
+	}
+	if err := ca.Check(ctx, id, code); err != nil {
+		t.Errorf("the code that replaced it: %v", err)
+	}
+}
+
+// testCodesConcurrent: of concurrent checks of one code on two servers,
+// one succeeds; of concurrent wrong guesses, CodeTries are compared.
+func testCodesConcurrent(t *testing.T, a, b *DB) {
+	const id, checks = "520102198503033311", 16
+	sa, sb := &countingCodes{CodeStore: a}, &countingCodes{CodeStore: b}
+	codes := []*auth.Codes{{Key: []byte("k"), Store: sa}, {Key: []byte("k"), Store: sb}}
+	check := func(code string) int32 {
+		var ok atomic.Int32
+		errs := make(chan error, checks)
+		var wg sync.WaitGroup
+		for i := range checks {
+			wg.Go(func() {
+				switch err := codes[i%2].Check(ctx, id, code); err {
+				case nil:
+					ok.Add(1)
+				case auth.ErrSignIn:
+				default:
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		return ok.Load()
+	}
+	code, err := codes[0].Issue(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := check(code); got != 1 {
+		t.Errorf("%d of %d concurrent checks of one code succeeded, want 1", got, checks)
+	}
+	if code, err = codes[1].Issue(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	sa.tries.Store(0)
+	sb.tries.Store(0)
+	if got := check("x" + code); got != 0 {
+		t.Errorf("%d wrong guesses succeeded", got)
+	}
+	if got := sa.tries.Load() + sb.tries.Load(); got != auth.CodeTries {
+		t.Errorf("%d concurrent guesses were compared, want %d", got, auth.CodeTries)
+	}
+	if err := codes[0].Check(ctx, id, code); err != auth.ErrSignIn {
+		t.Errorf("right code after the guesses: %v, want ErrSignIn", err)
+	}
+}
+
+// countingCodes counts the tries a CodeStore grants.
+type countingCodes struct {
+	auth.CodeStore
+	tries atomic.Int32
+}
+
+func (c *countingCodes) TryCode(ctx context.Context, subject string, now time.Time, maxTries int) (auth.PendingCode, error) {
+	p, err := c.CodeStore.TryCode(ctx, subject, now, maxTries)
+	if err == nil {
+		c.tries.Add(1)
+	}
+	return p, err
+}
+
+func testPurgeSignIn(t *testing.T, a, b *DB) {
+	now := signInT0
+	clock := func() time.Time { return now }
+	l := &auth.Limiter{Name: "test", Max: 2, Window: time.Minute, Lockout: 10 * time.Minute, Now: clock, Store: a}
+	// Rows expire: "counting" with its window at 1m, the code at CodeTTL,
+	// "locked" with its lockout at 10m.
+	l.Add(ctx, "counting")
+	l.Add(ctx, "locked")
+	l.Add(ctx, "locked")
+	c := &auth.Codes{Now: clock, Store: b}
+	if _, err := c.Issue(ctx, "520102198503033311"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at   time.Duration
+		want int64
+	}{
+		{0, 0},
+		{time.Minute - time.Millisecond, 0},
+		{time.Minute, 1},
+		{auth.CodeTTL, 1},
+		{10*time.Minute - time.Millisecond, 0},
+		{10 * time.Minute, 1},
+	} {
+		now = signInT0.Add(tt.at)
+		if n, err := b.PurgeSignIn(ctx, now); n != tt.want || err != nil {
+			t.Errorf("PurgeSignIn at +%v = %d, %v; want %d", tt.at, n, err, tt.want)
+		}
+		if tt.at < 10*time.Minute && l.Check(ctx, "locked") == nil {
+			t.Errorf("PurgeSignIn at +%v dropped a lockout in force", tt.at)
+		}
+	}
+	for _, table := range []string{"signin_limits", "signin_codes"} {
+		if n := len(column(t, a, `SELECT '' FROM `+table)); n != 0 {
+			t.Errorf("%s has %d rows after the last purge", table, n)
+		}
+	}
+}
+
+// column returns the first column of query's rows, as text.
+func column(t *testing.T, db *DB, query string) []string {
+	t.Helper()
+	rows, err := db.sql.QueryContext(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

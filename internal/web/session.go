@@ -212,9 +212,13 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, sess auth.
 	if err := s.st.CreateSession(r.Context(), sess); err != nil {
 		return err
 	}
-	// Old sessions go when someone signs in: no separate sweeper needed.
+	// Old sessions, limits and codes go when someone signs in: no
+	// separate sweeper needed.
 	if n, err := s.st.DeleteExpiredSessions(r.Context(), now); err == nil && n > 0 {
 		s.opt.Logger.Debug("expired sessions removed", "n", n)
+	}
+	if n, err := s.st.PurgeSignIn(r.Context(), now); err == nil && n > 0 {
+		s.opt.Logger.Debug("expired sign-in limits and codes removed", "n", n)
 	}
 	http.SetCookie(w, s.cookie(r, token, int(ttl.Seconds())))
 	return nil
@@ -238,15 +242,22 @@ func safeNext(next string) string {
 	return "/officer"
 }
 
-// limited reports err as a sign-in refusal page when it is a lockout.
+// signInRefused answers err with the sign-in page tmpl saying that the
+// sign-in failed, or that the caller is locked out (429). An internal
+// error (the store failing to keep a limit or a code) is not a refusal:
+// it fails the request.
 func (s *server) signInRefused(w http.ResponseWriter, r *http.Request, tmpl, title string, d signInData, err error) {
 	var locked *auth.ErrLocked
 	d.Error = "signin.failed"
 	status := http.StatusForbidden
-	if errors.As(err, &locked) {
+	switch {
+	case errors.As(err, &locked):
 		d.Error = "signin.locked"
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", itoa(int(locked.RetryAfter.Seconds())+1))
+	case apperr.CodeOf(err) == apperr.Internal:
+		s.fail(w, r, err)
+		return
 	}
 	s.render(w, r, status, tmpl, title, d)
 }
@@ -258,11 +269,11 @@ func (s *server) officerSignIn(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostFormValue("password")
 	d := signInData{Next: safeNext(r.PostFormValue("next")), Name: name}
 	ip := s.clientIP(r)
-	if err := s.ipLimit.Add("signin:" + ip); err != nil {
+	if err := s.ipLimit.Add(r.Context(), "signin:"+ip); err != nil {
 		s.signInRefused(w, r, "signin.html", "signin.title", d, err)
 		return
 	}
-	if err := s.userLimit.Check(name); err != nil {
+	if err := s.userLimit.Check(r.Context(), name); err != nil {
 		s.signInRefused(w, r, "signin.html", "signin.title", d, err)
 		return
 	}
@@ -272,12 +283,15 @@ func (s *server) officerSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := auth.VerifyUser(u, err == nil, pw); err != nil {
-		lock := s.userLimit.Add(name)
+		lock := s.userLimit.Add(r.Context(), name)
 		s.opt.Logger.Warn("officer sign-in failed", "ip", ip, "locked", lock != nil)
 		s.signInRefused(w, r, "signin.html", "signin.title", d, cmpErr(lock, err))
 		return
 	}
-	s.userLimit.Reset(name)
+	if err := s.userLimit.Reset(r.Context(), name); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.startSession(w, r, auth.Session{Kind: auth.KindOfficer, UserID: u.ID, Name: u.Name, Role: u.Role}, auth.OfficerSessionTTL); err != nil {
 		s.fail(w, r, err)
 		return
@@ -309,7 +323,7 @@ func (s *server) citizenSendCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientIP(r)
-	if err := cmpErr(s.ipLimit.Add("code:"+ip), s.sendLimit.Add(id)); err != nil {
+	if err := cmpErr(s.ipLimit.Add(r.Context(), "code:"+ip), s.sendLimit.Add(r.Context(), id)); err != nil {
 		s.signInRefused(w, r, "citizen_signin.html", "csignin.title", d, err)
 		return
 	}
@@ -322,7 +336,11 @@ func (s *server) citizenSendCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	default:
-		code := s.codes.Issue(id)
+		code, err := s.codes.Issue(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := s.opt.Codes.SendCode(r.Context(), p, code); err != nil {
 			s.fail(w, r, err)
 			return
@@ -336,15 +354,18 @@ func (s *server) citizenVerify(w http.ResponseWriter, r *http.Request) {
 	id := strings.ToUpper(strings.TrimSpace(r.PostFormValue("id")))
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	d := signInData{ID: id, Masked: ident.MaskID(id), DemoNotice: s.opt.Codes.Demo()}
-	if err := cmpErr(s.ipLimit.Add("verify:"+s.clientIP(r)), s.codeLimit.Check(id)); err != nil {
+	if err := cmpErr(s.ipLimit.Add(r.Context(), "verify:"+s.clientIP(r)), s.codeLimit.Check(r.Context(), id)); err != nil {
 		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, err)
 		return
 	}
-	if err := s.codes.Check(id, code); err != nil {
-		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, cmpErr(s.codeLimit.Add(id), err))
+	if err := s.codes.Check(r.Context(), id, code); err != nil {
+		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, cmpErr(s.codeLimit.Add(r.Context(), id), err))
 		return
 	}
-	s.codeLimit.Reset(id)
+	if err := s.codeLimit.Reset(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.startSession(w, r, auth.Session{Kind: auth.KindCitizen, Role: auth.Citizen, Subject: id}, auth.CitizenSessionTTL); err != nil {
 		s.fail(w, r, err)
 		return

@@ -60,6 +60,7 @@ type Store interface {
 	registry.PointsStore
 	forecast.Source
 	auth.Store
+	auth.SignInStore
 	// SearchPersons finds at most limit persons by ID-number suffix or
 	// name (see internal/store); invalid for an empty query.
 	SearchPersons(ctx context.Context, q string, limit int) ([]registry.Person, error)
@@ -103,6 +104,10 @@ type Options struct {
 	// Codes delivers citizens' one-time codes; a LogSender (demo: the code
 	// goes to the log) when nil.
 	Codes CodeSender
+	// SignInKey keys the HMACs that stand for ID numbers and one-time
+	// codes in the database (auth.Codes.Key); every server of a cluster
+	// needs the same. Empty: a random key of this process.
+	SignInKey []byte
 	// Rounds is the enrollment and housing rounds service as citizens use
 	// it (ServiceRounds adapts *rounds.Service); nil: the pages say that
 	// no round is open.
@@ -192,6 +197,10 @@ func newServer(st Store, opt Options) *server {
 	if opt.Points.Region == "" {
 		opt.Points = points.DefaultOptions
 	}
+	if len(opt.SignInKey) == 0 {
+		opt.SignInKey = make([]byte, 32)
+		rand.Read(opt.SignInKey)
+	}
 	if opt.Codes == nil {
 		opt.Codes = &LogSender{Logger: opt.Logger}
 	}
@@ -210,11 +219,11 @@ func newServer(st Store, opt Options) *server {
 		pages:       mustParsePages(),
 		cat:         mustLoadCatalogue(),
 		key:         newSealer(),
-		ipLimit:     &auth.Limiter{Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now},
-		userLimit:   &auth.Limiter{Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now},
-		sendLimit:   &auth.Limiter{Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now},
-		codeLimit:   &auth.Limiter{Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now},
-		codes:       &auth.Codes{Now: now},
+		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st},
+		userLimit:   &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st},
+		sendLimit:   &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st},
+		codeLimit:   &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st},
+		codes:       &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
 		quarantines: map[string]string{},
 	}
 	s.explains.ttl, s.explains.max = opt.PointsTTL, 50_000
