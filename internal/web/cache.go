@@ -91,6 +91,12 @@ func (c *ttlCache[K, V]) evict(now time.Time) {
 	}
 }
 
+func (c *ttlCache[K, V]) drop(key K) {
+	c.mu.Lock()
+	delete(c.m, key)
+	c.mu.Unlock()
+}
+
 func (c *ttlCache[K, V]) clear() {
 	c.mu.Lock()
 	c.m = nil

@@ -25,9 +25,10 @@ import (
 // sessionCookie names the cookie holding the session token.
 const sessionCookie = "rooted_session"
 
-// sessionCacheTTL is how long a session read from the store is trusted
-// without reading it again. Signing out on this server drops it at once;
-// on another server of a cluster, within this time.
+// sessionCacheTTL is how long (plus up to a quarter, see ttlCache) a
+// session read from the store is trusted without reading it again.
+// Signing out on this server drops it at once; on another server of a
+// cluster, within this time.
 const sessionCacheTTL = 30 * time.Second
 
 type ctxKey int
@@ -38,43 +39,6 @@ const sessionKey ctxKey = iota
 func sessionOf(r *http.Request) *auth.Session {
 	s, _ := r.Context().Value(sessionKey).(*auth.Session)
 	return s
-}
-
-// sessionCache keeps sessions read from the store for sessionCacheTTL,
-// so that a page costs no query to know who asks.
-type sessionCache struct {
-	mu sync.Mutex
-	m  map[string]cachedSession
-}
-
-type cachedSession struct {
-	s  auth.Session
-	at time.Time
-}
-
-func (c *sessionCache) get(hash string, now time.Time) (auth.Session, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[hash]
-	if !ok || now.Sub(e.at) > sessionCacheTTL || !now.Before(e.s.Expires) {
-		return auth.Session{}, false
-	}
-	return e.s, true
-}
-
-func (c *sessionCache) put(s auth.Session, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 50_000 {
-		c.m = map[string]cachedSession{}
-	}
-	c.m[s.Hash] = cachedSession{s, now}
-}
-
-func (c *sessionCache) drop(hash string) {
-	c.mu.Lock()
-	delete(c.m, hash)
-	c.mu.Unlock()
 }
 
 // tokenSession is the session of a request bearing the deployment's API
@@ -104,8 +68,8 @@ func (s *server) withSession(h http.Handler) http.Handler {
 		}
 		now := s.opt.Now()
 		hash := auth.HashToken(token)
-		sess, ok := s.sessions.get(hash, now)
-		if !ok {
+		sess, ok := s.sessions.get(hash)
+		if !ok || !now.Before(sess.Expires) {
 			var err error
 			sess, err = s.st.Session(r.Context(), hash, now)
 			if err != nil {
@@ -118,7 +82,7 @@ func (s *server) withSession(h http.Handler) http.Handler {
 				h.ServeHTTP(w, r)
 				return
 			}
-			s.sessions.put(sess, now)
+			s.sessions.put(hash, sess)
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, &sess)))
 	})

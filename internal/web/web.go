@@ -146,7 +146,7 @@ type server struct {
 	fcast       cached[forecast.Forecast]
 	reform      cached[points.DiffReport]
 	housing     cached[*forecast.HousingForecast]
-	sessions    sessionCache
+	sessions    ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
 	explains    ttlCache[personDay, points.Explanation]
 	pointsPages ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
 	registry    registryWatch                   // keeps the two above in step with the registry
@@ -226,6 +226,7 @@ func newServer(st Store, opt Options) *server {
 		codes:       &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
 		quarantines: map[string]string{},
 	}
+	s.sessions.ttl, s.sessions.max = sessionCacheTTL, 50_000
 	s.explains.ttl, s.explains.max = opt.PointsTTL, 50_000
 	s.pointsPages.ttl, s.pointsPages.max = opt.PointsTTL, 20_000 // about 10 KB each
 	return s
