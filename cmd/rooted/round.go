@@ -30,9 +30,10 @@ var roundSubcommands = []struct{ name, usage, summary string }{
 	{"close", "ROUND", "close; check eligibility and points as of today; freeze the input"},
 	{"allocate", "ROUND", "allocate; reveal the seed"},
 	{"publish", "ROUND --out DIR", "publish the list for objections (公示) as XLSX and CSV, masked"},
-	{"object", "ROUND --applicant ID --text TEXT", "file an objection during the 公示 window"},
-	{"finalize", "ROUND", "make final once the 公示 window has ended"},
-	{"show", "ROUND", "print the round, its places, counts and ledger (JSON)"},
+	{"object", "ROUND --applicant ID [--application NUMBER] --text TEXT", "file an objection during the 公示 window"},
+	{"answer", "ROUND --objection N --decision upheld|dismissed --reply TEXT [--by NAME]", "answer an objection (the department's decision and reply)"},
+	{"finalize", "ROUND", "make final once the 公示 window has ended and every objection is answered"},
+	{"show", "ROUND", "print the round, its places, counts, objections' status and ledger (JSON)"},
 	{"results", "ROUND [--applicant ID] [--lang zh|en]", "print results with explanations (JSON Lines, masked)"},
 	{"export", "ROUND --out FILE", "write the self-contained export that `rooted verify` checks"},
 	{"list", "", "list rounds (JSON Lines)"},
@@ -120,6 +121,8 @@ type roundOpts struct {
 	demoSeed                             uint64
 	guardian, child, schools, applicant  string
 	unitTypes, out, text, calendarFile   string
+	application, decision, reply, by     string
+	objection                            int
 }
 
 func (o *roundOpts) register(sub string) func(*flag.FlagSet) {
@@ -155,8 +158,14 @@ func (o *roundOpts) register(sub string) func(*flag.FlagSet) {
 		case "publish":
 			fs.StringVar(&o.out, "out", "", "folder to write ROUND-publication.xlsx and .csv into")
 		case "object":
-			fs.StringVar(&o.applicant, "applicant", "", "ID number of the applicant objecting")
+			fs.StringVar(&o.applicant, "applicant", "", "ID number of who objects: the applicant, or a registered guardian of the child applied for")
+			fs.StringVar(&o.application, "application", "", "the application number objected about (default: the applicant's own)")
 			fs.StringVar(&o.text, "text", "", "the objection")
+		case "answer":
+			fs.IntVar(&o.objection, "objection", 0, "the objection's number (rooted round show lists them)")
+			fs.StringVar(&o.decision, "decision", "", "upheld (异议成立) or dismissed (异议不成立)")
+			fs.StringVar(&o.reply, "reply", "", "the reply to the objector: why, and what the department will do (an upheld objection changes no result)")
+			fs.StringVar(&o.by, "by", "", "who answers (default: the USER environment variable)")
 		case "results":
 			fs.StringVar(&o.applicant, "applicant", "", "only the applications of this applicant (ID number)")
 		case "export":
@@ -323,11 +332,28 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		if o.applicant == "" || o.text == "" {
 			return usageError{"round object: --applicant ID and --text TEXT are required"}
 		}
-		ob, err := svc.Object(ctx, id, o.applicant, o.text)
+		ob, err := svc.FileObjection(ctx, rounds.ObjectRequest{Round: id, Applicant: o.applicant, Number: o.application, Text: o.text})
 		if err != nil {
 			return err
 		}
-		return writeJSON(e.stdout, map[string]any{"round": id, "number": ob.Number, "at": ob.At.Format(time.RFC3339)})
+		return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "at": ob.At.Format(time.RFC3339)})
+	case "answer":
+		if o.objection == 0 || o.decision == "" || o.reply == "" {
+			return usageError{"round answer: --objection N, --decision upheld|dismissed and --reply TEXT are required"}
+		}
+		by := o.by
+		if by == "" {
+			by = e.getenv("USER")
+		}
+		if by == "" {
+			by = "cli"
+		}
+		ob, err := svc.Answer(ctx, rounds.AnswerRequest{Round: id, Objection: o.objection, Decision: rounds.Decision(o.decision), Reply: o.reply, By: by})
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "decision": ob.Decision,
+			"by": ob.DecidedBy, "at": ob.DecidedAt.Format(time.RFC3339)})
 	case "finalize":
 		if _, err := svc.Finalize(ctx, id); err != nil {
 			return err

@@ -105,7 +105,13 @@ type roundShow struct {
 	Applications                 map[string]int
 	Refusals                     map[string]int
 	Objections                   int
-	Ledger                       []struct {
+	Unanswered                   int `json:"objections_unanswered"`
+	ObjectionStatus              []struct {
+		Objection int
+		Number    string
+		Decision  string
+	} `json:"objection_status"`
+	Ledger []struct {
 		Seq  int
 		Kind string
 	}
@@ -233,21 +239,43 @@ func TestEnrollmentRound(t *testing.T) {
 				t.Errorf("XLSX: %v", err)
 			}
 
-			// Objections during the window only; finalize only after it.
-			r("round", "object", "g1", "--applicant", ineligible.guardian, "--text", "我家住在泽国，为何不符合条件？", "--as-of", "2026-06-05")
+			// Objections during the window only; finalize only after it,
+			// once every objection is answered.
+			filed := decode[struct{ Objection int }](t, r("round", "object", "g1", "--applicant", ineligible.guardian, "--text", "我家住在泽国，为何不符合条件？", "--as-of", "2026-06-05"))
+			if filed.Objection != 1 {
+				t.Errorf("objection: number %d, want 1", filed.Objection)
+			}
 			if _, errOut, status := rooted(t, "round", "object", "g1", "--db", db, "--applicant", ineligible.guardian, "--text", "late", "--as-of", "2026-06-06"); status != 1 || !strings.Contains(errOut, "closed on 2026-06-05") {
 				t.Errorf("objection after the window: exit %d %q", status, errOut)
 			}
 			if _, errOut, status := rooted(t, "round", "finalize", "g1", "--db", db, "--as-of", "2026-06-05"); status != 1 || !strings.Contains(errOut, "runs until 2026-06-05") {
 				t.Errorf("finalize inside the window: exit %d %q", status, errOut)
 			}
+			if _, errOut, status := rooted(t, "round", "finalize", "g1", "--db", db, "--as-of", "2026-06-08"); status != 1 || !strings.Contains(errOut, "1 of 1 objections not answered") {
+				t.Errorf("finalize with an objection unanswered: exit %d %q", status, errOut)
+			}
+			if _, errOut, status := rooted(t, "round", "answer", "g1", "--db", db, "--objection", "1", "--decision", "maybe", "--reply", "x", "--as-of", "2026-06-08"); status != 2 || !strings.Contains(errOut, "upheld or dismissed") {
+				t.Errorf("answer with another decision: exit %d %q", status, errOut)
+			}
+			answered := decode[struct {
+				Objection    int
+				Decision, By string
+			}](t, r("round", "answer", "g1", "--objection", "1", "--decision", "dismissed",
+				"--reply", "经核查，申请人截止日无有效居住证，不符合入学资格条件。", "--by", "education", "--as-of", "2026-06-08"))
+			if answered.Objection != 1 || answered.Decision != "dismissed" || answered.By != "education" {
+				t.Errorf("answer: %+v", answered)
+			}
+			if _, errOut, status := rooted(t, "round", "answer", "g1", "--db", db, "--objection", "1", "--decision", "upheld", "--reply", "again", "--as-of", "2026-06-08"); status != 1 || !strings.Contains(errOut, "answer is given once") {
+				t.Errorf("a second answer: exit %d %q", status, errOut)
+			}
 			final := decode[roundShow](t, r("round", "finalize", "g1", "--as-of", "2026-06-08"))
 			kinds := []string{}
 			for _, e := range final.Ledger {
 				kinds = append(kinds, e.Kind)
 			}
-			if final.Status != "final" || final.Objections != 1 || strings.Join(kinds, " ") != "config seed_commitment input seed_reveal output publish objection final" {
-				t.Errorf("final: status %s, %d objections, ledger %v", final.Status, final.Objections, kinds)
+			if final.Status != "final" || final.Objections != 1 || final.Unanswered != 0 || len(final.ObjectionStatus) != 1 || final.ObjectionStatus[0].Decision != "dismissed" ||
+				strings.Join(kinds, " ") != "config seed_commitment input seed_reveal output publish objection objection_decision final" {
+				t.Errorf("final: status %s, %d objections (%d unanswered, %+v), ledger %v", final.Status, final.Objections, final.Unanswered, final.ObjectionStatus, kinds)
 			}
 
 			// Results with explanations, in both languages.
@@ -286,8 +314,8 @@ func TestEnrollmentRound(t *testing.T) {
 					t.Fatal("the export holds a full ID number")
 				}
 			}
-			rep := decode[struct{ Applicants, Placed, LedgerEntries int }](t, mustRooted(t, "verify", file))
-			if rep.Applicants != all.Applied || rep.Placed != alloc.Placed {
+			rep := decode[struct{ Applicants, Placed, LedgerEntries, Objections, Dismissed int }](t, mustRooted(t, "verify", file))
+			if rep.Applicants != all.Applied || rep.Placed != alloc.Placed || rep.Objections != 1 || rep.Dismissed != 1 {
 				t.Errorf("verify: %+v", rep)
 			}
 			if name == "sqlite" {

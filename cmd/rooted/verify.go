@@ -10,10 +10,12 @@ import (
 )
 
 // runVerify is `rooted verify FILE`: it checks a round export (rooted round
-// export) by re-running the allocation and checking the ledger chain and
-// every digest. Exit 0: everything matches (a summary on stdout); 1: a
-// difference, each printed on stderr with where it is; 2: the file cannot
-// be read as an export.
+// export) by re-running the allocation and checking the ledger chain,
+// every digest, and that the objections and the department's answers hang
+// together (see rounds.Verify). Exit 0: everything matches (a summary on
+// stdout, with the objections and answers counted); 1: a difference, each
+// printed on stderr with where it is; 2: the file cannot be read as an
+// export.
 func runVerify(ctx context.Context, e *env, args []string) error {
 	_, files, err := e.flags("verify", "FILE", args, nil, nil)
 	if err != nil {

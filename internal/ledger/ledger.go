@@ -1,7 +1,8 @@
 // Package ledger is the append-only, hash-chained record of the decisions
 // rooted takes: each allocation round's configuration, the commitment to
 // its lottery seed, the digest of its inputs, the seed revealed, the digest
-// of its outputs, its publication, objections and finalisation.
+// of its outputs, its publication, objections and the answers to them, and
+// finalisation.
 //
 // Each round has its own chain, so that a round's entries, exported, can be
 // checked by anyone without the rest of the ledger:

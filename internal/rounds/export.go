@@ -123,6 +123,9 @@ type Report struct {
 	Applicants int       `json:"applicants"`
 	Placed     int       `json:"placed"`
 	Entries    int       `json:"ledger_entries"`
+	Objections int       `json:"objections"` // objection entries of the chain
+	Upheld     int       `json:"upheld"`     // answers upholding one
+	Dismissed  int       `json:"dismissed"`  // answers dismissing one
 	Problems   []Problem `json:"problems,omitempty"`
 }
 
@@ -144,7 +147,10 @@ func (r *Report) add(where, format string, args ...any) {
 // payload digest, each link, each hash); checks that the chain records
 // this configuration, the commitment to this seed (before the input was
 // frozen), the digest of this input without the seed, this seed revealed
-// and the digest of this output; and that the file is in the canonical
+// and the digest of this output; that its objections and answers hang
+// together (each answer about an objection filed before it, given once,
+// upheld or dismissed; none left unanswered when the round was made final,
+// for chains that record answers); and that the file is in the canonical
 // form Export writes. Every difference found is a Problem naming where it
 // is. A file that cannot be read as an export at all is an *apperr.Error
 // with code invalid naming the line and column.
@@ -188,6 +194,7 @@ func Verify(data []byte) (Report, error) {
 			rep.add("ledger", "%v", err)
 		}
 	}
+	checkObjections(&rep, entries)
 
 	// The allocation.
 	in, err := alloc.ParseInstance(f.Instance)

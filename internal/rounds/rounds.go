@@ -10,6 +10,19 @@
 //
 //	draft → open → closed → allocated → published → final
 //
+// During the 公示 window an applicant (or a guardian of the child applied
+// for) may object. The department that runs the round answers each
+// objection: upheld (成立) or dismissed (不成立), with a reply, recorded in
+// the chain like the objection (the digest of the text, not the text). A
+// round is made final only once the window has ended and every objection
+// is answered. An upheld objection does not change the allocation: the
+// allocation is the deterministic result of the frozen input and the seed,
+// which the export lets anyone re-run, so editing a result by hand would
+// break exactly what makes it checkable. The reply says what the
+// department will do instead — correct the registry and run a new round,
+// offer a place left free, and so on; a re-run is a new round with its own
+// chain.
+//
 // Every step is recorded in the round's hash chain (internal/ledger), and
 // Export writes a self-contained file that Verify (and `rooted verify`)
 // checks by re-running the allocation.
@@ -213,14 +226,45 @@ func (a *Application) Subject() string {
 	return a.Applicant
 }
 
-// Objection is one objection filed during a round's 公示 window.
+// Objection is one objection filed during a round's 公示 window, and the
+// department's answer once given.
 type Objection struct {
 	Round     string
+	Seq       int    // the objection's number: 1, 2, … within the round, in the order filed
 	Applicant string // ID number of who objected
-	Number    string // their application number
+	Number    string // the application objected about (its applicant's, or their child's)
 	At        time.Time
 	Text      string
+
+	Decision  Decision  // "" until answered
+	Reply     string    // the department's reply, 1 to 2,000 characters
+	DecidedBy string    // the officer who answered (user name)
+	DecidedAt time.Time // zero until answered
 }
+
+// Answered reports whether the department has answered o.
+func (o *Objection) Answered() bool { return o.Decision != "" }
+
+// Decision is the department's answer to an objection.
+type Decision string
+
+// Decisions.
+const (
+	// Upheld (异议成立): the objection is right. The allocation stays as it
+	// is (see the package comment); the reply says what the department
+	// does about it.
+	Upheld Decision = "upheld"
+	// Dismissed (异议不成立): the objection is not borne out; the reply
+	// says why.
+	Dismissed Decision = "dismissed"
+)
+
+// Valid reports whether d is Upheld or Dismissed.
+func (d Decision) Valid() bool { return d == Upheld || d == Dismissed }
+
+// MaxObjectionText is the most characters (runes) of an objection or of a
+// reply.
+const MaxObjectionText = 2000
 
 // Document kinds kept per round (Change.Documents, Store.Document).
 const (
@@ -230,15 +274,21 @@ const (
 
 // Ledger entry kinds of a round's chain.
 const (
-	EntryConfig     = "config"          // payload: Config
-	EntryCommitment = "seed_commitment" // {"seed_sha256"}
-	EntryInput      = "input"           // {"input_sha256", counts, scheme, as_of}
-	EntryReveal     = "seed_reveal"     // {"seed", "seed_sha256"}
-	EntryOutput     = "output"          // {"output_sha256", counts}
-	EntryPublish    = "publish"         // {"published_on", "window_ends", …}
-	EntryObjection  = "objection"       // {"number", "text_sha256"}
-	EntryFinal      = "final"           // {"final_on", "objections"}
+	EntryConfig     = "config"             // payload: Config
+	EntryCommitment = "seed_commitment"    // {"seed_sha256"}
+	EntryInput      = "input"              // {"input_sha256", counts, scheme, as_of}
+	EntryReveal     = "seed_reveal"        // {"seed", "seed_sha256"}
+	EntryOutput     = "output"             // {"output_sha256", counts}
+	EntryPublish    = "publish"            // {"published_on", "window_ends", …}
+	EntryObjection  = "objection"          // {"objection", "number", "at", "text_sha256"}
+	EntryDecision   = "objection_decision" // {"objection", "number", "decision", "at", "reply_sha256"}
+	EntryFinal      = "final"              // {"final_on", "objections", "upheld", "dismissed"}
 )
+
+// An objection's number ("objection" in its entries) is its position among
+// the objection entries of the chain. Chains recorded before objections
+// were answered lack it in objection entries, and "upheld" and
+// "dismissed" in the final entry; Verify accepts both forms.
 
 // Change is one step of a round, written by Store.Commit in one
 // transaction.
@@ -254,8 +304,15 @@ type Change struct {
 	// Update are existing applications, by Seq: status, reason, detail,
 	// points, tie-break, district, placed, choice, ticket, wait position.
 	Update []Application
-	// Objections to record.
+	// Objections to record, each numbered (Seq) the next of the round:
+	// one more than the objections already recorded, in order. Another
+	// number is a conflict: an objection was filed meanwhile.
 	Objections []Objection
+	// Decisions are answers to record on existing objections, by Seq:
+	// Decision, Reply, DecidedBy and DecidedAt. An objection already
+	// answered is a conflict (an answer is given once); an unknown one is
+	// not_found.
+	Decisions []Objection
 	// Documents to store, by kind; each is written once.
 	Documents map[string][]byte
 	// Ledger drafts to seal and append to the round's chain, in order.
@@ -292,7 +349,8 @@ type Store interface {
 	Commit(ctx context.Context, id string, c Change) ([]Application, error)
 	// Applications returns the applications of a round, by Seq.
 	Applications(ctx context.Context, id string) ([]Application, error)
-	// Objections returns the objections of a round, in the order filed.
+	// Objections returns the objections of a round with their answers,
+	// by Seq (the order filed); none is not an error.
 	Objections(ctx context.Context, id string) ([]Objection, error)
 	// Document returns a stored document of a round, or not_found.
 	Document(ctx context.Context, id, kind string) ([]byte, error)

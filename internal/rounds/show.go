@@ -11,31 +11,43 @@ import (
 // Overview is a round at a glance: what `rooted round show` prints and the
 // web layer can render. Nothing personal.
 type Overview struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	Kind          Kind           `json:"kind"`
-	Year          int            `json:"year"`
-	Town          string         `json:"town,omitempty"`
-	Mode          Mode           `json:"mode"`
-	Choices       int            `json:"choices"`
-	Status        Status         `json:"status"`
-	SeedSHA256    string         `json:"seed_sha256,omitempty"`
-	Seed          string         `json:"seed,omitempty"` // once allocated
-	Scheme        string         `json:"scheme"`
-	SchemeVersion string         `json:"scheme_version,omitempty"`
-	OpenedOn      string         `json:"opened_on,omitempty"`
-	ClosedOn      string         `json:"closed_on,omitempty"`
-	AllocatedOn   string         `json:"allocated_on,omitempty"`
-	PublishedOn   string         `json:"published_on,omitempty"`
-	WindowDays    int            `json:"window_days"`
-	WindowEnds    string         `json:"window_ends,omitempty"`
-	FinalOn       string         `json:"final_on,omitempty"`
-	UnitRules     []UnitRule     `json:"unit_rules,omitempty"`
-	Places        []PlaceView    `json:"places"`
-	Applications  map[string]int `json:"applications"` // by status, and "total"
-	Refusals      map[string]int `json:"refusals"`     // by reason
-	Objections    int            `json:"objections"`
-	Ledger        []EntryView    `json:"ledger"`
+	ID            string          `json:"id"`
+	Name          string          `json:"name"`
+	Kind          Kind            `json:"kind"`
+	Year          int             `json:"year"`
+	Town          string          `json:"town,omitempty"`
+	Mode          Mode            `json:"mode"`
+	Choices       int             `json:"choices"`
+	Status        Status          `json:"status"`
+	SeedSHA256    string          `json:"seed_sha256,omitempty"`
+	Seed          string          `json:"seed,omitempty"` // once allocated
+	Scheme        string          `json:"scheme"`
+	SchemeVersion string          `json:"scheme_version,omitempty"`
+	OpenedOn      string          `json:"opened_on,omitempty"`
+	ClosedOn      string          `json:"closed_on,omitempty"`
+	AllocatedOn   string          `json:"allocated_on,omitempty"`
+	PublishedOn   string          `json:"published_on,omitempty"`
+	WindowDays    int             `json:"window_days"`
+	WindowEnds    string          `json:"window_ends,omitempty"`
+	FinalOn       string          `json:"final_on,omitempty"`
+	UnitRules     []UnitRule      `json:"unit_rules,omitempty"`
+	Places        []PlaceView     `json:"places"`
+	Applications  map[string]int  `json:"applications"` // by status, and "total"
+	Refusals      map[string]int  `json:"refusals"`     // by reason
+	Objections    int             `json:"objections"`
+	Unanswered    int             `json:"objections_unanswered"` // objections waiting for the department's answer
+	ObjectionList []ObjectionView `json:"objection_status"`      // by number; without texts, which may be personal
+	Ledger        []EntryView     `json:"ledger"`
+}
+
+// ObjectionView is an objection and whether it is answered, without the
+// texts or who objected.
+type ObjectionView struct {
+	Objection int      `json:"objection"` // its number
+	Number    string   `json:"number"`    // the application objected about
+	FiledAt   string   `json:"filed_at"`
+	Decision  Decision `json:"decision,omitempty"` // upheld or dismissed once answered
+	DecidedAt string   `json:"decided_at,omitempty"`
 }
 
 // PlaceView is a place with its demand and admissions.
@@ -117,6 +129,16 @@ func (s *Service) Show(ctx context.Context, id string) (Overview, error) {
 		if err := s.cutoffs(ctx, &r, o.Places); err != nil {
 			return Overview{}, err
 		}
+	}
+	o.ObjectionList = []ObjectionView{}
+	for _, ob := range objs {
+		v := ObjectionView{Objection: ob.Seq, Number: ob.Number, FiledAt: ledger.FormatTime(ob.At), Decision: ob.Decision}
+		if ob.Answered() {
+			v.DecidedAt = ledger.FormatTime(ob.DecidedAt)
+		} else {
+			o.Unanswered++
+		}
+		o.ObjectionList = append(o.ObjectionList, v)
 	}
 	for _, e := range entries {
 		o.Ledger = append(o.Ledger, EntryView{Seq: e.Seq, Kind: e.Kind, At: ledger.FormatTime(e.At), Hash: e.Hash})

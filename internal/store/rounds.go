@@ -181,11 +181,8 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 				}
 			}
 		}
-		for _, o := range c.Objections {
-			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_objections (round_id, applicant, number, at, text) VALUES ($1, $2, $3, $4, $5)`),
-				id, o.Applicant, o.Number, ledger.FormatTime(o.At), o.Text); err != nil {
-				return fmt.Errorf("objection: %w", err)
-			}
+		if err := db.commitObjections(ctx, tx, id, c); err != nil {
+			return err
 		}
 		for kind, body := range c.Documents {
 			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_documents (round_id, kind, sha256, body) VALUES ($1, $2, $3, $4)`),
@@ -247,9 +244,56 @@ func (db *DB) Applications(ctx context.Context, id string) ([]rounds.Application
 	return as, nil
 }
 
-// Objections returns the objections of a round, in the order filed.
+// commitObjections writes the objections and the answers of c, in tx (see
+// rounds.Change). Objections are numbered in the order filed: one whose
+// number is not the round's next was raced by another. An answer is
+// written once: the update only touches an objection without one (and a
+// trigger of migration 0007 refuses to change an answer).
+func (db *DB) commitObjections(ctx context.Context, tx *sql.Tx, id string, c rounds.Change) error {
+	if len(c.Objections) > 0 {
+		var last int
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COALESCE(MAX(seq), 0) FROM round_objections WHERE round_id = $1`), id).Scan(&last); err != nil {
+			return fmt.Errorf("objections: %w", err)
+		}
+		for _, o := range c.Objections {
+			if o.Seq != last+1 {
+				return apperr.New(apperr.Conflict, "round %s: objection %d: the round has %d objections (one was filed meanwhile; try again)", id, o.Seq, last)
+			}
+			last++
+			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_objections (round_id, seq, applicant, number, at, text) VALUES ($1, $2, $3, $4, $5, $6)`),
+				id, o.Seq, o.Applicant, o.Number, ledger.FormatTime(o.At), o.Text); err != nil {
+				return fmt.Errorf("objection %d: %w", o.Seq, err)
+			}
+		}
+	}
+	for _, o := range c.Decisions {
+		res, err := tx.ExecContext(ctx, db.d.q(`UPDATE round_objections SET decision = $3, reply = $4, decided_by = $5, decided_at = $6
+			WHERE round_id = $1 AND seq = $2 AND decision = ''`),
+			id, o.Seq, string(o.Decision), o.Reply, o.DecidedBy, ledger.FormatTime(o.DecidedAt))
+		if err != nil {
+			return fmt.Errorf("answer to objection %d: %w", o.Seq, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		var decision string
+		err = tx.QueryRowContext(ctx, db.d.q(`SELECT decision FROM round_objections WHERE round_id = $1 AND seq = $2`), id, o.Seq).Scan(&decision)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return apperr.New(apperr.NotFound, "round %s: no objection %d", id, o.Seq)
+		case err != nil:
+			return fmt.Errorf("answer to objection %d: %w", o.Seq, err)
+		}
+		return apperr.New(apperr.Conflict, "round %s: objection %d is already answered (%s); an answer is given once", id, o.Seq, decision)
+	}
+	return nil
+}
+
+// Objections returns the objections of a round with their answers, by
+// number (the order filed).
 func (db *DB) Objections(ctx context.Context, id string) ([]rounds.Objection, error) {
-	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT applicant, number, at, text FROM round_objections WHERE round_id = $1 ORDER BY id`), id)
+	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT seq, applicant, number, at, text, decision, reply, decided_by, decided_at
+		FROM round_objections WHERE round_id = $1 ORDER BY seq, id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("store: objections of %s: %w", id, err)
 	}
@@ -257,11 +301,15 @@ func (db *DB) Objections(ctx context.Context, id string) ([]rounds.Objection, er
 	var os []rounds.Objection
 	for rows.Next() {
 		o := rounds.Objection{Round: id}
-		var at string
-		if err := rows.Scan(&o.Applicant, &o.Number, &at, &o.Text); err != nil {
+		var at, decision, decidedAt string
+		if err := rows.Scan(&o.Seq, &o.Applicant, &o.Number, &at, &o.Text, &decision, &o.Reply, &o.DecidedBy, &decidedAt); err != nil {
 			return nil, fmt.Errorf("store: objections of %s: %w", id, err)
 		}
 		o.At, _ = time.Parse(time.RFC3339Nano, at)
+		o.Decision = rounds.Decision(decision)
+		if decidedAt != "" {
+			o.DecidedAt, _ = time.Parse(time.RFC3339Nano, decidedAt)
+		}
 		os = append(os, o)
 	}
 	if err := rows.Err(); err != nil {

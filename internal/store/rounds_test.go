@@ -2,6 +2,7 @@ package store
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ func TestRounds(t *testing.T) {
 	}{
 		{"Lifecycle", testRoundLifecycle},
 		{"LedgerAppendOnly", testLedgerAppendOnly},
+		{"Objections", testObjections},
 		{"Calendar", testCalendarYears},
 	}
 	for _, e := range engines {
@@ -138,5 +140,63 @@ func testCalendarYears(t *testing.T, dsn string) {
 	ys, err := db.CalendarYears(ctx)
 	if err != nil || len(ys) != 1 || ys[0].Year != 2027 || len(ys[0].Holidays) != 1 || ys[0].Workdays[0] != y.Workdays[0] {
 		t.Errorf("CalendarYears = %+v, %v", ys, err)
+	}
+}
+
+// testObjections: objections are numbered in the order filed (a number
+// taken meanwhile is a conflict), answered once (a second answer is a
+// conflict, also for a direct UPDATE), and read back with their answers.
+func testObjections(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	r := newRound(t, db, "r1")
+	r.Status, r.PublishedOn, r.WindowEnds = rounds.Published, date.MustParse("2026-06-01"), date.MustParse("2026-06-05")
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r}); err != nil {
+		t.Fatal(err)
+	}
+	filed := time.Date(2026, 6, 2, 1, 2, 3, 456789000, time.UTC)
+	object := func(seq int, text string) error {
+		_, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Published, Objections: []rounds.Objection{{Seq: seq, Applicant: "G1", Number: "A00001", At: filed, Text: text}},
+			Ledger: []ledger.Draft{{Kind: rounds.EntryObjection, At: filed, Payload: []byte(`{"objection":1}`)}}})
+		return err
+	}
+	for _, tt := range []struct {
+		seq  int
+		code string // "" for success
+	}{{1, ""}, {1, apperr.Conflict}, {3, apperr.Conflict}, {2, ""}} {
+		if err := object(tt.seq, "异议 "+strconv.Itoa(tt.seq)); tt.code == "" && err != nil || tt.code != "" && !apperr.Is(err, tt.code) {
+			t.Errorf("objection %d: %v, want %q", tt.seq, err, tt.code)
+		}
+	}
+	decided := filed.Add(48 * time.Hour)
+	answer := func(seq int, d rounds.Decision) error {
+		_, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Published,
+			Decisions: []rounds.Objection{{Seq: seq, Decision: d, Reply: "答复 & reply", DecidedBy: "education", DecidedAt: decided}},
+			Ledger:    []ledger.Draft{{Kind: rounds.EntryDecision, At: decided, Payload: []byte(`{}`)}}})
+		return err
+	}
+	for _, tt := range []struct {
+		seq  int
+		d    rounds.Decision
+		code string
+	}{{2, rounds.Dismissed, ""}, {2, rounds.Upheld, apperr.Conflict}, {9, rounds.Upheld, apperr.NotFound}} {
+		if err := answer(tt.seq, tt.d); tt.code == "" && err != nil || tt.code != "" && !apperr.Is(err, tt.code) {
+			t.Errorf("answer %s to objection %d: %v, want %q", tt.d, tt.seq, err, tt.code)
+		}
+	}
+	if _, err := db.sql.ExecContext(ctx, `UPDATE round_objections SET decision = 'upheld' WHERE seq = 2`); err == nil || !strings.Contains(err.Error(), "answered objection is final") {
+		t.Errorf("changing an answer: %v, want refused", err)
+	}
+	got, err := db.Objections(ctx, "r1")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Objections = %+v, %v; want 2", got, err)
+	}
+	if o := got[0]; o.Seq != 1 || o.Text != "异议 1" || o.Answered() || !o.At.Equal(filed) || o.Applicant != "G1" || o.Number != "A00001" {
+		t.Errorf("objection 1: %+v", o)
+	}
+	if o := got[1]; o.Seq != 2 || o.Decision != rounds.Dismissed || o.Reply != "答复 & reply" || o.DecidedBy != "education" || !o.DecidedAt.Equal(decided) {
+		t.Errorf("objection 2: %+v", o)
+	}
+	if es, _ := db.Ledger(ctx, "r1"); len(es) != 4 || ledger.Verify("r1", es) != nil {
+		t.Errorf("ledger after objections: %d entries, want 4 verifying (refused changes write nothing)", len(es))
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
@@ -339,19 +341,31 @@ type apiApplyRequest struct {
 type apiApplication struct {
 	Round       string   `json:"round"`
 	RoundName   string   `json:"round_name"`
-	Person      string   `json:"person"` // the child or applicant, masked
-	Status      string   `json:"status"` // submitted, allocated, waiting, unplaced, refused
+	Number      string   `json:"number,omitempty"` // the application number, as the 公示 list names it
+	Person      string   `json:"person"`           // the child or applicant, masked
+	Status      string   `json:"status"`           // submitted, allocated, waiting, unplaced, refused
 	Result      string   `json:"result,omitempty"`
 	Reason      string   `json:"reason,omitempty"`
 	Explanation []string `json:"explanation,omitempty"`
 	Submitted   string   `json:"submitted"`
+	// The 公示 window once the round is published, whether it takes
+	// objections today, and the objections about the application.
+	PublishedOn string         `json:"published_on,omitempty"`
+	WindowEnds  string         `json:"window_ends,omitempty"`
+	CanObject   bool           `json:"can_object,omitempty"`
+	Objections  []apiObjection `json:"objections,omitempty"`
 }
 
 func apiApplications(list []ApplicationStatus) []apiApplication {
 	out := make([]apiApplication, 0, len(list))
 	for _, a := range list {
-		out = append(out, apiApplication{Round: a.Round, RoundName: a.RoundName, Person: ident.MaskID(a.Person), Status: a.Status,
-			Result: a.Result, Reason: a.Reason, Explanation: a.Lines, Submitted: dayText(a.Submitted)})
+		item := apiApplication{Round: a.Round, RoundName: a.RoundName, Number: a.Number, Person: ident.MaskID(a.Person), Status: a.Status,
+			Result: a.Result, Reason: a.Reason, Explanation: a.Lines, Submitted: dayText(a.Submitted),
+			PublishedOn: dayText(a.Published), WindowEnds: dayText(a.WindowEnds), CanObject: a.CanObject}
+		for _, o := range a.Objections {
+			item.Objections = append(item.Objections, citizenObjection(a.Round, o))
+		}
+		out = append(out, item)
 	}
 	return out
 }
@@ -537,4 +551,158 @@ func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.L
 		}
 	}
 	return rd, out, nil
+}
+
+// apiObjection is an objection as the API answers it. Applicant (masked)
+// and DecidedBy are for the department only.
+type apiObjection struct {
+	Round       string `json:"round"`
+	Objection   int    `json:"objection"`   // its number in the round
+	Application string `json:"application"` // the application objected about
+	Applicant   string `json:"applicant,omitempty"`
+	FiledAt     string `json:"filed_at"`
+	Text        string `json:"text"`
+	Decision    string `json:"decision,omitempty"` // upheld or dismissed once answered
+	Reply       string `json:"reply,omitempty"`
+	DecidedBy   string `json:"decided_by,omitempty"`
+	DecidedAt   string `json:"decided_at,omitempty"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// officerObjection is o for the department: who objected, masked.
+func officerObjection(o rounds.Objection) apiObjection {
+	return apiObjection{Round: o.Round, Objection: o.Seq, Application: o.Number, Applicant: ident.MaskID(o.Applicant), FiledAt: rfc3339(o.At),
+		Text: o.Text, Decision: string(o.Decision), Reply: o.Reply, DecidedBy: o.DecidedBy, DecidedAt: rfc3339(o.DecidedAt)}
+}
+
+// citizenObjection is o for the family it concerns.
+func citizenObjection(round string, o ObjectionStatus) apiObjection {
+	return apiObjection{Round: round, Objection: o.Seq, Application: o.Number, FiledAt: rfc3339(o.Filed), Text: o.Text,
+		Decision: o.Decision, Reply: o.Reply, DecidedAt: rfc3339(o.Decided)}
+}
+
+// apiObjections lists a round's objections with their answers, for the
+// officers who see the round: who objected (masked), when, the text, and
+// the decision, reply, who answered and when.
+func (s *server) apiObjections(w http.ResponseWriter, r *http.Request) {
+	rd, err := s.consoleRound(r, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	objs, err := s.opt.RoundsConsole.Objections(r.Context(), rd.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, unanswered := []apiObjection{}, 0
+	for _, o := range objs {
+		out = append(out, officerObjection(o))
+		if !o.Answered() {
+			unanswered++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"round": rd.ID, "status": rd.Status, "window_ends": dayText(rd.WindowEnds),
+		"unanswered": unanswered, "objections": out})
+}
+
+// apiObjectRequest is a citizen's objection: the application it is about
+// (optional when the family has one application in the round) and the
+// text.
+type apiObjectRequest struct {
+	Application string `json:"application"`
+	Text        string `json:"text"`
+}
+
+// apiObject files the signed-in citizen's objection to one of the family's
+// applications in a round in its 公示 window (201, the objection). An
+// application of another family is 403, a family without one in the
+// round 404, a round outside its window 403, a text empty or too long 400.
+func (s *server) apiObject(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Rounds == nil {
+		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
+		return
+	}
+	var in apiObjectRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, list, err := s.familyApplications(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	var numbers []string
+	for _, a := range list {
+		if a.Round == id && a.Number != "" {
+			numbers = append(numbers, a.Number)
+		}
+	}
+	number := strings.ToUpper(strings.TrimSpace(in.Application))
+	switch {
+	case len(numbers) == 0 && number == "":
+		s.fail(w, r, apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", id))
+		return
+	case number == "" && len(numbers) > 1:
+		s.fail(w, r, apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), id))
+		return
+	case number == "":
+		number = numbers[0]
+	case !slices.Contains(numbers, number):
+		s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_application"))
+		return
+	}
+	o, err := s.opt.Rounds.Object(r.Context(), ObjectionFiling{Round: id, Number: number, By: h.Person.IDNumber, Text: in.Text})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.opt.Logger.Info("objection filed through the API", "round", id, "application", number, "objection", o.Seq)
+	w.Header().Set("Location", "/api/v1/me/applications")
+	writeJSON(w, http.StatusCreated, citizenObjection(id, o))
+}
+
+// apiAnswerRequest is the department's answer to an objection.
+type apiAnswerRequest struct {
+	Decision string `json:"decision"` // upheld or dismissed
+	Reply    string `json:"reply"`
+}
+
+// apiAnswer records the department's answer to objection {n} of a
+// published round the caller runs, signed with the caller's name (200,
+// the objection answered). A second answer is 409, an unknown objection
+// 404, a decision other than upheld or dismissed or a reply empty or too
+// long 400.
+func (s *server) apiAnswer(w http.ResponseWriter, r *http.Request) {
+	rd, err := s.consoleRound(r, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		s.fail(w, r, apperr.New(apperr.NotFound, "round %s: no objection %q", rd.ID, r.PathValue("n")))
+		return
+	}
+	var in apiAnswerRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.opt.RoundsConsole.Answer(r.Context(), rounds.AnswerRequest{Round: rd.ID, Objection: n, Decision: rounds.Decision(in.Decision),
+		Reply: in.Reply, By: sessionOf(r).Name})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.opt.Logger.Info("objection answered through the API", "user", sessionOf(r).Name, "round", rd.ID, "objection", n, "decision", o.Decision)
+	writeJSON(w, http.StatusOK, officerObjection(o))
 }

@@ -366,3 +366,104 @@ func TestRoundsAPIRun(t *testing.T) {
 		t.Errorf("the API's export differs from the service's: %v", err)
 	}
 }
+
+// TestRoundsAPIObjections: a citizen objects to their family's
+// application through the API (not to another family's), the round's
+// department lists and answers the objections once (the auditor reads,
+// another department nothing), the citizen reads the answer with their
+// applications, and finalize waits for the window's end.
+func TestRoundsAPIObjections(t *testing.T) {
+	e := newTestEnv(t, "s3cret")
+	e.addStranger(t)
+	e.publishedRound(t)
+	who := map[string][]string{
+		"citizen": {"Cookie", e.signInCitizen(t, person)},
+		"family":  {"Cookie", e.signInCitizen(t, stranger)},
+		"token":   {"Authorization", "Bearer s3cret"},
+	}
+	for _, role := range []string{"education", "housing", "auditor"} {
+		who[role] = []string{"Cookie", e.signIn(t, role)}
+	}
+	const base = "/api/v1/rounds/g1/objections"
+	reply := `{"decision":"upheld","reply":"学区划分有误，已更正；将另行组织补录，本轮分配结果不变。"}`
+	for _, tt := range []struct {
+		who, method, path, body string
+		want                    int
+		has                     string // in the answer
+	}{
+		{"family", "POST", base, `{"application":"A00001","text":"x"}`, 403, "err.not_your_application"},
+		{"family", "POST", base, `{"text":"x"}`, 404, ""},
+		{"citizen", "POST", base, `{"text":" "}`, 400, "objection.bad_text"},
+		{"citizen", "POST", base, `{"txt":"typo"}`, 400, "unknown field"},
+		{"citizen", "POST", "/api/v1/rounds/nope/objections", `{"text":"x"}`, 404, ""},
+		{"citizen", "POST", base, `{"text":"孩子一直在泽国居住，请核查。"}`, 201, `"objection":1`},
+		{"citizen", "POST", base, `{"application":"a00001","text":"另：学区划分有误。"}`, 201, `"objection":2`},
+		{"education", "POST", base, `{"text":"x"}`, 403, ""},
+		{"citizen", "GET", base, "", 403, ""},
+		{"housing", "GET", base, "", 403, ""},
+		{"auditor", "GET", base, "", 200, `"unanswered":2`},
+		{"education", "GET", base, "", 200, `"applicant":"520102********3311"`},
+		{"auditor", "POST", base + "/2/decision", reply, 403, ""},
+		{"housing", "POST", base + "/2/decision", reply, 403, ""},
+		{"citizen", "POST", base + "/2/decision", reply, 403, ""},
+		{"education", "POST", base + "/2/decision", `{"decision":"maybe","reply":"x"}`, 400, "upheld or dismissed"},
+		{"education", "POST", base + "/2/decision", `{"decision":"upheld","reply":""}`, 400, "reply"},
+		{"education", "POST", base + "/9/decision", reply, 404, ""},
+		{"education", "POST", base + "/two/decision", reply, 404, ""},
+		{"education", "POST", base + "/2/decision", reply, 200, `"decided_by":"education"`},
+		{"education", "POST", base + "/2/decision", reply, 409, "once"},
+		{"education", "GET", base, "", 200, `"unanswered":1`},
+		{"education", "POST", "/api/v1/rounds/g1/finalize", "", 409, "runs until 2026-12-04"},
+	} {
+		t.Run(tt.who+" "+tt.method+" "+tt.path+" "+tt.body, func(t *testing.T) {
+			w := doJSON(t, e.h, tt.method, tt.path, tt.body, who[tt.who]...)
+			if w.Code != tt.want || !strings.Contains(w.Body.String(), tt.has) {
+				t.Fatalf("status %d, want %d with %q: %.400s", w.Code, tt.want, tt.has, w.Body)
+			}
+			checkAPIAnswer(t, w)
+		})
+	}
+
+	var mine struct {
+		Applications []struct {
+			Number     string
+			CanObject  bool `json:"can_object"`
+			Objections []struct {
+				Objection       int
+				Decision, Reply string
+				DecidedBy       string `json:"decided_by"`
+			}
+		}
+	}
+	w := doJSON(t, e.h, "GET", "/api/v1/me/applications", "", who["citizen"]...)
+	if err := json.Unmarshal(w.Body.Bytes(), &mine); err != nil || len(mine.Applications) != 1 {
+		t.Fatalf("my applications: %v %s", err, w.Body)
+	}
+	a := mine.Applications[0]
+	if a.Number != "A00001" || !a.CanObject || len(a.Objections) != 2 || a.Objections[1].Decision != "upheld" || !strings.Contains(a.Objections[1].Reply, "补录") ||
+		a.Objections[0].Decision != "" || a.Objections[1].DecidedBy != "" {
+		t.Errorf("my applications: %+v; want both objections, the second upheld with its reply, not who answered", a)
+	}
+
+	// After the window: no objection, and finalize waits for the answer.
+	e.setDay("2026-12-07")
+	for _, tt := range []struct {
+		who, method, path, body string
+		want                    int
+		has                     string
+	}{
+		{"citizen", "POST", base, `{"text":"late"}`, 403, "objection.window_closed"},
+		{"token", "POST", "/api/v1/rounds/g1/finalize", "", 409, "1 of 2 objections not answered"},
+		{"token", "POST", base + "/1/decision", `{"decision":"dismissed","reply":"经核查，截止日无有效居住证。"}`, 200, `"decided_by":"api-token"`},
+		{"token", "POST", "/api/v1/rounds/g1/finalize", "", 200, `"status":"final"`},
+		{"education", "GET", "/api/v1/rounds/g1", "", 200, `"objections_unanswered":0`},
+	} {
+		t.Run("after the window "+tt.who+" "+tt.method+" "+tt.path, func(t *testing.T) {
+			w := doJSON(t, e.h, tt.method, tt.path, tt.body, who[tt.who]...)
+			if w.Code != tt.want || !strings.Contains(w.Body.String(), tt.has) {
+				t.Fatalf("status %d, want %d with %q: %.400s", w.Code, tt.want, tt.has, w.Body)
+			}
+			checkAPIAnswer(t, w)
+		})
+	}
+}

@@ -245,26 +245,70 @@ func (s *server) myApplySubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 type applicationsData struct {
-	Service bool
-	List    []ApplicationStatus
+	Service  bool
+	List     []ApplicationStatus
+	Objected bool   // an objection was just filed
+	Error    string // a catalogue key or a message safe to show
+	Draft    ObjectionFiling
 }
 
+// familyApplications returns the signed-in citizen's history and the
+// applications made by or for them and their registered children.
+func (s *server) familyApplications(r *http.Request) (registry.PersonHistory, []ApplicationStatus, error) {
+	h, err := s.family(r)
+	if err != nil {
+		return h, nil, err
+	}
+	list, err := s.opt.Rounds.Applications(r.Context(), familyIDs(h), langOf(r))
+	return h, list, err
+}
+
+// myApplications lists the family's applications with their results and,
+// for rounds in their 公示 window, a form to object to each; the
+// objections filed, with the department's answers.
 func (s *server) myApplications(w http.ResponseWriter, r *http.Request) {
-	d := applicationsData{Service: s.opt.Rounds != nil}
+	d := applicationsData{Service: s.opt.Rounds != nil, Objected: r.URL.Query().Get("objected") == "1"}
 	if s.opt.Rounds != nil {
-		h, err := s.family(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ids := []string{h.Person.IDNumber}
-		for _, c := range h.Children {
-			ids = append(ids, c.IDNumber)
-		}
-		if d.List, err = s.opt.Rounds.Applications(r.Context(), ids, langOf(r)); err != nil {
+		var err error
+		if _, d.List, err = s.familyApplications(r); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
 	s.render(w, r, http.StatusOK, "applications.html", "applications.title", d)
+}
+
+// myObjectionSubmit files the signed-in citizen's objection to one of the
+// family's applications (round and number): their own, or one made for a
+// child registered as theirs, by them or by the child's other guardian.
+// Anyone else's application is refused (403) as on /me/apply. An
+// objection the service refuses (outside the window, the text) shows the
+// page again with the reason and the text typed.
+func (s *server) myObjectionSubmit(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Rounds == nil {
+		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
+		return
+	}
+	h, list, err := s.familyApplications(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := ObjectionFiling{Round: r.PostFormValue("round"), Number: r.PostFormValue("number"), By: h.Person.IDNumber, Text: r.PostFormValue("text")}
+	if !slices.ContainsFunc(list, func(a ApplicationStatus) bool { return a.Round == f.Round && a.Number == f.Number && a.Number != "" }) {
+		s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_application"))
+		return
+	}
+	if _, err := s.opt.Rounds.Object(r.Context(), f); err != nil {
+		code := apperr.CodeOf(err)
+		if code != apperr.Invalid && code != apperr.Forbidden && code != apperr.Conflict {
+			s.fail(w, r, err)
+			return
+		}
+		d := applicationsData{Service: true, List: list, Error: safeMessage(err), Draft: f}
+		s.render(w, r, statusOf(code), "applications.html", "applications.title", d)
+		return
+	}
+	s.opt.Logger.Info("objection filed through the portal", "round", f.Round, "application", f.Number)
+	http.Redirect(w, r, "/me/applications?objected=1", http.StatusSeeOther)
 }

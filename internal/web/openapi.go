@@ -105,7 +105,7 @@ func openAPI() map[string]any {
 			"/api/v1/rounds/{id}/close":    step("close an open round: gates and priorities evaluated as of today, the allocation input frozen", "{round, as_of, scheme_version, applications, accepted, refused, reasons, input_sha256}"),
 			"/api/v1/rounds/{id}/allocate": step("allocate a closed round, revealing the seed", "{round, seed, seed_sha256, applicants, placed, unplaced, output_sha256}"),
 			"/api/v1/rounds/{id}/publish":  step("publish an allocated round for objections (公示); a round already published only rebuilds its list", "{round, name, title, published_on, window_ends, header, rows, warnings}: one row per application, names and ID numbers masked"),
-			"/api/v1/rounds/{id}/finalize": step("make a published round final once its objection window has ended (409 before)", "the round's overview"),
+			"/api/v1/rounds/{id}/finalize": step("make a published round final once its objection window has ended and every objection is answered (409 before, saying until when or how many objections wait)", "the round's overview"),
 			"/api/v1/rounds/{id}/export": map[string]any{"get": map[string]any{
 				"summary":     "the round's self-contained, verifiable export (`rooted verify`); applicants by application number only",
 				"description": "officers who see the round and the bearer token",
@@ -130,11 +130,41 @@ func openAPI() map[string]any {
 						"choices": map[string]any{"type": "array", "items": str, "description": "place codes (schools or unit types), most wanted first"}},
 					"required": []any{"choices"}}}}},
 				"responses": map[string]any{"201": jsonBody("the application: {round, round_name, person (masked), status, reason, submitted}"), "400": problem, "403": problem, "404": problem, "409": problem}}},
+			"/api/v1/rounds/{id}/objections": map[string]any{
+				"get": map[string]any{
+					"summary":     "the objections to a published round (公示), in the order filed, with the department's answers: who objected (masked), when, the text, the decision, reply, who answered and when",
+					"description": "officers who see the round (its department, auditors, admins) and the bearer token",
+					"security":    officer,
+					"parameters":  []any{roundID},
+					"responses":   map[string]any{"200": jsonBody("{round, status, window_ends, unanswered, objections: [Objection]}"), "403": problem, "404": problem}},
+				"post": map[string]any{
+					"summary":     "the signed-in citizen objects, during the round's 公示 window, to one of their family's applications: their own, or one made for their registered child",
+					"description": "citizens only. An application of another family is 403, and so is a round outside its window; a family without an application in the round is 404; an empty text or one over 2,000 characters is 400",
+					"security":    citizen,
+					"parameters":  []any{roundID},
+					"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "additionalProperties": false,
+						"properties": map[string]any{"application": map[string]any{"type": "string", "description": "the application number (as the 公示 list names it); optional when the family has one application in the round"},
+							"text": map[string]any{"type": "string", "maxLength": 2000, "description": "the objection"}},
+						"required": []any{"text"}}}}},
+					"responses": map[string]any{"201": map[string]any{"description": "the objection filed", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Objection"}}}},
+						"400": problem, "403": problem, "404": problem, "409": problem}}},
+			"/api/v1/rounds/{id}/objections/{n}/decision": map[string]any{"post": map[string]any{
+				"summary":     "the department answers objection n of a published round, once: upheld (成立) or dismissed (不成立), with a reply. An upheld objection changes no result: the reply says what the department will do (a re-run is a new round). The answer's digest goes into the round's ledger",
+				"description": "the department that runs the round's kind, admins and the bearer token; auditors may not. A second answer is 409, an unknown objection 404",
+				"security":    officer,
+				"parameters": []any{roundID,
+					map[string]any{"name": "n", "in": "path", "required": true, "description": "the objection's number in the round", "schema": integer}},
+				"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "additionalProperties": false,
+					"properties": map[string]any{"decision": map[string]any{"type": "string", "enum": []any{"upheld", "dismissed"}},
+						"reply": map[string]any{"type": "string", "maxLength": 2000, "description": "the reply to the objector: why, and what the department will do"}},
+					"required": []any{"decision", "reply"}}}}},
+				"responses": map[string]any{"200": map[string]any{"description": "the objection answered", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Objection"}}}},
+					"400": problem, "403": problem, "404": problem, "409": problem}}},
 			"/api/v1/me/applications": map[string]any{"get": map[string]any{
 				"summary":    "the signed-in citizen's applications and their children's, newest round first, with results and explanation once allocated (ID numbers masked)",
 				"security":   citizen,
 				"parameters": []any{query("lang", "zh or en (default: the language cookie or Accept-Language)")},
-				"responses":  map[string]any{"200": jsonBody("{applications: [{round, round_name, person, status, result, reason, explanation, submitted}]}"), "403": problem}}},
+				"responses":  map[string]any{"200": jsonBody("{applications: [{round, round_name, number, person, status, result, reason, explanation, submitted, published_on, window_ends, can_object, objections: [Objection]}]}"), "403": problem}}},
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{
@@ -144,6 +174,17 @@ func openAPI() map[string]any {
 			"schemas": map[string]any{
 				"Problem": map[string]any{"type": "object", "properties": map[string]any{
 					"type": str, "title": str, "status": integer, "detail": str, "code": str}},
+				"Objection": map[string]any{"type": "object", "properties": map[string]any{
+					"round":       str,
+					"objection":   map[string]any{"type": "integer", "description": "its number in the round, in the order filed"},
+					"application": map[string]any{"type": "string", "description": "the application objected about"},
+					"applicant":   map[string]any{"type": "string", "description": "who objected, masked (officers only)"},
+					"filed_at":    map[string]any{"type": "string", "format": "date-time"},
+					"text":        str,
+					"decision":    map[string]any{"type": "string", "enum": []any{"upheld", "dismissed"}, "description": "absent until answered"},
+					"reply":       str,
+					"decided_by":  map[string]any{"type": "string", "description": "the officer who answered (officers only)"},
+					"decided_at":  map[string]any{"type": "string", "format": "date-time"}}},
 				"CreateRound": map[string]any{"type": "object", "required": []any{"name", "kind"}, "additionalProperties": false, "properties": map[string]any{
 					"id":          map[string]any{"type": "string", "description": "default YEAR-KIND-TOWN (or -city)"},
 					"name":        str,

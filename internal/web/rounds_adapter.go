@@ -97,7 +97,8 @@ func (a ServiceRounds) Apply(ctx context.Context, app Application) error {
 }
 
 // Applications returns the applications by or for ids, newest round
-// first, with the full explanation of allocated ones.
+// first, with the full explanation of allocated ones and the objections
+// about those of published rounds.
 func (a ServiceRounds) Applications(ctx context.Context, ids []string, lang string) ([]ApplicationStatus, error) {
 	l := roundsLang(lang)
 	pas, err := a.Service.ApplicationsFor(ctx, ids, l)
@@ -105,9 +106,10 @@ func (a ServiceRounds) Applications(ctx context.Context, ids []string, lang stri
 		return nil, err
 	}
 	out := make([]ApplicationStatus, 0, len(pas))
+	objections := map[string][]rounds.Objection{} // by round, read once
 	for _, pa := range pas {
 		r, app := pa.Round, pa.Application
-		st := ApplicationStatus{Round: r.ID, RoundName: r.Name, Person: app.Subject(), Status: "submitted", Reason: pa.Text, Submitted: app.AppliedOn}
+		st := ApplicationStatus{Round: r.ID, RoundName: r.Name, Number: app.Number, Person: app.Subject(), Status: "submitted", Reason: pa.Text, Submitted: app.AppliedOn}
 		allocated := r.Status != rounds.Draft && r.Status != rounds.Open && r.Status != rounds.Closed
 		switch {
 		case app.Status == rounds.Refused:
@@ -132,9 +134,55 @@ func (a ServiceRounds) Applications(ctx context.Context, ids []string, lang stri
 				}
 			}
 		}
+		if r.Status == rounds.Published || r.Status == rounds.Final {
+			st.Published, st.WindowEnds, st.CanObject = r.PublishedOn, r.WindowEnds, a.Service.WindowOpen(r)
+			objs, ok := objections[r.ID]
+			if !ok {
+				if objs, err = a.Service.Objections(ctx, r.ID); err != nil {
+					return nil, err
+				}
+				objections[r.ID] = objs
+			}
+			for _, o := range objs {
+				if o.Number == app.Number {
+					st.Objections = append(st.Objections, objectionStatus(o))
+				}
+			}
+		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+func objectionStatus(o rounds.Objection) ObjectionStatus {
+	return ObjectionStatus{Seq: o.Seq, Number: o.Number, Filed: o.At, Text: o.Text, Decision: string(o.Decision), Reply: o.Reply, Decided: o.DecidedAt}
+}
+
+// Object files the objection, after checking that the round's window is
+// open (the service checks again, in its transaction). The service's
+// errors come back with catalogue keys.
+func (a ServiceRounds) Object(ctx context.Context, f ObjectionFiling) (ObjectionStatus, error) {
+	r, err := a.Service.Get(ctx, f.Round)
+	if err != nil {
+		return ObjectionStatus{}, err
+	}
+	if !a.Service.WindowOpen(r) {
+		return ObjectionStatus{}, apperr.New(apperr.Forbidden, "objection.window_closed")
+	}
+	o, err := a.Service.FileObjection(ctx, rounds.ObjectRequest{Round: f.Round, Applicant: f.By, Number: f.Number, Text: f.Text})
+	switch code := apperr.CodeOf(err); {
+	case err == nil:
+		return objectionStatus(o), nil
+	case code == apperr.Invalid:
+		return ObjectionStatus{}, apperr.Wrap(code, err, "objection.bad_text")
+	case code == apperr.Conflict:
+		return ObjectionStatus{}, apperr.Wrap(code, err, "objection.busy")
+	case code == apperr.Forbidden && !a.Service.WindowOpen(r):
+		return ObjectionStatus{}, apperr.Wrap(code, err, "objection.window_closed")
+	case code == apperr.Forbidden:
+		return ObjectionStatus{}, apperr.Wrap(code, err, "err.not_your_application")
+	}
+	return ObjectionStatus{}, err
 }
 
 func placeName(r rounds.Round, code string) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -48,7 +49,8 @@ func safeMessage(err error) string {
 
 type roundRow struct {
 	rounds.Round
-	CanManage bool
+	CanManage  bool
+	Unanswered int // objections waiting for an answer, of a published round
 }
 
 type roundsData struct {
@@ -75,9 +77,22 @@ func (s *server) roundsData(r *http.Request) (roundsData, error) {
 		return d, err
 	}
 	for i := len(rs) - 1; i >= 0; i-- { // newest first
-		if canSeeRound(role, rs[i].Kind) {
-			d.Rounds = append(d.Rounds, roundRow{rs[i], canManageRound(role, rs[i].Kind)})
+		if !canSeeRound(role, rs[i].Kind) {
+			continue
 		}
+		row := roundRow{Round: rs[i], CanManage: canManageRound(role, rs[i].Kind)}
+		if row.Status == rounds.Published {
+			objs, err := s.opt.RoundsConsole.Objections(r.Context(), row.ID)
+			if err != nil {
+				return d, err
+			}
+			for _, o := range objs {
+				if !o.Answered() {
+					row.Unanswered++
+				}
+			}
+		}
+		d.Rounds = append(d.Rounds, row)
 	}
 	return d, nil
 }
@@ -187,13 +202,39 @@ type placeRow struct {
 }
 
 type roundData struct {
-	O         rounds.Overview
-	Places    []placeRow
-	Refusals  []refusalRow
-	CanManage bool
-	Steps     []string // the steps the round's status allows: open, close, allocate
-	Publish   bool     // the 公示 list can be downloaded (publishing it first when allocated)
-	Error     string
+	O          rounds.Overview
+	Places     []placeRow
+	Refusals   []refusalRow
+	CanManage  bool
+	Steps      []string // the steps the round's status allows: open, close, allocate
+	Publish    bool     // the 公示 list can be downloaded (publishing it first when allocated)
+	Objections []objectionRow
+	Answer     bool // unanswered objections may be answered: the officer runs the round and it is published
+	// Finalize is shown for a published round: Ready when it may be made
+	// final today, else Why it may not yet (translated).
+	Finalize *finalizeState
+	Error    string
+	Draft    answerDraft // an answer refused, to show again
+}
+
+// objectionRow is an objection as the department sees it: who objected,
+// masked, and the full text, which it has to answer.
+type objectionRow struct {
+	rounds.Objection
+	Masked    string // the objector's ID number, masked
+	FiledOn   string // China time
+	DecidedOn string
+}
+
+type finalizeState struct {
+	Ready bool
+	Why   string
+}
+
+type answerDraft struct {
+	Objection int
+	Decision  string
+	Reply     string
 }
 
 type refusalRow struct {
@@ -234,6 +275,32 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 		d.Steps = []string{"allocate"}
 	}
 	d.Publish = o.Status == rounds.Allocated || o.Status == rounds.Published || o.Status == rounds.Final
+	if o.Status == rounds.Published || o.Status == rounds.Final {
+		objs, err := s.opt.RoundsConsole.Objections(r.Context(), rd.ID)
+		if err != nil {
+			return roundData{}, err
+		}
+		for _, ob := range objs {
+			row := objectionRow{Objection: ob, Masked: ident.MaskID(ob.Applicant), FiledOn: ob.At.In(chinaTime).Format("2006-01-02 15:04")}
+			if ob.Answered() {
+				row.DecidedOn = ob.DecidedAt.In(chinaTime).Format("2006-01-02 15:04")
+			}
+			d.Objections = append(d.Objections, row)
+		}
+	}
+	if o.Status == rounds.Published {
+		d.Answer = d.CanManage
+		f := &finalizeState{}
+		switch today := s.opt.RoundsConsole.Today(); {
+		case today <= rd.WindowEnds:
+			f.Why = s.cat.tr(lang, "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
+		case o.Unanswered > 0:
+			f.Why = s.cat.tr(lang, "round.finalize_unanswered", o.Unanswered)
+		default:
+			f.Ready = true
+		}
+		d.Finalize = f
+	}
 	return d, nil
 }
 
@@ -264,7 +331,9 @@ func (s *server) roundPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "round.html", "round.title", d)
 }
 
-// roundStep takes one step of a round: open, close or allocate.
+// roundStep takes one step of a round: open, close, allocate or
+// finalize. A step the round's state refuses shows the page again with
+// the reason.
 func (s *server) roundStep(step string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rd, err := s.consoleRound(r, true)
@@ -280,6 +349,8 @@ func (s *server) roundStep(step string) http.HandlerFunc {
 			_, err = c.Close(r.Context(), rd.ID)
 		case "allocate":
 			_, err = c.Allocate(r.Context(), rd.ID)
+		case "finalize":
+			_, err = c.Finalize(r.Context(), rd.ID)
 		}
 		if err != nil {
 			code := apperr.CodeOf(err)
@@ -293,12 +364,65 @@ func (s *server) roundStep(step string) http.HandlerFunc {
 				return
 			}
 			d.Error = safeMessage(err)
+			if f := d.Finalize; step == "finalize" && f != nil && !f.Ready {
+				d.Error = f.Why // the same reason, in the reader's language
+			}
 			s.render(w, r, statusOf(code), "round.html", "round.title", d)
 			return
 		}
 		s.opt.Logger.Info("round step through the console", "user", sessionOf(r).Name, "round", rd.ID, "step", step)
 		http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
 	}
+}
+
+// roundAnswer records the department's answer to objection {n} of a
+// published round it runs: the decision (upheld or dismissed) and the
+// reply, signed with the officer's name. A refused answer shows the page
+// again with the reason and what was typed.
+func (s *server) roundAnswer(w http.ResponseWriter, r *http.Request) {
+	rd, err := s.consoleRound(r, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		s.fail(w, r, apperr.New(apperr.NotFound, "round.no_objection"))
+		return
+	}
+	draft := answerDraft{Objection: n, Decision: r.PostFormValue("decision"), Reply: r.PostFormValue("reply")}
+	err = answerError(s.opt.RoundsConsole.Answer(r.Context(), rounds.AnswerRequest{Round: rd.ID, Objection: n,
+		Decision: rounds.Decision(draft.Decision), Reply: draft.Reply, By: sessionOf(r).Name}))
+	if err != nil {
+		code := apperr.CodeOf(err)
+		if code != apperr.Invalid && code != apperr.Conflict && code != apperr.NotFound {
+			s.fail(w, r, err)
+			return
+		}
+		d, derr := s.roundData(r, rd)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Error, d.Draft = safeMessage(err), draft
+		s.render(w, r, statusOf(code), "round.html", "round.title", d)
+		return
+	}
+	s.opt.Logger.Info("objection answered through the console", "user", sessionOf(r).Name, "round", rd.ID, "objection", n, "decision", draft.Decision)
+	http.Redirect(w, r, "/officer/rounds/"+rd.ID+"#objection-"+strconv.Itoa(n), http.StatusSeeOther)
+}
+
+// answerError gives the service's refusals of an answer catalogue keys.
+func answerError(_ rounds.Objection, err error) error {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid:
+		return apperr.Wrap(apperr.Invalid, err, "round.bad_answer")
+	case apperr.NotFound:
+		return apperr.Wrap(apperr.NotFound, err, "round.no_objection")
+	case apperr.Conflict:
+		return apperr.Wrap(apperr.Conflict, err, "round.answer_conflict")
+	}
+	return err
 }
 
 // roundPublication publishes an allocated round for objections (公示) and

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/rounds"
@@ -181,5 +182,156 @@ func TestRoundsConsoleRun(t *testing.T) {
 	if !strings.Contains(apps, `data-status="refused"`) || !strings.Contains(apps, "不符合") {
 		i := strings.Index(apps, `id="applications"`)
 		t.Errorf("applications page after allocation: want the refusal and its reason: %.800s", apps[max(i, 0):])
+	}
+}
+
+// publishedRound opens school round g1, applies for the test citizen's
+// child, closes, allocates and publishes it on Sunday 29 November 2026:
+// its 公示 window of 5 working days ends on Friday 4 December.
+func (e *testEnv) publishedRound(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	e.openRound(t, rounds.Grade1, "g1")
+	if _, err := e.rounds.Apply(ctx, rounds.ApplyRequest{Round: "g1", Applicant: person, Child: child, Choices: []string{"zg-p1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rounds.Close(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rounds.Allocate(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if pub, err := e.rounds.Publish(ctx, "g1"); err != nil || pub.WindowEnds != "2026-12-04" {
+		t.Fatalf("publish: window ends %s, %v; want 2026-12-04", pub.WindowEnds, err)
+	}
+}
+
+// setDay moves the rounds service's clock (the server's pages follow it
+// for windows) to 10:00 China time on day.
+func (e *testEnv) setDay(day string) {
+	at := date.MustParse(day).Time().Add(2 * time.Hour)
+	e.rounds.Now = func() time.Time { return at }
+}
+
+// TestObjectionsThroughPages: during the 公示 window the citizen objects to
+// their child's application from the applications page, a citizen of
+// another family cannot; the department sees the objections (objector
+// masked), answers them once, and may make the round final only after the
+// window and once every objection is answered; the citizen then reads
+// the answers, and the export verifies.
+func TestObjectionsThroughPages(t *testing.T) {
+	e := newTestEnv(t, "")
+	e.addStranger(t)
+	e.publishedRound(t)
+	citizen := e.signInCitizen(t, person)
+	otherFamily := e.signInCitizen(t, stranger)
+	edu := e.signIn(t, "education")
+	auditor := e.signIn(t, "auditor")
+	post := func(cookie, path string, form url.Values, want int) string {
+		t.Helper()
+		w := do(t, e.h, "POST", path, form.Encode(), "Cookie", cookie)
+		if w.Code != want {
+			t.Fatalf("POST %s %v: %d, want %d: %.400s", path, form, w.Code, want, w.Body)
+		}
+		return w.Body.String()
+	}
+	page := func(cookie, path string) string {
+		t.Helper()
+		w := do(t, e.h, "GET", path, "", "Cookie", cookie)
+		if w.Code != 200 {
+			t.Fatalf("GET %s: %d %.300s", path, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+
+	apps := page(citizen, "/me/applications")
+	for _, want := range []string{`action="/me/objections"`, "对申请 A00001 提出异议", "公示期：2026-11-29 至 2026-12-04"} {
+		if !strings.Contains(apps, want) {
+			t.Errorf("applications page in the window lacks %q", want)
+		}
+	}
+	objection := url.Values{"round": {"g1"}, "number": {"A00001"}, "text": {"孩子一直在泽国居住，请核查居住证记录。"}}
+	body := post(otherFamily, "/me/objections", objection, http.StatusForbidden)
+	if !strings.Contains(body, "只能对本人或本人登记子女的申请提出异议") {
+		t.Errorf("another family's objection: the page does not say why: %.300s", body)
+	}
+	body = post(citizen, "/me/objections", url.Values{"round": {"g1"}, "number": {"A00001"}, "text": {"  "}}, http.StatusBadRequest)
+	if !strings.Contains(body, "异议内容不能为空") {
+		t.Errorf("an empty objection: the page does not say why")
+	}
+	if objs, _ := e.rounds.Objections(t.Context(), "g1"); len(objs) != 0 {
+		t.Fatalf("refused objections were recorded: %+v", objs)
+	}
+	post(citizen, "/me/objections", objection, http.StatusSeeOther)
+	second := url.Values{"round": {"g1"}, "number": {"A00001"}, "text": {"另：学区划分有误。"}}
+	post(citizen, "/me/objections", second, http.StatusSeeOther)
+	apps = page(citizen, "/me/applications?objected=1")
+	if !strings.Contains(apps, `id="objection-filed"`) || !strings.Contains(apps, "请核查居住证记录") || strings.Count(apps, `data-decision="pending"`) != 2 {
+		t.Errorf("applications page after objecting: want the notice and both objections pending")
+	}
+
+	// The department's page: the objections, masked, each with a form;
+	// finalize disabled while the window runs.
+	round := page(edu, "/officer/rounds/g1")
+	for _, want := range []string{`id="objection-1"`, `id="answer-2"`, "520102********3311", "请核查居住证记录", "共收到异议 2 件，待答复 2 件", `id="step-finalize" disabled`, "公示期至 2026-12-04 结束"} {
+		if !strings.Contains(round, want) {
+			t.Errorf("round page lacks %q", want)
+		}
+	}
+	if strings.Contains(round, person) || strings.Contains(round, child) {
+		t.Error("round page shows a full ID number")
+	}
+	if list := page(edu, "/officer/rounds"); !strings.Contains(list, `data-unanswered="2"`) {
+		t.Error("rounds list does not flag the objections to answer")
+	}
+	if a := page(auditor, "/officer/rounds/g1"); !strings.Contains(a, `id="objection-1"`) || strings.Contains(a, `id="answer-1"`) || strings.Contains(a, `id="step-finalize"`) {
+		t.Error("the auditor's round page: want the objections, no answer form, no finalize button")
+	}
+	answer := url.Values{"decision": {"dismissed"}, "reply": {"经核查，截止日无有效居住证，不符合入学资格条件，维持原结果。"}}
+	post(auditor, "/officer/rounds/g1/objections/1/decision", answer, http.StatusForbidden)
+	post(edu, "/officer/rounds/g1/objections/1/decision", url.Values{"decision": {"maybe"}, "reply": {"x"}}, http.StatusBadRequest)
+	post(edu, "/officer/rounds/g1/objections/9/decision", answer, http.StatusNotFound)
+	post(edu, "/officer/rounds/g1/objections/1/decision", answer, http.StatusSeeOther)
+	body = post(edu, "/officer/rounds/g1/objections/1/decision", url.Values{"decision": {"upheld"}, "reply": {"改"}}, http.StatusConflict)
+	if !strings.Contains(body, "该异议已经答复") {
+		t.Error("a second answer: the page does not say why")
+	}
+	body = post(edu, "/officer/rounds/g1/finalize", nil, http.StatusConflict)
+	if !strings.Contains(body, "公示期至 2026-12-04 结束，2026-12-05 起方可确定结果") {
+		t.Errorf("finalize in the window: the page does not say until when")
+	}
+
+	// After the window: no more objections; finalize waits for the
+	// second answer.
+	e.setDay("2026-12-07")
+	if apps := page(citizen, "/me/applications"); strings.Contains(apps, `action="/me/objections"`) || !strings.Contains(apps, "异议不成立") || !strings.Contains(apps, "维持原结果") {
+		t.Errorf("applications page after the window: want the answer and no form")
+	}
+	body = post(citizen, "/me/objections", objection, http.StatusForbidden)
+	if !strings.Contains(body, "当前不在公示期内") {
+		t.Error("an objection after the window: the page does not say why")
+	}
+	round = page(edu, "/officer/rounds/g1")
+	if !strings.Contains(round, `id="step-finalize" disabled`) || !strings.Contains(round, "尚有 1 件异议未答复") || !strings.Contains(round, `data-decision="dismissed"`) {
+		t.Errorf("round page with one objection unanswered after the window: want finalize disabled, saying why")
+	}
+	body = post(edu, "/officer/rounds/g1/finalize", nil, http.StatusConflict)
+	if !strings.Contains(body, "尚有 1 件异议未答复") {
+		t.Error("finalize with an objection unanswered: the page does not say why")
+	}
+	post(edu, "/officer/rounds/g1/objections/2/decision", url.Values{"decision": {"upheld"}, "reply": {"学区划分确有错误，已更正；将另行组织补录，本轮结果不变。"}}, http.StatusSeeOther)
+	if round = page(edu, "/officer/rounds/g1"); strings.Contains(round, `id="step-finalize" disabled`) || !strings.Contains(round, `id="step-finalize"`) {
+		t.Error("round page with every objection answered after the window: want finalize enabled")
+	}
+	post(edu, "/officer/rounds/g1/finalize", nil, http.StatusSeeOther)
+	if r, _ := e.rounds.Get(t.Context(), "g1"); r.Status != rounds.Final {
+		t.Fatalf("after finalize the round is %s", r.Status)
+	}
+	if apps := page(citizen, "/me/applications"); !strings.Contains(apps, "异议成立") || !strings.Contains(apps, "本轮结果不变") {
+		t.Error("applications page of the final round: want both answers")
+	}
+	exp := do(t, e.h, "POST", "/officer/rounds/g1/export", "", "Cookie", auditor)
+	if rep, err := rounds.Verify(exp.Body.Bytes()); err != nil || !rep.OK() || rep.Objections != 2 || rep.Upheld != 1 || rep.Dismissed != 1 {
+		t.Errorf("the export: %+v, %v; want it to verify with 2 objections answered", rep, err)
 	}
 }

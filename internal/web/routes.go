@@ -52,6 +52,7 @@ func (s *server) routes() http.Handler {
 	handle("GET /me/apply", citizen(s.myApply))
 	handle("POST /me/apply", citizen(s.myApplySubmit))
 	handle("GET /me/applications", citizen(s.myApplications))
+	handle("POST /me/objections", citizen(s.myObjectionSubmit))
 
 	// The officer console.
 	handle("GET /officer", officer(auth.ScopeDashboard, s.dashboard))
@@ -70,6 +71,8 @@ func (s *server) routes() http.Handler {
 	handle("POST /officer/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.roundStep("open")))
 	handle("POST /officer/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.roundStep("close")))
 	handle("POST /officer/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.roundStep("allocate")))
+	handle("POST /officer/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.roundStep("finalize")))
+	handle("POST /officer/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.roundAnswer))
 	handle("POST /officer/rounds/{id}/publication", officer(auth.ScopeRoundsRead, s.roundPublication))
 	handle("POST /officer/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport))
 	handle("GET /officer/audit", officer(auth.ScopeAudit, s.auditPage))
@@ -98,6 +101,9 @@ func (s *server) routes() http.Handler {
 	handle("GET /api/v1/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.apiRoundExport))
 	handle("GET /api/v1/rounds/{id}/results", officerOrCitizen(auth.ScopeRoundsRead, s.apiRoundResults))
 	handle("POST /api/v1/rounds/{id}/applications", citizen(s.apiApply))
+	handle("GET /api/v1/rounds/{id}/objections", officer(auth.ScopeRoundsRead, s.apiObjections))
+	handle("POST /api/v1/rounds/{id}/objections", citizen(s.apiObject))
+	handle("POST /api/v1/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.apiAnswer))
 	handle("GET /api/v1/me/applications", citizen(s.apiMyApplications))
 	handle("GET /api/v1/", pub(s.apiNotFound))
 	handle("/", pub(s.notFound))
