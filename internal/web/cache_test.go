@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"log/slog"
+	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +94,33 @@ func TestTTLCacheExpires(t *testing.T) {
 	time.Sleep(5 * time.Millisecond) // past ttl plus its quarter
 	if _, ok := c.get("a"); ok {
 		t.Error("an entry outlived its ttl and a quarter")
+	}
+}
+
+// TestAbandonedRequestNotAnError: a client that goes away mid-request
+// (its context cancelled while the registry is read) is not logged as a
+// failure of the server.
+func TestAbandonedRequestNotAnError(t *testing.T) {
+	e := newTestEnv(t, "")
+	var log strings.Builder
+	e.s.opt.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	cookie := e.signInCitizen(t, person)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, "GET", "/me/points", nil)
+	r.Header.Set("Cookie", cookie)
+	e.h.ServeHTTP(httptest.NewRecorder(), r)
+	if strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("an abandoned request was logged as an error:\n%s", log.String())
+	}
+	// A real failure still is: the same request, the store closed.
+	e.st.Close()
+	r = httptest.NewRequest("GET", "/me/points", nil)
+	r.Header.Set("Cookie", cookie)
+	e.s.pointsPages.clear()
+	e.s.explains.clear()
+	e.h.ServeHTTP(httptest.NewRecorder(), r)
+	if !strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("a failed registry read was not logged as an error:\n%s", log.String())
 	}
 }

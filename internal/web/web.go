@@ -289,6 +289,12 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // fail answers err: application/problem+json (RFC 9457) for the API, an
 // error page otherwise. The cause is logged, never shown.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The client went away (or the server is shutting down): nobody
+		// reads an answer, and nothing failed that an operator must see.
+		s.opt.Logger.Debug("request abandoned", "method", r.Method, "path", logPath(r), "err", err)
+		return
+	}
 	code := apperr.CodeOf(err)
 	status := statusOf(code)
 	msg := http.StatusText(status)
