@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html/template"
 	"strconv"
 	"strings"
@@ -27,6 +28,12 @@ var funcs = template.FuncMap{
 	"mask":     ident.MaskID,
 	"unmaskOf": func(ref string) unmaskData { return unmaskData{Ref: ref} },
 	"deref":    func(p *float64) float64 { return *p },
+	// json is v as JSON text, for a data attribute (html/template escapes
+	// it there). Values given to it are the server's own and marshal.
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
 	// dict builds a map for passing several values to a sub-template.
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

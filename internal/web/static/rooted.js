@@ -1,7 +1,8 @@
 // rooted.js draws the charts of a page with Apache ECharts (vendored) from
-// the JSON beside each chart, and redraws after htmx swaps content in. It
-// is the only script of the pages besides htmx and ECharts: the content
-// security policy allows no inline script.
+// the JSON beside each chart (a hidden element's data-json attribute), and
+// redraws after htmx swaps content in. It is the only script of the pages
+// besides htmx and ECharts: the content security policy allows no inline
+// script.
 (function () {
   "use strict";
   var palette = ["#b3261e", "#0b57d0", "#146c2e", "#8e4ec6", "#a15c00", "#00696f"];
@@ -68,7 +69,7 @@
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var src = document.getElementById("data-" + el.getAttribute("data-chart"));
       if (!src || el.getAttribute("data-drawn")) { return; }
-      var c = JSON.parse(src.textContent);
+      var c = JSON.parse(src.getAttribute("data-json"));
       if (c.kind === "hbar") { el.style.height = Math.max(200, 26 * c.labels.length + 60) + "px"; }
       el.setAttribute("data-drawn", "1");
       var old = echarts.getInstanceByDom(el);
