@@ -72,7 +72,8 @@ func forecastFlags() (forecast.Config, *forecastFlagValues) {
 func (v *forecastFlagValues) register(fs *flag.FlagSet, cfg *forecast.Config) {
 	fs.IntVar(&cfg.Years, "years", cfg.Years, "school years to project, 1–6")
 	fs.IntVar(&cfg.HistoryYears, "history", cfg.HistoryYears, "past years the rates are estimated from")
-	fs.IntVar(&cfg.Resamples, "resamples", cfg.Resamples, "bootstrap resamples for the band (0: no band)")
+	fs.IntVar(&cfg.CalibrationYears, "calibration", cfg.CalibrationYears, "past years whose forecasts calibrate the band on their errors (0: bootstrap band)")
+	fs.IntVar(&cfg.Resamples, "resamples", cfg.Resamples, "bootstrap resamples for a band that cannot be calibrated (0: no band)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "bootstrap seed")
 	fs.Float64Var(&cfg.Yellow, "yellow", cfg.Yellow, "yellow warning at demand ÷ seats ≥ this")
 	fs.Float64Var(&cfg.Red, "red", cfg.Red, "red warning at demand ÷ seats ≥ this")
@@ -152,26 +153,32 @@ func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
 
 func printBacktest(w io.Writer, b forecast.Backtest, took time.Duration) {
 	first, last := b.FitYears[0], b.FitYears[len(b.FitYears)-1]
-	fmt.Fprintf(w, "backtest: fitted as of 1 September %d–%d, checked against the children registered on 1 September %d–%d (%s)\n\n",
+	fmt.Fprintf(w, "backtest: fitted as of 1 September %d–%d, checked against the children registered on 1 September %d–%d (%s)\n",
 		first, last, first+1, last+1, took.Round(time.Millisecond))
+	var bands []string
+	for i, y := range b.FitYears {
+		bands = append(bands, fmt.Sprintf("%d %s", y, b.FitBands[i]))
+	}
+	fmt.Fprintf(w, "band of each fit: %s; \"in band\" is its coverage, \"width\" Σ(high − low) ÷ Σactual\n\n", strings.Join(bands, ", "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, c forecast.BacktestCell) {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), pct(c.Coverage))
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), pct(c.Coverage), pct(c.Width))
 	}
-	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tin band\t"
+	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tin band\twidth\t"
+	const blank = "\t\t\t\t\t\t\t\t\t"
 	fmt.Fprintln(tw, "overall"+header)
 	row("all", b.Overall)
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, blank)
 	fmt.Fprintln(tw, "level"+header)
 	for _, c := range b.ByLevel {
 		row(c.Level, c)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, blank)
 	fmt.Fprintln(tw, "horizon"+header)
 	for _, c := range b.ByHorizon {
 		row(fmt.Sprintf("+%d", c.Horizon), c)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, blank)
 	fmt.Fprintln(tw, "town/level"+header)
 	for _, c := range b.Cells {
 		row(c.Town+"/"+c.Level, c)

@@ -50,6 +50,9 @@ func TestForecastCity(t *testing.T) {
 	if len(f.Towns) != 16 || f.SchoolYear != 2026 || f.Housing == nil {
 		t.Errorf("towns %d, school year %d, housing %v", len(f.Towns), f.SchoolYear, f.Housing)
 	}
+	if f.Method.Band != forecast.BandCalibrated || len(f.Calibration) != 3*years {
+		t.Errorf("band %s with %d calibration rows, want calibrated with %d", f.Method.Band, len(f.Calibration), 3*years)
+	}
 	share := 0.0
 	for _, s := range f.Towns {
 		share += s.EligibleShare
@@ -78,7 +81,7 @@ func TestForecastCity(t *testing.T) {
 	}
 
 	bt := mustRooted(t, "forecast", "backtest", "--db", db, "--as-of", "2026-11-29", "--from", "2022", "--resamples", "50")
-	for _, want := range []string{"fitted as of 1 September 2022–2025", "MAPE", "kindergarten", "+1", "zeguo/primary"} {
+	for _, want := range []string{"fitted as of 1 September 2022–2025", "2022 calibrated", "MAPE", "in band", "width", "kindergarten", "+1", "zeguo/primary"} {
 		if !strings.Contains(bt, want) {
 			t.Errorf("backtest output lacks %q:\n%s", want, bt)
 		}
@@ -91,6 +94,7 @@ func TestForecastCity(t *testing.T) {
 	}{
 		{[]string{"forecast", "--db", db, "--years", "7"}, 2},
 		{[]string{"forecast", "--db", db, "--red", "0.5"}, 2},
+		{[]string{"forecast", "--db", db, "--calibration", "-1"}, 2},
 		{[]string{"forecast", "backtest", "--db", db}, 2},
 		{[]string{"forecast", "backtest", "--db", db, "--as-of", "2026-11-29", "--from", "2026"}, 2},
 		{[]string{"forecast", "backtest", "-h"}, 0},

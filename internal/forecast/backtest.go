@@ -11,6 +11,7 @@ import (
 type Backtest struct {
 	From, To  int            `json:"-"`
 	FitYears  []int          `json:"fit_years"` // as-of 1 September of each
+	FitBands  []string       `json:"fit_bands"` // the band of each fit: BandCalibrated, BandBootstrap or BandNone
 	Cells     []BacktestCell `json:"cells"`     // per town and level
 	ByLevel   []BacktestCell `json:"by_level"`
 	ByHorizon []BacktestCell `json:"by_horizon"`
@@ -30,12 +31,13 @@ type BacktestCell struct {
 	Bias     float64 `json:"bias"`     // mean (f−a)÷a
 	WAPE     float64 `json:"wape"`     // Σ|f−a| ÷ Σa: the big towns weigh more
 	Coverage float64 `json:"coverage"` // share of actuals inside the band
+	Width    float64 `json:"width"`    // Σ(high − low) ÷ Σactual: what the coverage costs
 }
 
 type acc struct {
-	n                       int
-	f, a, ape, bias, absErr float64
-	inside                  int
+	n                              int
+	f, a, ape, bias, absErr, width float64
+	inside                         int
 }
 
 func (x *acc) add(f, a, lo, hi float64) {
@@ -48,6 +50,7 @@ func (x *acc) add(f, a, lo, hi float64) {
 	x.ape += math.Abs(f-a) / a
 	x.bias += (f - a) / a
 	x.absErr += math.Abs(f - a)
+	x.width += hi - lo
 	// The band is rounded in the forecast; compare with a tolerance of
 	// half a child.
 	if a >= lo-0.5 && a <= hi+0.5 {
@@ -62,16 +65,18 @@ func (x acc) cell() BacktestCell {
 		c.Bias = round(x.bias/float64(x.n), 3)
 		c.WAPE = round(x.absErr/x.a, 3)
 		c.Coverage = round(float64(x.inside)/float64(x.n), 3)
+		c.Width = round(x.width/x.a, 3)
 	}
 	return c
 }
 
 // Backtest fits the model as of 1 September of every year from `from` on,
-// seeing only the history up to that day, and compares each forecast year
-// with the children registered on its 1 September, for the years whose 1
-// September is on or before last (the day the data is complete to). It
-// returns an error wrapping ErrConfig for a bad cfg, or when no forecast
-// year can be checked.
+// seeing only the history up to that day (the band too: it is calibrated on
+// the years before it), and compares each forecast year with the children
+// registered on its 1 September, for the years whose 1 September is on or
+// before last (the day the data is complete to). It returns an error
+// wrapping ErrConfig for a bad cfg, or when no forecast year can be
+// checked.
 func (in *Input) Backtest(from int, last date.Date, cfg Config) (Backtest, error) {
 	if err := cfg.Validate(); err != nil {
 		return Backtest{}, err
@@ -80,13 +85,14 @@ func (in *Input) Backtest(from int, last date.Date, cfg Config) (Backtest, error
 	if from+1 > lastYear {
 		return Backtest{}, fmt.Errorf("%w: backtest from %d: the data reaches school year %d only; want a year before it", ErrConfig, from, lastYear)
 	}
-	first := from - cfg.HistoryYears
+	first := from - cfg.HistoryYears - cfg.CalibrationYears
 	days := make([]date.Date, lastYear-first+1)
 	for i := range days {
 		days[i] = date.Of(first+i, 9, 1)
 	}
-	// One pass over the children for every census day; each fit takes its
-	// window of steps.
+	// One pass over the children for every census day, from the earliest
+	// any fit's calibration needs; each fit takes its window of steps and
+	// calibrates on the days before its own.
 	o := in.observe(days)
 	nt := len(in.towns)
 	b := Backtest{From: from, To: lastYear - 1}
@@ -98,11 +104,10 @@ func (in *Input) Backtest(from int, last date.Date, cfg Config) (Backtest, error
 	byH := make([]acc, cfg.Years)
 	var all acc
 	for F := from; F < lastYear; F++ {
-		b.FitYears = append(b.FitYears, F)
 		i := F - first // index of 1 September F
-		window := &observed{nTowns: nt, days: days[i-cfg.HistoryYears : i+1],
-			stock: o.stock[i-cfg.HistoryYears : i+1], steps: o.steps[i-cfg.HistoryYears : i]}
-		p := in.fit(window, cfg)
+		p := in.fit(o, i, cfg)
+		b.FitYears = append(b.FitYears, F)
+		b.FitBands = append(b.FitBands, p.band)
 		for h := 1; h <= cfg.Years && F+h <= lastYear; h++ {
 			actual := o.stock[i+h]
 			for t := range nt {

@@ -37,10 +37,11 @@ func seats(codes ...string) []registry.School {
 // year c): 1 January of c.
 func born(c int) date.Date { return date.Of(c, 1, 1) }
 
-// noBand is a config without resampling, for exact arithmetic.
+// noBand is a config without a band (no calibration, no resampling), for
+// exact arithmetic.
 func noBand(years, history int) Config {
 	c := DefaultConfig()
-	c.Years, c.HistoryYears, c.Resamples = years, history, 0
+	c.Years, c.HistoryYears, c.Resamples, c.CalibrationYears = years, history, 0, 0
 	return c
 }
 
@@ -154,8 +155,8 @@ func TestCohortArithmetic(t *testing.T) {
 			if r.Demand != tt.want {
 				t.Errorf("demand = %g, want %g", r.Demand, tt.want)
 			}
-			if r.Low != r.Demand || r.High != r.Demand {
-				t.Errorf("band %g–%g without resampling, want %g", r.Low, r.High, r.Demand)
+			if r.Low != r.Demand || r.High != r.Demand || f.Method.Band != BandNone {
+				t.Errorf("band %g–%g (%s) without a band, want %g", r.Low, r.High, f.Method.Band, r.Demand)
 			}
 		})
 	}
@@ -273,8 +274,10 @@ func TestFirstRed(t *testing.T) {
 	}
 }
 
-func TestBandOrdersAndVaries(t *testing.T) {
-	// Growth that differs from year to year gives a band with width.
+func TestBootstrapBandOrdersAndVaries(t *testing.T) {
+	// Growth that differs from year to year gives a band with width. Six
+	// years of history are too few to calibrate on (a past forecast needs
+	// five years before it): the band is the bootstrap's.
 	var kids []Child
 	made := map[int]int{}
 	sizes := map[int]int{2021: 10, 2022: 12, 2023: 18, 2024: 19, 2025: 30, 2026: 31}
@@ -293,6 +296,9 @@ func TestBandOrdersAndVaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	f2, _ := in.Project(d("2026-09-01"), cfg)
+	if f1.Method.Band != BandBootstrap || f1.Calibration != nil {
+		t.Errorf("band %s with calibration %v, want the bootstrap's", f1.Method.Band, f1.Calibration)
+	}
 	for i, r := range f1.Rows {
 		if !(r.Low <= r.Demand+0.1 && r.Demand <= r.High+0.1) {
 			t.Errorf("%s %d: demand %g outside band %g–%g", r.Level, r.Year, r.Demand, r.Low, r.High)
@@ -432,6 +438,7 @@ func TestConfigValidate(t *testing.T) {
 		{"basis", func(c *Config) { c.Basis = "x" }},
 		{"share", func(c *Config) { c.EligibleShare = &bad }},
 		{"band", func(c *Config) { c.BandLow = 95 }},
+		{"calibration", func(c *Config) { c.CalibrationYears = 21 }},
 	} {
 		c := DefaultConfig()
 		tt.edit(&c)

@@ -326,26 +326,36 @@ func project(nt int, base []float64, r rates, years int, out [][][]float64) {
 
 // Forecast is the projection of every town, level and year as of one day.
 type Forecast struct {
-	AsOf       string           `json:"as_of"`
-	SchoolYear int              `json:"school_year"` // the school year AsOf falls in; rows start with the next
-	Method     Method           `json:"method"`
-	Rows       []Row            `json:"rows"` // town (in town order) × level (Levels order) × year
-	Towns      []TownSummary    `json:"towns"`
-	Housing    *HousingForecast `json:"housing,omitempty"`
+	AsOf        string            `json:"as_of"`
+	SchoolYear  int               `json:"school_year"` // the school year AsOf falls in; rows start with the next
+	Method      Method            `json:"method"`
+	Rows        []Row             `json:"rows"` // town (in town order) × level (Levels order) × year
+	Towns       []TownSummary     `json:"towns"`
+	Housing     *HousingForecast  `json:"housing,omitempty"`
+	Calibration []BandCalibration `json:"calibration,omitempty"` // how each level and horizon's band was set, when Method.Band is calibrated
 }
 
 // Method echoes the settings that produced a forecast.
 type Method struct {
-	HistoryYears  int     `json:"history_years"`
-	Resamples     int     `json:"resamples"`
-	Seed          uint64  `json:"seed"`
-	BandLow       float64 `json:"band_low_percentile"`
-	BandHigh      float64 `json:"band_high_percentile"`
-	Yellow        float64 `json:"yellow"`
-	Red           float64 `json:"red"`
-	Basis         string  `json:"basis"`
-	EligibleGiven bool    `json:"eligible_share_given"`
+	HistoryYears     int     `json:"history_years"`
+	Resamples        int     `json:"resamples"`
+	Seed             uint64  `json:"seed"`
+	BandLow          float64 `json:"band_low_percentile"`
+	BandHigh         float64 `json:"band_high_percentile"`
+	Yellow           float64 `json:"yellow"`
+	Red              float64 `json:"red"`
+	Basis            string  `json:"basis"`
+	EligibleGiven    bool    `json:"eligible_share_given"`
+	Band             string  `json:"band"` // BandCalibrated, BandBootstrap or BandNone (low = high = demand)
+	CalibrationYears int     `json:"calibration_years"`
 }
+
+// Ways the band is set, in Method.Band.
+const (
+	BandCalibrated = "calibrated" // from the errors of past forecasts
+	BandBootstrap  = "bootstrap"  // from resampling the rates' years
+	BandNone       = "none"
+)
 
 // Row is one town, level and school year.
 type Row struct {
@@ -395,17 +405,28 @@ func (in *Input) Project(asOf date.Date, cfg Config) (Forecast, error) {
 	if asOf.IsZero() {
 		return Forecast{}, fmt.Errorf("%w: no as-of date", ErrConfig)
 	}
-	days := censusDays(asOf, cfg.HistoryYears)
+	// The census days before the rates' window are the calibration's.
+	days := censusDays(asOf, cfg.HistoryYears+cfg.CalibrationYears)
 	o := in.observe(days)
-	p := in.fit(o, cfg)
+	p := in.fit(o, len(days)-1, cfg)
 	shares, children := in.eligibleShares(asOf, cfg)
 	y0 := schoolYear(asOf)
 
 	f := Forecast{
 		AsOf: asOf.String(), SchoolYear: y0,
-		Method: Method{HistoryYears: cfg.HistoryYears, Resamples: cfg.Resamples, Seed: cfg.Seed,
+		Method: Method{HistoryYears: cfg.HistoryYears, Band: p.band, CalibrationYears: cfg.CalibrationYears,
+			Resamples: cfg.Resamples, Seed: cfg.Seed,
 			BandLow: cfg.BandLow, BandHigh: cfg.BandHigh, Yellow: cfg.Yellow, Red: cfg.Red,
 			Basis: cfg.Basis, EligibleGiven: cfg.EligibleShare != nil},
+	}
+	for li, lv := range Levels {
+		if p.cal == nil {
+			break
+		}
+		for h, c := range p.cal[li] {
+			f.Calibration = append(f.Calibration, BandCalibration{Level: lv.Code, Horizon: h + 1, Source: c.source,
+				Errors: c.errors, Low: round(c.low, 3), High: round(c.high, 3), Median: round(c.median, 3)})
+		}
 	}
 	base := o.stock[len(o.stock)-1]
 	for t, town := range in.towns {
@@ -456,29 +477,38 @@ func censusDays(asOf date.Date, history int) []date.Date {
 type fitted struct {
 	point             rates
 	demand, low, high [][][]float64
+	band              string     // BandCalibrated, BandBootstrap or BandNone
+	cal               [][]ratios // [level][h-1] when calibrated
 }
 
-// fit estimates the rates from all of o's steps, projects from o's last
-// stock, and bootstraps the band.
-func (in *Input) fit(o *observed, cfg Config) fitted {
+// fit estimates the rates from the HistoryYears steps before o.days[i]
+// (i ≥ HistoryYears), projects from o.stock[i], and sets the band:
+// calibrated from the as-of days before o.days[i] when
+// cfg.CalibrationYears > 0 and they are enough, else bootstrapped. It reads
+// nothing after o.days[i].
+func (in *Input) fit(o *observed, i int, cfg Config) fitted {
 	nt := len(in.towns)
-	alloc := func() [][][]float64 {
-		x := make([][][]float64, len(Levels))
-		for li := range x {
-			x[li] = make([][]float64, nt)
-			for t := range x[li] {
-				x[li][t] = make([]float64, cfg.Years)
-			}
-		}
-		return x
+	all := make([]*stepCounts, 0, cfg.HistoryYears)
+	for k := i - cfg.HistoryYears; k < i; k++ {
+		all = append(all, &o.steps[k])
 	}
-	all := make([]*stepCounts, len(o.steps))
-	for i := range o.steps {
-		all[i] = &o.steps[i]
-	}
-	base := o.stock[len(o.stock)-1]
-	p := fitted{point: estimate(nt, all), demand: alloc(), low: alloc(), high: alloc()}
+	base := o.stock[i]
+	p := fitted{point: estimate(nt, all), demand: allocDemand(nt, cfg.Years), low: allocDemand(nt, cfg.Years),
+		high: allocDemand(nt, cfg.Years), band: BandNone}
 	project(nt, base, p.point, cfg.Years, p.demand)
+	if cfg.CalibrationYears > 0 {
+		if cal, ok := in.calibrate(o, i, cfg); ok {
+			p.band, p.cal = BandCalibrated, cal
+			for li := range p.demand {
+				for t := range p.demand[li] {
+					for h, f := range p.demand[li][t] {
+						p.low[li][t][h], p.high[li][t][h] = f*cal[li][h].low, f*cal[li][h].high
+					}
+				}
+			}
+			return p
+		}
+	}
 	if cfg.Resamples == 0 || len(all) == 0 {
 		for li := range p.demand {
 			for t := range p.demand[li] {
@@ -488,6 +518,7 @@ func (in *Input) fit(o *observed, cfg Config) fitted {
 		}
 		return p
 	}
+	p.band = BandBootstrap
 	// samples[li][t][h] holds the resampled demands.
 	samples := make([][][][]float64, len(Levels))
 	for li := range samples {
@@ -501,10 +532,10 @@ func (in *Input) fit(o *observed, cfg Config) fitted {
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	draw := make([]*stepCounts, len(all))
-	out := alloc()
+	out := allocDemand(nt, cfg.Years)
 	for b := range cfg.Resamples {
-		for i := range draw {
-			draw[i] = all[rng.IntN(len(all))]
+		for k := range draw {
+			draw[k] = all[rng.IntN(len(all))]
 		}
 		project(nt, base, estimate(nt, draw), cfg.Years, out)
 		for li := range out {
