@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -159,6 +161,37 @@ func TestLimiterShared(t *testing.T) {
 	for k := range st.keys {
 		if len(k) != 64 || strings.Trim(k, "0123456789abcdef") != "" {
 			t.Errorf("key %q kept in clear", k)
+		}
+	}
+}
+
+// TestLimiterKeyed: under a Key, limiters of the same name and key share
+// counts, the stored keys are neither the key in clear nor its plain
+// SHA-256 (which trying every plausible ID number would undo), and another
+// Key counts apart.
+func TestLimiterKeyed(t *testing.T) {
+	ctx := context.Background()
+	st := &MemoryLimits{}
+	k1, k2 := []byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")
+	limiter := func(key []byte) *Limiter {
+		return &Limiter{Name: "send", Max: 2, Window: time.Minute, Lockout: time.Hour, Store: st, Key: key}
+	}
+	a, b, other, plain := limiter(k1), limiter(k1), limiter(k2), limiter(nil)
+	const id = "520102198503033311"
+	if err := a.Add(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	var locked *ErrLocked
+	if err := b.Add(ctx, id); !errors.As(err, &locked) {
+		t.Fatalf("2nd event over two limiters with the same key: %v, want locked", err)
+	}
+	if other.Check(ctx, id) != nil || plain.Check(ctx, id) != nil {
+		t.Error("a limiter under another key, or none, sees the lockout")
+	}
+	sum := sha256.Sum256([]byte("send\x00" + id))
+	for k := range st.keys {
+		if strings.Contains(k, id) || k == hex.EncodeToString(sum[:]) {
+			t.Errorf("stored key %q is the ID number or its plain SHA-256", k)
 		}
 	}
 }

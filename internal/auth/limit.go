@@ -69,6 +69,10 @@ type Limiter struct {
 	// Store keeps the counts; nil keeps them in memory, this Limiter's
 	// own.
 	Store LimitStore
+	// Key keys the HMACs that stand for keys in Store; every server of a
+	// cluster needs the same one, and it must outlive restarts (or the
+	// counts are forgotten). Without a Key, keys are plain SHA-256.
+	Key []byte
 
 	mem MemoryLimits
 }
@@ -87,11 +91,18 @@ func (l *Limiter) store() LimitStore {
 	return &l.mem
 }
 
-// key returns the hex SHA-256 of the limiter's name and k: keys may be ID
-// numbers, which the store then does not hold in clear.
+// key returns the hex HMAC-SHA-256 under Key (SHA-256 without one) of the
+// limiter's name and k: keys may be ID numbers, which the store then does
+// not hold in clear — nor, with a Key, in a form that trying every
+// plausible ID number would undo.
 func (l *Limiter) key(k string) string {
-	h := sha256.Sum256([]byte(l.Name + "\x00" + k))
-	return hex.EncodeToString(h[:])
+	if len(l.Key) == 0 {
+		h := sha256.Sum256([]byte(l.Name + "\x00" + k))
+		return hex.EncodeToString(h[:])
+	}
+	h := hmac.New(sha256.New, l.Key)
+	h.Write([]byte(l.Name + "\x00" + k))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Check returns *ErrLocked while key is locked out, else nil; or the

@@ -105,8 +105,9 @@ type Options struct {
 	// goes to the log) when nil.
 	Codes CodeSender
 	// SignInKey keys the HMACs that stand for ID numbers and one-time
-	// codes in the database (auth.Codes.Key); every server of a cluster
-	// needs the same. Empty: a random key of this process.
+	// codes in the database (auth.Codes.Key, auth.Limiter.Key); every
+	// server of a cluster needs the same. Empty: a random key of this
+	// process for the codes, plain SHA-256 for the limits.
 	SignInKey []byte
 	// Rounds is the enrollment and housing rounds service as citizens use
 	// it (ServiceRounds adapts *rounds.Service); nil: the pages say that
@@ -197,6 +198,9 @@ func newServer(st Store, opt Options) *server {
 	if opt.Points.Region == "" {
 		opt.Points = points.DefaultOptions
 	}
+	// The limits' keys are HMACs only under a configured key: a random one
+	// would forget every lockout at a restart.
+	limitKey := opt.SignInKey
 	if len(opt.SignInKey) == 0 {
 		opt.SignInKey = make([]byte, 32)
 		rand.Read(opt.SignInKey)
@@ -219,10 +223,10 @@ func newServer(st Store, opt Options) *server {
 		pages:       mustParsePages(),
 		cat:         mustLoadCatalogue(),
 		key:         newSealer(),
-		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st},
-		userLimit:   &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st},
-		sendLimit:   &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st},
-		codeLimit:   &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st},
+		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		userLimit:   &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		sendLimit:   &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeLimit:   &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
 		codes:       &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
 		quarantines: map[string]string{},
 	}
