@@ -585,6 +585,10 @@ type forecastData struct {
 	Levels []string
 	Rows   []forecast.Row
 	Chart  chart
+	// Calibration is how the band of Level was set at each horizon, when
+	// it comes from past errors (F.Method.Band calibrated).
+	Calibration []forecast.BandCalibration
+	Nominal     float64 // the band's nominal coverage, percent
 }
 
 var warningRank = map[string]int{forecast.Green: 0, forecast.Yellow: 1, forecast.Red: 2}
@@ -604,6 +608,12 @@ func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if !slices.Contains(d.Levels, d.Level) {
 		d.Level = forecast.Primary
+	}
+	d.Nominal = f.Method.BandHigh - f.Method.BandLow
+	for _, c := range f.Calibration {
+		if c.Level == d.Level {
+			d.Calibration = append(d.Calibration, c)
+		}
 	}
 	idx := map[string]int{}
 	for _, ts := range f.Towns {
