@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -155,14 +154,26 @@ func appendValue(dst []byte, in *Input, x float64, lang Lang, json bool) []byte 
 // appendNum writes x rounded to two decimals without trailing zeros:
 // 18, 12.5, 0.25.
 func appendNum(dst []byte, x float64) []byte {
-	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) >= 1e15 {
+	// Called for every number of every explanation (about a hundred per
+	// person scored), hence the care: one comparison for NaN, infinities
+	// and numbers too large for cents, truncation for Floor, and single
+	// digits by hand.
+	if !(x > -1e15 && x < 1e15) {
 		return strconv.AppendFloat(dst, x, 'g', -1, 64)
 	}
-	cents := int64(math.Floor(math.Abs(x)*100 + 0.5 + 1e-7))
-	if x < 0 && cents != 0 {
+	neg := x < 0
+	if neg {
+		x = -x
+	}
+	cents := int64(x*100 + 0.5 + 1e-7) // x ≥ 0: truncation is Floor
+	if neg && cents != 0 {
 		dst = append(dst, '-')
 	}
-	dst = strconv.AppendInt(dst, cents/100, 10)
+	if whole := cents / 100; whole < 10 {
+		dst = append(dst, byte('0'+whole))
+	} else {
+		dst = strconv.AppendInt(dst, whole, 10)
+	}
 	frac := cents % 100
 	switch {
 	case frac == 0:
