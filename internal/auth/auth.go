@@ -148,8 +148,9 @@ type AuditEntry struct {
 	Actor   string // officer name
 	Role    Role
 	Action  string // e.g. "unmask"
-	Subject string // the ID number concerned (shown masked)
-	Reason  string // the officer's stated reason, required
+	Subject string // the ID number concerned (shown masked), if any
+	Reason  string // the officer's stated reason: required to unmask
+	Object  string // what was acted on, e.g. "round 2027-grade1-city"
 	IP      string
 }
 

@@ -164,13 +164,15 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	return n, nil
 }
 
-// AppendAudit appends e to the audit log. A reason is required.
+// AppendAudit appends e to the audit log. It needs a reason (why) or an
+// object (what); an entry about a person (a subject) needs a reason.
 func (db *DB) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
-	if strings.TrimSpace(e.Reason) == "" {
-		return apperr.New(apperr.Invalid, "an audit entry needs a reason")
+	reason, object := strings.TrimSpace(e.Reason), strings.TrimSpace(e.Object)
+	if reason == "" && (object == "" || e.Subject != "") {
+		return apperr.New(apperr.Invalid, "an audit entry needs a reason, or an object when it concerns no person")
 	}
-	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO audit_log (at, actor, role, action, subject, reason, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)`),
-		millis(e.At), e.Actor, string(e.Role), e.Action, e.Subject, e.Reason, e.IP)
+	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO audit_log (at, actor, role, action, subject, reason, object, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
+		millis(e.At), e.Actor, string(e.Role), e.Action, e.Subject, e.Reason, e.Object, e.IP)
 	if err != nil {
 		return fmt.Errorf("store: append audit (%s %s): %w", e.Action, ident.MaskID(e.Subject), err)
 	}
@@ -179,7 +181,7 @@ func (db *DB) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
 
 // Audit returns the latest limit entries, newest first.
 func (db *DB) Audit(ctx context.Context, limit int) ([]auth.AuditEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT at, actor, role, action, subject, reason, ip FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`), limit)
+	rows, err := db.sql.QueryContext(ctx, db.d.q(`SELECT at, actor, role, action, subject, reason, object, ip FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit: %w", err)
 	}
@@ -191,7 +193,7 @@ func (db *DB) Audit(ctx context.Context, limit int) ([]auth.AuditEntry, error) {
 			at   int64
 			role string
 		)
-		if err := rows.Scan(&at, &e.Actor, &role, &e.Action, &e.Subject, &e.Reason, &e.IP); err != nil {
+		if err := rows.Scan(&at, &e.Actor, &role, &e.Action, &e.Subject, &e.Reason, &e.Object, &e.IP); err != nil {
 			return nil, fmt.Errorf("store: audit: %w", err)
 		}
 		e.At, e.Role = fromMillis(at), auth.Role(role)

@@ -101,9 +101,19 @@ func testAudit(t *testing.T, db *DB) {
 	if err := db.AppendAudit(ctx, auth.AuditEntry{At: t0, Actor: "wang", Action: "unmask", Reason: " "}); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("entry without reason: %v, want invalid", err)
 	}
+	if err := db.AppendAudit(ctx, auth.AuditEntry{At: t0, Actor: "wang", Action: "unmask", Subject: "520102198503033311", Object: "round r1"}); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("entry about a person without a reason: %v, want invalid", err)
+	}
+	// An officer's action: an object, no person, no reason.
+	if err := db.AppendAudit(ctx, auth.AuditEntry{At: t0.Add(time.Hour), Actor: "li", Role: auth.Education, Action: "round_allocate", Object: "round 2027-grade1-city"}); err != nil {
+		t.Fatal(err)
+	}
 	es, err := db.Audit(ctx, 10)
-	if err != nil || len(es) != 2 || es[0].Reason != "school check" || !es[1].At.Equal(t0) || es[0].Role != auth.Police {
+	if err != nil || len(es) != 3 || es[1].Reason != "school check" || !es[2].At.Equal(t0) || es[1].Role != auth.Police {
 		t.Errorf("Audit: %+v, %v", es, err)
+	}
+	if e := es[0]; e.Action != "round_allocate" || e.Object != "round 2027-grade1-city" || e.Subject != "" || e.Reason != "" {
+		t.Errorf("the action read back: %+v", e)
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -227,7 +228,7 @@ func (s *server) apiRoundCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.opt.Logger.Info("round created through the API", "user", sessionOf(r).Name, "round", rd.ID, "kind", rd.Kind)
+	s.act(r, "round_create", "round "+rd.ID, "kind", rd.Kind, "via", "api")
 	o, err := s.overview(r, rd)
 	if err != nil {
 		s.fail(w, r, err)
@@ -286,7 +287,7 @@ func (s *server) apiRoundStep(step string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.opt.Logger.Info("round step through the API", "user", sessionOf(r).Name, "round", rd.ID, "step", step)
+		s.act(r, "round_"+step, "round "+rd.ID, "via", "api")
 		writeJSON(w, http.StatusOK, out)
 	}
 }
@@ -703,6 +704,6 @@ func (s *server) apiAnswer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.opt.Logger.Info("objection answered through the API", "user", sessionOf(r).Name, "round", rd.ID, "objection", n, "decision", o.Decision)
+	s.act(r, "round_answer", fmt.Sprintf("round %s, objection %d: %s", rd.ID, n, o.Decision), "via", "api")
 	writeJSON(w, http.StatusOK, officerObjection(o))
 }

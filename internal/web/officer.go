@@ -376,7 +376,6 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 	if langOf(r) == langEN {
 		lang = "en"
 	}
-	sess := sessionOf(r)
 	sum, err := ingest.Import(r.Context(), s.st, paths, ingest.Options{QuarantineDir: filepath.Join(dir, "quarantine"), Today: s.opt.Today(), FactKinds: s.opt.FactKinds, Lang: lang})
 	s.registryChanged()
 	d := importData{}
@@ -391,7 +390,11 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Files = append(d.Files, imp)
 	}
-	s.opt.Logger.Info("import through the console", "user", sess.Name, "files", len(paths), "err", err)
+	names := make([]string, len(d.Files))
+	for i, f := range d.Files {
+		names[i] = f.File
+	}
+	s.act(r, "import", strings.Join(names, ", "), "files", len(paths), "err", err)
 	if err != nil {
 		if !apperr.Is(err, apperr.Invalid) {
 			s.fail(w, r, err)
@@ -694,6 +697,19 @@ func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.RoundsConsole != nil})
 }
 
+// act records an officer's action — a step of a round, an import, a
+// download of a list — in the audit log (who, when, what, on what, from
+// where) and in the server log. The action is done: a failure to record it
+// is logged as an error, not answered.
+func (s *server) act(r *http.Request, action, object string, args ...any) {
+	sess := sessionOf(r)
+	e := auth.AuditEntry{At: s.opt.Now(), Actor: sess.Name, Role: sess.Role, Action: action, Object: object, IP: s.clientIP(r)}
+	if err := s.st.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
+		s.opt.Logger.Error("recording an officer's action in the audit log", "action", action, "object", object, "err", err)
+	}
+	s.opt.Logger.Info(action, append([]any{"user", sess.Name, "object", object}, args...)...)
+}
+
 type auditRow struct {
 	auth.AuditEntry
 	Masked string
@@ -708,7 +724,10 @@ func (s *server) auditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := make([]auditRow, len(es))
 	for i, e := range es {
-		rows[i] = auditRow{AuditEntry: e, Masked: ident.MaskID(e.Subject), When: e.At.In(chinaTime).Format("2006-01-02 15:04:05")}
+		rows[i] = auditRow{AuditEntry: e, When: e.At.In(chinaTime).Format("2006-01-02 15:04:05")}
+		if e.Subject != "" {
+			rows[i].Masked = ident.MaskID(e.Subject)
+		}
 	}
 	s.render(w, r, http.StatusOK, "audit.html", "audit.title", rows)
 }

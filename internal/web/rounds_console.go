@@ -128,7 +128,7 @@ func (s *server) roundCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var rd rounds.Round
 		if rd, err = s.opt.RoundsConsole.Create(r.Context(), req); err == nil {
-			s.opt.Logger.Info("round created through the console", "user", sessionOf(r).Name, "round", rd.ID, "kind", rd.Kind)
+			s.act(r, "round_create", "round "+rd.ID, "kind", rd.Kind)
 			http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
 			return
 		}
@@ -370,7 +370,7 @@ func (s *server) roundStep(step string) http.HandlerFunc {
 			s.render(w, r, statusOf(code), "round.html", "round.title", d)
 			return
 		}
-		s.opt.Logger.Info("round step through the console", "user", sessionOf(r).Name, "round", rd.ID, "step", step)
+		s.act(r, "round_"+step, "round "+rd.ID)
 		http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
 	}
 }
@@ -408,7 +408,7 @@ func (s *server) roundAnswer(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(code), "round.html", "round.title", d)
 		return
 	}
-	s.opt.Logger.Info("objection answered through the console", "user", sessionOf(r).Name, "round", rd.ID, "objection", n, "decision", draft.Decision)
+	s.act(r, "round_answer", fmt.Sprintf("round %s, objection %d: %s", rd.ID, n, draft.Decision))
 	http.Redirect(w, r, "/officer/rounds/"+rd.ID+"#objection-"+strconv.Itoa(n), http.StatusSeeOther)
 }
 
@@ -449,6 +449,9 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if rd.Status == rounds.Allocated {
+		s.act(r, "round_publish", "round "+rd.ID)
+	}
 	var buf bytes.Buffer
 	ct := "text/csv; charset=utf-8"
 	if format == "csv" {
@@ -461,7 +464,7 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.opt.Logger.Info("round list downloaded", "user", sessionOf(r).Name, "round", rd.ID, "format", format, "rows", len(pub.Rows))
+	s.act(r, "round_list_download", fmt.Sprintf("round %s (%s, %d rows)", rd.ID, format, len(pub.Rows)))
 	download(w, ct, rd.ID+"-publication."+format, buf.Bytes())
 }
 

@@ -130,6 +130,17 @@ func TestRoundsConsoleScopes(t *testing.T) {
 	if l := list("auditor"); !strings.Contains(l, `data-round="g1"`) || !strings.Contains(l, `data-round="pr1"`) || strings.Contains(l, `id="create-form"`) {
 		t.Errorf("auditor's rounds list: want every round and no create form")
 	}
+	// Every step taken, and only those, is in the audit log, with who and
+	// on what; the refused ones are not.
+	audit := do(t, e.h, "GET", "/officer/audit", "", "Cookie", cookies["auditor"]).Body.String()
+	for _, want := range []string{"开放报名</td><td>round draft-public_rental</td>", "开放报名</td><td>round draft-grade1</td>", "创建轮次</td><td>round 2027-grade1-city</td>", "housing (", "education ("} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+	if n := strings.Count(audit, "开放报名"); n != 2 {
+		t.Errorf("the audit log holds %d round openings, want 2 (the refused ones are not steps taken)", n)
+	}
 }
 
 // TestRoundsConsoleRun runs a school round through the console: an
