@@ -122,6 +122,23 @@ func newA11yEnv(t *testing.T) a11yEnv {
 	if w := do(t, e.h, "POST", "/me/apply", form.Encode(), "Cookie", citizen); w.Code != 303 {
 		t.Fatalf("apply: %d %.300s", w.Code, w.Body)
 	}
+	// g1 goes on to 公示 with an objection filed, so that the citizen's
+	// applications page holds its objection form and list, and the round
+	// page the answer form; g1b stays open for the apply page.
+	ctx := t.Context()
+	if _, err := e.rounds.Close(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rounds.Allocate(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rounds.Publish(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rounds.FileObjection(ctx, rounds.ObjectRequest{Round: "g1", Applicant: person, Text: "学校距离计算有误"}); err != nil {
+		t.Fatal(err)
+	}
+	e.openRound(t, rounds.Grade1, "g1b")
 	officer := e.signIn(t, "admin")
 	w := do(t, e.h, "GET", "/officer/registry?q=3311", "", "Cookie", officer)
 	m := regexp.MustCompile(`name="ref" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
@@ -210,6 +227,8 @@ func a11yPages(t *testing.T) []a11yPage {
 			chromedp.SetUploadFiles(`#files`, []string{csv}), chromedp.Click(`form button[type=submit].primary`), chromedp.WaitVisible(`#reconciliation`)}},
 		{name: "rounds", path: "/officer/rounds", who: "officer", ready: `#rounds`},
 		{name: "round", path: "/officer/rounds/g1", who: "officer", ready: `#round-places-table`},
+		{name: "round-objections", path: "/officer/rounds/g1", who: "officer", ready: `#objection-1 textarea`},
+		{name: "applications-objection", path: "/me/applications", who: "citizen", ready: `form[action="/me/objections"] textarea`},
 		{name: "audit", path: "/officer/audit", who: "officer", ready: `#audit`},
 		{name: "schemes", path: "/officer/schemes", who: "officer", ready: `main h1`},
 		{name: "forecast", path: "/officer/forecast", who: "officer", ready: `#town-detail`},
