@@ -103,12 +103,6 @@ func (c *ttlCache[K, V]) clear() {
 	c.mu.Unlock()
 }
 
-func (c *ttlCache[K, V]) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
-}
-
 // registryWatch holds the registry's version as last read, and when to
 // read it next. The page path reads it on every request: atomics, and a
 // lock only for the reading itself.

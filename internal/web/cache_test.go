@@ -62,6 +62,13 @@ func TestPointsFollowRegistry(t *testing.T) {
 	}
 }
 
+// len counts the entries of c, expired ones included.
+func (c *ttlCache[K, V]) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
 func TestTTLCacheBound(t *testing.T) {
 	c := ttlCache[int, int]{ttl: time.Hour, max: 100}
 	for i := range 1000 {
