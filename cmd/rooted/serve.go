@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -205,7 +206,9 @@ const serveGCPercent = 400
 // ROOTED_DEMO_CODES=1; otherwise citizen sign-in says that no SMS gateway
 // is configured. ROOTED_SECURE_COOKIES=1 marks cookies Secure behind a
 // TLS-terminating proxy; ROOTED_TRUST_PROXY=1 takes the client address
-// from X-Forwarded-For.
+// from the X-Forwarded-For entry the one proxy in front added, and
+// ROOTED_TRUSTED_PROXIES=ADDR,CIDR,… names a chain of proxies (see
+// web.Options.TrustedProxies).
 func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme, demo bool) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	if e.getenv("GOGC") == "" {
@@ -230,6 +233,10 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	if signInKey == "" && !demo {
 		logger.Warn("ROOTED_SIGNIN_KEY_FILE is not set: one-time codes are keyed by this process's own random key; with several servers, give them all the same key file")
 	}
+	proxies, err := trustedProxies(e.getenv("ROOTED_TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
 	var codes web.CodeSender = web.NoSender{}
 	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {
 		codes = &web.LogSender{Logger: logger}
@@ -243,12 +250,16 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey),
 			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
-			SecureCookies: e.getenv("ROOTED_SECURE_COOKIES") == "1",
-			TrustProxy:    e.getenv("ROOTED_TRUST_PROXY") == "1",
+			SecureCookies:  e.getenv("ROOTED_SECURE_COOKIES") == "1",
+			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",
+			TrustedProxies: proxies,
 		}),
+		// Each route sets its own deadlines (a page 15–30 s, an upload 30
+		// minutes: internal/web's limits); these bound what comes before
+		// the route is known and any route that sets none.
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "rooted: serving on http://%s/\n", ln.Addr())
@@ -268,6 +279,29 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// trustedProxies parses ROOTED_TRUSTED_PROXIES: the addresses of the
+// proxies in front of the server, comma-separated, each an IP address or a
+// CIDR prefix (10.0.0.5, 10.0.1.0/24).
+func trustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, apperr.New(apperr.Invalid, "serve: ROOTED_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR prefix", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // secretFile returns the secret held in the file that the environment

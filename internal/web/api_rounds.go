@@ -287,7 +287,11 @@ func (s *server) apiRoundStep(step string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.act(r, "round_"+step, "round "+rd.ID, "via", "api")
+		// Publishing a round already published changes nothing: the audit
+		// log records changes (and downloads), once.
+		if step != "publish" || rd.Status == rounds.Allocated {
+			s.act(r, "round_"+step, "round "+rd.ID, "via", "api")
+		}
 		writeJSON(w, http.StatusOK, out)
 	}
 }

@@ -257,7 +257,17 @@ func TestRoundsAPIRun(t *testing.T) {
 	if applied.Round != "g1" || applied.Person != "520102********0126" || applied.Status != "submitted" {
 		t.Errorf("application %+v", applied)
 	}
-	call(citizen, "POST", base, `{"child":"`+child+`","choices":["dx-p1"]}`, 409, nil)
+	// A second application for the child: a stable code for programs and
+	// a sentence in the request's language for people, never a key.
+	var dup struct{ Code, Detail string }
+	call(citizen, "POST", base, `{"child":"`+child+`","choices":["dx-p1"]}`, 409, &dup)
+	if dup.Code != "apply.conflict" || dup.Detail == "apply.conflict" || !strings.ContainsFunc(dup.Detail, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+		t.Errorf("duplicate application: code %q, detail %q; want code apply.conflict and a Chinese sentence", dup.Code, dup.Detail)
+	}
+	call(append(citizen[:2:2], "Accept-Language", "en"), "POST", base, `{"child":"`+child+`","choices":["dx-p1"]}`, 409, &dup)
+	if dup.Code != "apply.conflict" || dup.Detail != e.s.cat.tr(langEN, "apply.conflict") {
+		t.Errorf("duplicate application in English: code %q, detail %q", dup.Code, dup.Detail)
+	}
 	call(otherFamily, "POST", base, `{"choices":["dx-p1"]}`, 400, nil) // a school round needs a child
 
 	var closed rounds.CloseSummary
@@ -354,6 +364,22 @@ func TestRoundsAPIRun(t *testing.T) {
 	}
 	if row := strings.Join(pub.Rows[0], "|"); !strings.Contains(row, "520102********3311") || !strings.Contains(row, "测*") {
 		t.Errorf("first row %q: want the citizen, masked", row)
+	}
+	// Publishing again rebuilds the list and changes nothing: one audit
+	// row for the one change.
+	call(edu, "POST", "/api/v1/rounds/g1/publish", "", 200, nil)
+	audit, err := e.st.Audit(t.Context(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := 0
+	for _, a := range audit {
+		if a.Action == "round_publish" {
+			published++
+		}
+	}
+	if published != 1 {
+		t.Errorf("%d audit rows for publishing, want 1 (the second call changed nothing)", published)
 	}
 	call(edu, "POST", "/api/v1/rounds/g1/finalize", "", 409, nil) // the 公示 window runs
 

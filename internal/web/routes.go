@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
@@ -19,7 +20,7 @@ func (s *server) routes() http.Handler {
 	s.routed = s.routed[:0]
 	handle := func(pattern string, h http.HandlerFunc) {
 		s.routed = append(s.routed, pattern)
-		mux.Handle(pattern, h)
+		mux.Handle(pattern, s.limited(routeLimit(pattern), h))
 	}
 	pub := func(h http.HandlerFunc) http.HandlerFunc { return h }
 	citizen := s.requireCitizen
@@ -29,6 +30,11 @@ func (s *server) routes() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	handle("GET /static/", pub(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a folder's listing is nobody's business.
+		if strings.HasSuffix(r.URL.Path, "/") {
+			s.notFound(w, r)
+			return
+		}
 		// Assets change only with the binary; vendored ones carry their
 		// version in VERSIONS.
 		w.Header().Set("Cache-Control", "public, max-age=3600")
@@ -117,4 +123,18 @@ func (s *server) routes() http.Handler {
 	h = cop.Handler(h)
 	h = securityHeaders(h)
 	return s.logRequests(h)
+}
+
+// routeLimit is the limit of the route with pattern (see limit).
+func routeLimit(pattern string) limit {
+	switch pattern {
+	case "POST /lang", "POST /signin", "POST /citizen/signin", "POST /citizen/verify", "POST /signout":
+		return signInLimit
+	case "POST /officer/import":
+		return uploadLimit
+	}
+	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, "/api/") {
+		return apiLimit
+	}
+	return pageLimit
 }

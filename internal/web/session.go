@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,21 +150,6 @@ func (s *server) requireOfficerOrCitizen(scope auth.Scope, h http.HandlerFunc) h
 			s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
 		}
 	}
-}
-
-// clientIP is the caller's address for limits and the audit log.
-func (s *server) clientIP(r *http.Request) string {
-	if s.opt.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			first, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(first)
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // startSession stores a new session and sets its cookie.

@@ -28,6 +28,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -120,9 +121,17 @@ type Options struct {
 	// proxy that terminates TLS). Cookies on a TLS connection are always
 	// Secure.
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For (for rate
-	// limits and the audit log). Only behind a proxy that sets it.
+	// TrustProxy takes the client address (for rate limits and the audit
+	// log) from the X-Forwarded-For entry that the proxy in front of the
+	// server added — the last one — rather than from the connection. Only
+	// behind one proxy that appends to the header; see TrustedProxies for
+	// a chain of them.
 	TrustProxy bool
+	// TrustedProxies are the addresses of the proxies in front of the
+	// server. When the connection comes from one of them, the client is
+	// the last address of X-Forwarded-For that is not one of them:
+	// entries further left were written by the client and may be forged.
+	TrustedProxies []netip.Prefix
 	// WorkDir holds uploaded files and quarantine files of imports made
 	// through the console; a fresh directory under os.TempDir when "".
 	WorkDir string
@@ -313,10 +322,38 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.errorPage(w, r, status, msg)
 		return
 	}
+	problem(w, status, s.problemDetail(langOf(r), code, msg))
+}
+
+// problemBody is an RFC 9457 problem: Code is stable for programs (the
+// catalogue key of the message when it has one, else the error's code),
+// Detail a sentence in the request's language.
+type problemBody struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+}
+
+// problemDetail turns an error's message (a catalogue key, or a sentence
+// safe to show) into the problem of an API answer in lang.
+func (s *server) problemDetail(lang, code, msg string) problemBody {
+	p := problemBody{Type: "about:blank", Detail: msg, Code: code}
+	if _, ok := s.cat[lang][msg]; ok {
+		p.Detail, p.Code = s.cat.tr(lang, msg), msg
+	}
+	return p
+}
+
+func problem(w http.ResponseWriter, status int, p problemBody) {
+	p.Title, p.Status = http.StatusText(status), status
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": msg, "code": code})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(p)
 }
 
 // statusOf maps application error codes to HTTP statuses; the one place
