@@ -245,6 +245,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
 			SecureCookies: e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:    e.getenv("ROOTED_TRUST_PROXY") == "1",
+			Context:       ctx, // the figures' background work stops with the server
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -122,7 +121,7 @@ func (s *server) computeFigures(ctx context.Context) {
 	defer p.computing.Unlock()
 	next, err := s.figuresNow(ctx)
 	if err != nil {
-		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		if ctx.Err() == nil { // not the server stopping
 			p.logger.Error("computing the public figures", "err", err)
 		}
 		return
