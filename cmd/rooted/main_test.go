@@ -316,7 +316,13 @@ func TestServe(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
+	// The figures are computed in the background once the server is up;
+	// until then the API answers 503 with Retry-After.
 	code, body := get("/api/v1/figures")
+	for deadline := time.Now().Add(time.Minute); code == http.StatusServiceUnavailable && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		code, body = get("/api/v1/figures")
+	}
 	var fig struct {
 		Total  int64 `json:"total"`
 		ByTown []struct {

@@ -253,6 +253,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			SecureCookies:  e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",
 			TrustedProxies: proxies,
+			Context:        ctx, // the figures' background work stops with the server
 		}),
 		// Each route sets its own deadlines (a page 15–30 s, an upload 30
 		// minutes: internal/web's limits); these bound what comes before

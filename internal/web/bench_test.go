@@ -67,7 +67,7 @@ end
 // BenchmarkPointsPage is the citizen points page, served from the caches
 // (session and explanation) as at steady load.
 func BenchmarkPointsPage(b *testing.B) {
-	e := newTestEnv(&testing.T{}, "")
+	e := newTestEnv(b, "")
 	cookie := e.signInCitizen(&testing.T{}, person)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -94,7 +94,7 @@ func (w *discardWriter) Write(p []byte) (int, error) { w.n += len(p); return len
 // recorder's costs: one request, replayed, into a writer that discards the
 // page, as a browser would send it (gzip accepted, zh-CN).
 func BenchmarkPointsPageChain(b *testing.B) {
-	e := newTestEnv(&testing.T{}, "")
+	e := newTestEnv(b, "")
 	cookie := e.signInCitizen(&testing.T{}, person)
 	r := httptest.NewRequest("GET", "/me/points", nil)
 	r.Header.Set("Cookie", cookie)
@@ -109,5 +109,48 @@ func BenchmarkPointsPageChain(b *testing.B) {
 		if w.status != 0 && w.status != 200 {
 			b.Fatal(w.status)
 		}
+	}
+}
+
+// publicPages are the pages and resources anyone may fetch, as
+// scripts/bench-web.sh loads them.
+var publicPages = []string{
+	"/",
+	"/signin",
+	"/citizen/signin",
+	"/api/v1/figures",
+	"/api/v1/stats",
+	"/api/v1/openapi.json",
+	"/healthz",
+	"/static/rooted.css",
+}
+
+// BenchmarkPublicPages is each public page through the whole handler
+// chain into a writer that discards it, as a browser without a session
+// asks for it (gzip accepted, zh-CN), at steady load: the figures already
+// computed once.
+func BenchmarkPublicPages(b *testing.B) {
+	e := newTestEnv(b, "")
+	for _, path := range publicPages {
+		name := strings.TrimPrefix(strings.ReplaceAll(path, "/", "_"), "_")
+		if path == "/" {
+			name = "home"
+		}
+		b.Run(name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", path, nil)
+			r.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+			r.Header.Set("Accept-Encoding", "gzip, deflate, br")
+			w := &discardWriter{h: http.Header{}}
+			e.h.ServeHTTP(w, r) // the first view fills what is cached
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				w.status = 0
+				e.h.ServeHTTP(w, r)
+				if w.status != 0 && w.status != 200 {
+					b.Fatal(path, w.status)
+				}
+			}
+		})
 	}
 }

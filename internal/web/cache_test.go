@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +20,10 @@ import (
 // as `rooted import` would, not through this server), and then within
 // RegistryPoll.
 func TestPointsFollowRegistry(t *testing.T) {
-	e := newTestEnv(t, "")
-	clock := time.Now()
-	e.s.opt.Now = func() time.Time { return clock }
+	// The clock is read by the figures' background work too.
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	e := newTestEnv(t, "", func(o *Options) { o.Now = func() time.Time { return time.Unix(0, clock.Load()) } })
 	cookie := e.signInCitizen(t, person)
 	total := regexp.MustCompile(`id="points-total">([0-9.]+)`)
 	points := func() string {
@@ -52,7 +55,7 @@ func TestPointsFollowRegistry(t *testing.T) {
 	if got := points(); got != before {
 		t.Fatalf("before RegistryPoll has passed: total %s, want the cached %s", got, before)
 	}
-	clock = clock.Add(e.s.opt.RegistryPoll)
+	clock.Add(int64(e.s.opt.RegistryPoll))
 	after := points()
 	if after == before {
 		t.Fatalf("after RegistryPoll: total still %s; the blood donation is not counted", after)
@@ -108,9 +111,8 @@ func TestTTLCacheExpires(t *testing.T) {
 // (its context cancelled while the registry is read) is not logged as a
 // failure of the server.
 func TestAbandonedRequestNotAnError(t *testing.T) {
-	e := newTestEnv(t, "")
-	var log strings.Builder
-	e.s.opt.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	var log syncBuilder
+	e := newTestEnv(t, "", func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
 	cookie := e.signInCitizen(t, person)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -130,4 +132,23 @@ func TestAbandonedRequestNotAnError(t *testing.T) {
 	if !strings.Contains(log.String(), "level=ERROR") {
 		t.Errorf("a failed registry read was not logged as an error:\n%s", log.String())
 	}
+}
+
+// syncBuilder is a strings.Builder that the server's background work may
+// write to (a log) while the test reads it.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuilder) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuilder) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

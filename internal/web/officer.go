@@ -427,15 +427,16 @@ func saveUpload(fh *multipart.FileHeader, path string) error {
 	return dst.Close()
 }
 
-// registryChanged drops every cache the registry feeds.
+// registryChanged drops every cache the registry feeds, and computes the
+// public figures again before it returns.
 func (s *server) registryChanged() {
-	s.figures.clear()
 	s.scores.clear()
 	s.fcast.clear()
 	s.reform.clear()
 	s.housing.clear()
 	s.explains.clear()
 	s.pointsPages.clear()
+	s.refreshFigures()
 }
 
 // importQuarantine downloads a quarantine file of an import made through

@@ -208,5 +208,5 @@ func openAPI() map[string]any {
 }
 
 func (s *server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, openAPI())
+	s.pub.openAPI.write(w, r) // encoded once, at start
 }

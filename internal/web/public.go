@@ -12,7 +12,9 @@ import (
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	if _, err := s.st.Towns(ctx); err != nil {
+	// One row read by its key: the database answers, and the check costs
+	// it next to nothing however often a balancer asks.
+	if _, err := s.st.Version(ctx); err != nil {
 		s.fail(w, r, apperr.Wrap(apperr.Internal, err, "database unavailable"))
 		return
 	}
@@ -21,44 +23,67 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 type homeData struct {
+	Ready   bool // false: the figures are being prepared (figures.go)
 	Figures registry.Figures
 	AsOf    string
 	Charts  []chart
 }
 
-// home is the public page: aggregate figures only, and the ways to sign in.
-func (s *server) home(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentFigures(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	lang := langOf(r)
-	s.render(w, r, http.StatusOK, "home.html", "home.title", homeData{Figures: f, AsOf: f.AsOf.String(), Charts: []chart{
+// homeDataOf is what the home page shows of figures f in lang.
+func (s *server) homeDataOf(f registry.Figures, lang string) homeData {
+	return homeData{Ready: true, Figures: f, AsOf: f.AsOf.String(), Charts: []chart{
 		s.countChart("town", "hbar", s.cat.tr(lang, "dash.by_town"), "town", lang, f.ByTown, 0),
 		s.countChart("age", "bar", s.cat.tr(lang, "dash.by_age"), "age", lang, f.ByAge, 0),
-	}})
+	}}
 }
 
+// home is the public page: aggregate figures only, and the ways to sign
+// in. It never waits for the figures: it shows the last computed ones, or
+// says that they are being prepared. A visitor without a session gets the
+// page rendered when the figures were computed.
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	cur, lang := s.pub.cur.Load(), langOf(r)
+	if sessionOf(r) == nil {
+		if cur != nil {
+			cur.home[lang].write(w, r)
+		} else {
+			s.pub.preparing[lang].write(w, r)
+		}
+		return
+	}
+	var d homeData
+	if cur != nil {
+		d = s.homeDataOf(cur.figures, lang)
+	}
+	s.render(w, r, http.StatusOK, "home.html", "home.title", d)
+}
+
+// apiFigures answers the last computed figures, or 503 before the first.
 func (s *server) apiFigures(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentFigures(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
+	if cur := s.pub.cur.Load(); cur != nil {
+		cur.figuresJSON.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		AsOf string `json:"as_of"`
-		registry.Figures
-	}{f.AsOf.String(), f})
+	s.figuresPreparing(w, r)
 }
 
+// apiStats answers the row counts computed with the figures (counting
+// every table is a scan of each), or 503 before the first computation.
 func (s *server) apiStats(w http.ResponseWriter, r *http.Request) {
-	counts, err := s.st.Stats(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
+	if cur := s.pub.cur.Load(); cur != nil {
+		cur.statsJSON.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, counts)
+	s.figuresPreparing(w, r)
+}
+
+// figuresPreparing answers an API request for the figures before the
+// first computation has ended: 503, try again in a few seconds.
+func (s *server) figuresPreparing(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "5")
+	p := s.problemDetail(langOf(r), "unavailable", "home.preparing")
+	p.Code = "figures.preparing"
+	problem(w, http.StatusServiceUnavailable, p)
 }
 
 func (s *server) apiNotFound(w http.ResponseWriter, r *http.Request) {

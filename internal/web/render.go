@@ -157,6 +157,22 @@ func (s *server) renderBytes(r *http.Request, tmpl, name string, p *page) ([]byt
 	return buf.Bytes(), nil
 }
 
+// anonymousPage is the page that newPage makes for a request for path in
+// lang without a session: the same for every such visitor, so that it can
+// be rendered once, without a request.
+func (s *server) anonymousPage(lang, path, titleKey string, data any) *page {
+	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, cat: s.cat}
+}
+
+// renderPage renders the whole page tmpl (in the layout) into a new slice.
+func (s *server) renderPage(tmpl string, p *page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := s.executeTo(&buf, tmpl, "layout", p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // writePage writes a rendered page.
 func writePage(w http.ResponseWriter, status int, page []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -169,40 +185,63 @@ func writePage(w http.ResponseWriter, status int, page []byte) {
 // cachedPage is a rendered page kept with its gzip form, compressed once:
 // the citizen pages go to phones on mobile networks, where a page of 7 KB
 // becomes under 3 KB, and serving the cached bytes costs no compression.
-// Its header values are made once too: the points page is the one page
-// served at a high rate, and a cached hit allocates nothing of its own.
+// Its header values are made once too: the points page and the public
+// pages are served at a high rate, and a cached hit allocates nothing of
+// its own. It also holds JSON answers (newCachedJSON).
 type cachedPage struct {
 	plain, gz       []byte
 	plainLen, gzLen []string // Content-Length values
-	vary            []string
+	ctype           []string
+	vary            []string // nil: no Vary
 }
 
 // Header values shared by every cached page. net/http only reads them.
 var (
-	hdrHTML      = []string{"text/html; charset=utf-8"}
-	hdrGzip      = []string{"gzip"}
-	hdrVaryPlain = []string{"Cookie, Accept-Language"}
-	hdrVaryGzip  = []string{"Cookie, Accept-Language, Accept-Encoding"}
+	hdrHTML         = []string{"text/html; charset=utf-8"}
+	hdrJSON         = []string{"application/json; charset=utf-8"}
+	hdrGzip         = []string{"gzip"}
+	hdrVaryPlain    = []string{"Cookie, Accept-Language"}
+	hdrVaryGzip     = []string{"Cookie, Accept-Language, Accept-Encoding"}
+	hdrVaryEncoding = []string{"Accept-Encoding"}
 )
 
+// newCachedPage keeps a rendered page, which varies with the session and
+// the language.
 func newCachedPage(page []byte) cachedPage {
-	p := cachedPage{plain: page, plainLen: []string{strconv.Itoa(len(page))}, vary: hdrVaryPlain}
+	return newCachedBody(hdrHTML, page, hdrVaryPlain, hdrVaryGzip)
+}
+
+// newCachedJSON keeps a JSON answer that is the same for everyone.
+func newCachedJSON(body []byte) cachedPage {
+	return newCachedBody(hdrJSON, body, nil, hdrVaryEncoding)
+}
+
+// newCachedBody keeps body of type ctype, gzipped too unless it is too
+// short to gain; vary is the Vary of the plain-only form, varyGzip that of
+// a body kept in both forms.
+func newCachedBody(ctype []string, body []byte, vary, varyGzip []string) cachedPage {
+	p := cachedPage{plain: body, plainLen: []string{strconv.Itoa(len(body))}, ctype: ctype, vary: vary}
+	if len(body) < 512 {
+		return p
+	}
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	zw.Write(page)
+	zw.Write(body)
 	if zw.Close() != nil {
 		return p
 	}
 	// Either form may be sent, so both vary by Accept-Encoding.
-	p.gz, p.gzLen, p.vary = b.Bytes(), []string{strconv.Itoa(b.Len())}, hdrVaryGzip
+	p.gz, p.gzLen, p.vary = b.Bytes(), []string{strconv.Itoa(b.Len())}, varyGzip
 	return p
 }
 
 // write sends the page with status 200, gzipped when the client accepts it.
 func (p cachedPage) write(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h["Content-Type"] = hdrHTML
-	h["Vary"] = p.vary
+	h["Content-Type"] = p.ctype
+	if p.vary != nil {
+		h["Vary"] = p.vary
+	}
 	body := p.plain
 	if p.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h["Content-Encoding"] = hdrGzip

@@ -173,6 +173,10 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, sess auth.
 }
 
 func (s *server) officerSignInPage(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) == nil && r.URL.RawQuery == "" { // the same for every such visitor (figures.go)
+		s.pub.signIn[langOf(r)].write(w, r)
+		return
+	}
 	s.render(w, r, http.StatusOK, "signin.html", "signin.title", signInData{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
@@ -256,6 +260,10 @@ func cmpErr(a, b error) error {
 }
 
 func (s *server) citizenSignInPage(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) == nil { // the same for every such visitor (figures.go)
+		s.pub.citizenSignIn[langOf(r)].write(w, r)
+		return
+	}
 	s.render(w, r, http.StatusOK, "citizen_signin.html", "csignin.title", signInData{DemoNotice: s.opt.Codes.Demo()})
 }
 

@@ -78,9 +78,16 @@ type Options struct {
 	Today func() date.Date
 	// Now returns the time for sessions and limits; time.Now when nil.
 	Now func() time.Time
-	// FiguresTTL is how long aggregate figures are cached (default 1 minute):
-	// they cost a scan of the residences.
+	// FiguresTTL is the longest the public figures are shown before they
+	// are computed again in the background (default 1 minute); they are
+	// computed again sooner when the registry or the day changes (see
+	// figures.go). It also bounds how long the dashboard's score summary
+	// is cached.
 	FiguresTTL time.Duration
+	// Context bounds the server's background work (computing the public
+	// figures): it stops when Context is done. Nil: it lasts as long as
+	// the process.
+	Context context.Context
 	// PointsTTL bounds how long one person's explained points and points
 	// page are cached (default 10 minutes, each entry up to a quarter
 	// more, so that entries made together do not expire together). They
@@ -151,7 +158,7 @@ type server struct {
 	routed []string // the patterns routes registered, for the OpenAPI test
 	key    sealer   // opaque references to persons in pages
 
-	figures     cached[registry.Figures]
+	pub         publicState // the public figures and pages (figures.go)
 	scores      cached[scoreSummary]
 	fcast       cached[forecast.Forecast]
 	reform      cached[points.DiffReport]
@@ -242,6 +249,10 @@ func newServer(st Store, opt Options) *server {
 	s.sessions.ttl, s.sessions.max = sessionCacheTTL, 50_000
 	s.explains.ttl, s.explains.max = opt.PointsTTL, 50_000
 	s.pointsPages.ttl, s.pointsPages.max = opt.PointsTTL, 20_000 // about 10 KB each
+	if opt.Context == nil {
+		opt.Context = context.Background()
+	}
+	s.startPublic(opt.Context)
 	return s
 }
 
@@ -283,16 +294,6 @@ func (c *cached[T]) clear() {
 	c.mu.Lock()
 	c.full = false
 	c.mu.Unlock()
-}
-
-// currentFigures returns the aggregate figures, from the cache when fresh.
-func (s *server) currentFigures(ctx context.Context) (registry.Figures, error) {
-	today := s.opt.Today()
-	return s.figures.get(today, s.opt.FiguresTTL, func() (registry.Figures, error) {
-		f, err := s.st.Figures(ctx, today)
-		f.AsOf = today
-		return f, err
-	})
 }
 
 // isAPI reports whether r is for the JSON API (errors as problem+json)

@@ -45,7 +45,7 @@ type testEnv struct {
 // newTestEnv opens a fresh SQLite store with the citizen, their child,
 // another person, and one officer per role (named after the role), and
 // returns the server on it.
-func newTestEnv(t *testing.T, token string) *testEnv {
+func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
@@ -66,13 +66,24 @@ func newTestEnv(t *testing.T, token string) *testEnv {
 		t.Fatal(err)
 	}
 	rs := &rounds.Service{Store: st, Scheme: scheme, Now: func() time.Time { return time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC) }}
-	s := newServer(st, Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
+	ctx, stop := context.WithCancel(context.Background())
+	opt := Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
 		Today:  func() date.Date { return date.MustParse("2026-11-29") },
-		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs})
+		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs, Context: ctx}
+	for _, o := range opts {
+		o(&opt)
+	}
+	s := newServer(st, opt)
+	// The background work stops before the store closes (cleanups run
+	// last first).
+	t.Cleanup(func() { stop(); <-s.pub.done })
+	// Most tests look at the figures; the test of the page before them
+	// (TestHomeNeverWaits) makes its own server.
+	<-s.pub.ready
 	return &testEnv{s: s, h: s.routes(), st: st, sender: sender, rounds: rs}
 }
 
-func seed(t *testing.T, st *store.DB) {
+func seed(t testing.TB, st *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	b, err := st.BeginBatch(ctx)
