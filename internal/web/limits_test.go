@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +97,31 @@ func TestStaticFoldersAreNotListed(t *testing.T) {
 	}
 	if w := do(t, e.h, "GET", "/static/rooted.css", ""); w.Code != http.StatusOK {
 		t.Errorf("GET /static/rooted.css: %d", w.Code)
+	}
+	// Assets go gzipped to clients that take it, and are revalidated by
+	// their ETag.
+	want, err := fs.ReadFile(staticFS, "static/vendor/echarts.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := do(t, e.h, "GET", "/static/vendor/echarts.min.js", "", "Accept-Encoding", "gzip, deflate, br")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" || w.Body.Len() >= len(want)/2 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/javascript") {
+		t.Fatalf("echarts gzipped: %d, %q, %d bytes of %d, %q", w.Code, w.Header().Get("Content-Encoding"), w.Body.Len(), len(want), w.Header().Get("Content-Type"))
+	}
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("gunzipped echarts differs from the embedded file (%v)", err)
+	}
+	etag := w.Header().Get("ETag")
+	if w := do(t, e.h, "GET", "/static/vendor/echarts.min.js", "", "If-None-Match", etag); etag == "" || w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Errorf("revalidation with ETag %q: %d, %d bytes", etag, w.Code, w.Body.Len())
+	}
+	if w := do(t, e.h, "GET", "/static/vendor/echarts.min.js", ""); w.Header().Get("Content-Encoding") != "" || !bytes.Equal(w.Body.Bytes(), want) {
+		t.Errorf("plain echarts: encoding %q, %d bytes of %d", w.Header().Get("Content-Encoding"), w.Body.Len(), len(want))
 	}
 }
 

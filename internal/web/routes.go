@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io/fs"
 	"net/http"
 	"strings"
 
@@ -27,19 +26,7 @@ func (s *server) routes() http.Handler {
 	officer := s.requireOfficer
 	officerOrCitizen := s.requireOfficerOrCitizen
 
-	static, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
-	handle("GET /static/", pub(func(w http.ResponseWriter, r *http.Request) {
-		// Files only: a folder's listing is nobody's business.
-		if strings.HasSuffix(r.URL.Path, "/") {
-			s.notFound(w, r)
-			return
-		}
-		// Assets change only with the binary; vendored ones carry their
-		// version in VERSIONS.
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	}))
+	handle("GET /static/", pub(s.serveStatic))
 	handle("GET /healthz", pub(s.healthz))
 
 	// Pages for everyone.

@@ -155,8 +155,9 @@ type server struct {
 	opt    Options
 	pages  map[string]*template.Template
 	cat    catalogue
-	routed []string // the patterns routes registered, for the OpenAPI test
-	key    sealer   // opaque references to persons in pages
+	routed []string              // the patterns routes registered, for the OpenAPI test
+	key    sealer                // opaque references to persons in pages
+	static map[string]staticFile // the embedded assets, by path under /static/
 
 	pub         publicState // the public figures and pages (figures.go)
 	scores      cached[scoreSummary]
@@ -237,6 +238,7 @@ func newServer(st Store, opt Options) *server {
 	s := &server{
 		st: st, opt: opt,
 		pages:       mustParsePages(),
+		static:      loadStatic(),
 		cat:         mustLoadCatalogue(),
 		key:         newSealer(),
 		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
