@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"io"
+	"log/slog"
 	"time"
 )
 
@@ -46,4 +47,30 @@ type FileStore interface {
 	// DeleteExpiredFiles removes every file with ExpiresAt not after now,
 	// and returns how many.
 	DeleteExpiredFiles(ctx context.Context, now time.Time) (int, error)
+}
+
+// SweepFiles removes expired files at once and then every interval until
+// ctx is cancelled. Every server runs it: the expiry is stored with each
+// file, so a restart loses nothing, and two servers sweeping at once only
+// find less to do.
+func SweepFiles(ctx context.Context, fs FileStore, interval time.Duration, now func() time.Time, log *slog.Logger) {
+	if now == nil {
+		now = time.Now
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := fs.DeleteExpiredFiles(ctx, now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("jobs: removing expired files", "err", err)
+		case n > 0:
+			log.Info("jobs: removed expired files", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
