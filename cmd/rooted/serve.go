@@ -15,12 +15,14 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/demo"
 	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/jobs"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
@@ -246,6 +248,9 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		return fmt.Errorf("serve: %w", err)
 	}
 	rs := &rounds.Service{Store: st, Scheme: scheme}
+	// Every server runs durable jobs (imports from the console) and sweeps
+	// expired files; they share the work through the database.
+	runner := &jobs.Runner{Store: st, Logger: logger}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey),
@@ -254,6 +259,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",
 			TrustedProxies: proxies,
 			Context:        ctx, // the figures' background work stops with the server
+			Jobs:           runner,
 		}),
 		// Each route sets its own deadlines (a page 15–30 s, an upload 30
 		// minutes: internal/web's limits); these bound what comes before
@@ -264,6 +270,14 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "rooted: serving on http://%s/\n", ln.Addr())
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var bgDone sync.WaitGroup
+	bgDone.Add(2)
+	go func() { defer bgDone.Done(); runner.Run(bg) }()
+	go func() { defer bgDone.Done(); jobs.SweepFiles(bg, st, 10*time.Minute, nil, logger) }()
+	// A job cut off here keeps its lease until it runs out; then another
+	// server (or this one, restarted) runs it again from the start.
+	defer func() { stopBG(); bgDone.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestDomainHasNoIO(t *testing.T) {
-	domain := []string{"date", "ident", "registry", "policy", "points", "alloc", "forecast", "rounds", "ledger", "calendar", "auth"}
+	domain := []string{"date", "ident", "registry", "policy", "points", "alloc", "forecast", "rounds", "ledger", "calendar", "auth", "jobs"}
 	forbidden := []string{"net/http", "database/sql", "modernc.org/sqlite", "github.com/jackc/pgx", "github.com/xuri/excelize"}
 	for _, pkg := range domain {
 		path := "github.com/newcitizens/rooted/internal/" + pkg

@@ -50,6 +50,64 @@ type Options struct {
 	// Progress, when set, is called every progressEvery rows of a file with
 	// the rows read so far.
 	Progress func(file string, rows int)
+
+	// Limits bound what one file may make the import hold or do; the
+	// zero value of each field is its default (see Limits).
+	Limits Limits
+}
+
+// Limits bound an import whatever its input, so that memory stays flat on
+// a file without line breaks, a file of NUL bytes or a zip bomb. A file
+// past a limit fails with an *apperr.Error (code invalid) naming the file,
+// the limit and where it was passed; its rows are rolled back.
+type Limits struct {
+	// MaxLineBytes bounds one physical line of a CSV file (default
+	// DefaultMaxLineBytes): csv.Reader holds a whole record in memory,
+	// and a file with no line break is one record.
+	MaxLineBytes int
+	// MaxRows bounds the data rows of one file (default DefaultMaxRows).
+	MaxRows int
+	// MaxXLSXBytes bounds what a workbook may unzip to (default
+	// DefaultMaxXLSXBytes); MaxXLSXRatio bounds its unzipped size over its
+	// size on disk (default DefaultMaxXLSXRatio), checked once it unzips
+	// to more than 16 MiB.
+	MaxXLSXBytes int64
+	MaxXLSXRatio int64
+}
+
+// The default limits. A record of the import contract is well under a
+// kilobyte; 1,048,576 rows is a sheet's own limit in Excel and WPS, and a
+// city of a million persons sends each kind in one file of about that; the
+// XLSX of such a file unzips to a few hundred megabytes at a ratio of 5–15.
+const (
+	DefaultMaxLineBytes = 64 << 10
+	DefaultMaxRows      = 2_000_000
+	DefaultMaxXLSXBytes = 1 << 30
+	DefaultMaxXLSXRatio = 100
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxXLSXBytes <= 0 {
+		l.MaxXLSXBytes = DefaultMaxXLSXBytes
+	}
+	if l.MaxXLSXRatio <= 0 {
+		l.MaxXLSXRatio = DefaultMaxXLSXRatio
+	}
+	return l
+}
+
+// Source is one file to import: where it is, and the name people know it
+// by (errors and results name the file by Name, never by Path, so that a
+// web upload's temporary path is not shown).
+type Source struct {
+	Path string
+	Name string // "" means Path
 }
 
 // progressEvery is how often Options.Progress is called, in rows.
@@ -87,31 +145,46 @@ type Summary struct {
 // with the current file rolled back; the files already committed stay, and
 // the returned Summary lists them.
 func Import(ctx context.Context, st registry.Store, paths []string, opt Options) (Summary, error) {
+	srcs := make([]Source, len(paths))
+	for i, p := range paths {
+		srcs[i] = Source{Path: p}
+	}
+	return ImportSources(ctx, st, srcs, opt)
+}
+
+// ImportSources is Import with a name for each file: errors name a file by
+// its Source.Name, and results (FileResult.File) by that name's base.
+func ImportSources(ctx context.Context, st registry.Store, srcs []Source, opt Options) (Summary, error) {
 	var sum Summary
-	if len(paths) == 0 {
+	if len(srcs) == 0 {
 		return sum, apperr.New(apperr.Invalid, "import: no files given")
 	}
 	if opt.Today == 0 {
 		opt.Today = date.Today()
 	}
-	plans := make([]*plan, 0, len(paths))
+	opt.Limits = opt.Limits.withDefaults()
+	plans := make([]*plan, 0, len(srcs))
 	usedQuarantine := map[string]bool{}
-	for _, p := range paths {
-		pl, err := preparePath(p, opt.Kind)
+	for _, src := range srcs {
+		name := src.Name
+		if name == "" {
+			name = src.Path
+		}
+		pl, err := preparePath(src.Path, name, opt.Kind, opt.Limits)
 		if err != nil {
 			if errors.Is(err, errUnreadable) {
 				// The reason is the whole message: a cause after it would only
 				// repeat "unreadable file".
-				return sum, apperr.New(apperr.Invalid, "import: %s: %s", p, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
+				return sum, apperr.New(apperr.Invalid, "import: %s: %s", name, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
 			}
-			return sum, fmt.Errorf("ingest: %s: %w", p, err)
+			return sum, fmt.Errorf("ingest: %s: %w", name, err)
 		}
 		pl.quarantine = quarantinePath(pl, opt.QuarantineDir, usedQuarantine)
 		plans = append(plans, pl)
 	}
 	for _, pl := range plans {
 		if pl.match.kind.name == KindFacts && len(opt.FactKinds) == 0 {
-			return sum, apperr.New(apperr.Invalid, "import: %s: a facts file needs the fact kinds of a scheme, and none are configured", pl.path)
+			return sum, apperr.New(apperr.Invalid, "import: %s: a facts file needs the fact kinds of a scheme, and none are configured", pl.name)
 		}
 	}
 	slices.SortStableFunc(plans, func(a, b *plan) int { return a.match.kind.order - b.match.kind.order })
@@ -313,6 +386,12 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 	}
 	defer r.q.abort()
 	fail := func(line int, err error) (FileResult, error) {
+		var le *limitError
+		if errors.As(err, &le) {
+			// The file itself is at fault: say so plainly, as for an
+			// unreadable file, and name it as its sender knows it.
+			return r.res, apperr.Wrap(apperr.Invalid, err, "import: %s: %s", pl.name, le.Error())
+		}
 		if line > 0 {
 			return r.res, fmt.Errorf("ingest: import %s %s line %d: %w", k.name, pl.base, line, err)
 		}
@@ -347,6 +426,9 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 			return fail(r.line, fmt.Errorf("after this line: %w", err))
 		}
 		r.res.Read++
+		if r.res.Read > im.opt.Limits.MaxRows {
+			return fail(row.line, &limitError{fmt.Sprintf("more than %d rows (the most one file may hold): split it into several files", im.opt.Limits.MaxRows)})
+		}
 		if r.res.Read%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return fail(row.line, err)

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"crypto/sha256"
@@ -36,7 +37,9 @@ type rowReader interface {
 // plan is one file as found by the pre-flight reading: its format, encoding,
 // kind and header. Nothing is written before every file has a plan.
 type plan struct {
-	path, base string
+	path       string // where the file is
+	name, base string // what people call it, and that name's last element
+	limits     Limits
 	xlsx       bool
 	gb18030    bool // CSV not valid UTF-8: read as GB18030 (a superset of GBK)
 	date1904   bool // XLSX in the 1904 date system
@@ -63,9 +66,9 @@ var (
 // preparePath opens path, decides its format and encoding, hashes it and
 // reads its header. Errors wrap errUnreadable when the file itself is at
 // fault.
-func preparePath(path, forceKind string) (*plan, error) {
-	pl := &plan{path: path, base: filepath.Base(path)}
-	switch strings.ToLower(filepath.Ext(path)) {
+func preparePath(path, name, forceKind string, lim Limits) (*plan, error) {
+	pl := &plan{path: path, name: name, base: filepath.Base(name), limits: lim}
+	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".txt":
 	case ".xlsx", ".xlsm":
 		pl.xlsx = true
@@ -89,7 +92,7 @@ func preparePath(path, forceKind string) (*plan, error) {
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(path) }
 	if pl.xlsx {
-		err = prepareXLSX(pl)
+		err = prepareXLSX(pl, fi.Size())
 	} else {
 		err = prepareCSV(pl, open)
 	}
@@ -123,13 +126,13 @@ func prepareCSV(pl *plan, open func() (io.ReadCloser, error)) error {
 	}
 	pl.sha256 = hex.EncodeToString(h.Sum(nil))
 	pl.gb18030 = !scan.valid()
-	gb := pl.gb18030
+	gb, maxLine := pl.gb18030, pl.limits.MaxLineBytes
 	pl.open = func() (rowReader, error) {
 		f, err := open()
 		if err != nil {
 			return nil, err
 		}
-		return newCSVRows(f, gb), nil
+		return newCSVRows(f, gb, maxLine), nil
 	}
 	return nil
 }
@@ -202,8 +205,11 @@ type csvRows struct {
 	offset int64
 }
 
-func newCSVRows(f io.ReadCloser, gb18030 bool) *csvRows {
-	br := bufio.NewReaderSize(f, 64<<10)
+func newCSVRows(f io.ReadCloser, gb18030 bool, maxLine int) *csvRows {
+	// The cap sits under the decoder, on the file's own bytes: csv.Reader
+	// keeps a whole record in memory, and a file without line breaks (or
+	// of NUL bytes) would be one record as large as the file.
+	br := bufio.NewReaderSize(&lineCap{r: f, max: maxLine, line: 1}, 64<<10)
 	var in io.Reader = br
 	if gb18030 {
 		// Bytes that are not GB18030 either become U+FFFD, which the
@@ -245,13 +251,83 @@ func (c *csvRows) next() (row, error) {
 
 func (c *csvRows) close() error { return c.closer.Close() }
 
-// xlsxOptions bound what a workbook may unzip to: a spreadsheet feed is at
-// most a few hundred megabytes of XML, and a zip bomb should fail early.
-var xlsxOptions = excelize.Options{UnzipSizeLimit: 4 << 30}
+// limitError is a file past one of the Limits: the file is at fault, and
+// the message says where and what to do.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// lineCap passes bytes through until one physical line is longer than max
+// bytes, then fails with a *limitError naming the line.
+type lineCap struct {
+	r    io.Reader
+	max  int
+	cur  int // bytes of the current line so far
+	line int // 1-based number of the current line
+	err  error
+}
+
+func (c *lineCap) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.r.Read(p)
+	b := p[:n]
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			c.cur += len(b)
+			break
+		}
+		if c.cur+i > c.max {
+			c.cur += i
+			break
+		}
+		c.cur = 0
+		c.line++
+		b = b[i+1:]
+	}
+	if c.cur > c.max {
+		c.err = &limitError{fmt.Sprintf("line %d is longer than %d bytes, the most a line may hold: is it a CSV file of records, one a line?", c.line, c.max)}
+		return 0, c.err
+	}
+	return n, err
+}
+
+// maxSheetRow is the last row of a sheet in Excel and WPS: a workbook that
+// says it has rows below it was not saved by a spreadsheet program.
+const maxSheetRow = 1 << 20
+
+// ratioFloor is the unzipped size from which Limits.MaxXLSXRatio applies:
+// small workbooks of repeated cells compress very well, harmlessly.
+const ratioFloor = 16 << 20
+
+// checkUnzipped refuses a workbook that would unzip to more than the
+// limits allow, from the sizes its zip directory declares; archive/zip
+// (which excelize reads with) fails a member that unzips to more than it
+// declared, so the check cannot be lied past.
+func checkUnzipped(path string, size int64, lim Limits) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return unreadable("not a readable XLSX workbook: %v", errors.Unwrap(err))
+	}
+	defer z.Close()
+	var total uint64
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+	}
+	switch {
+	case total > uint64(lim.MaxXLSXBytes):
+		return unreadable("the workbook unzips to %d MiB, more than the %d MiB a workbook may: split it into several files, or save it as CSV", total>>20, lim.MaxXLSXBytes>>20)
+	case total > ratioFloor && size > 0 && total/uint64(size) > uint64(lim.MaxXLSXRatio):
+		return unreadable("the workbook unzips to %d MiB from %d KiB, %d times its size (spreadsheets unzip to 5–20 times theirs): refused as a zip bomb", total>>20, size>>10, total/uint64(size))
+	}
+	return nil
+}
 
 // prepareXLSX hashes the workbook, checks that it opens and has a sheet, and
 // sets pl.open to stream its first sheet.
-func prepareXLSX(pl *plan) error {
+func prepareXLSX(pl *plan, size int64) error {
 	f, err := os.Open(pl.path)
 	if err != nil {
 		return unreadable("%v", err)
@@ -270,9 +346,12 @@ func prepareXLSX(pl *plan) error {
 		return unreadable("not an XLSX workbook")
 	}
 	pl.sha256 = hex.EncodeToString(h.Sum(nil))
-	path := pl.path
-	pl.open = func() (rowReader, error) { return openXLSX(path) }
-	x, err := openXLSX(path)
+	if err := checkUnzipped(pl.path, size, pl.limits); err != nil {
+		return err
+	}
+	path, maxBytes := pl.path, pl.limits.MaxXLSXBytes
+	pl.open = func() (rowReader, error) { return openXLSX(path, maxBytes) }
+	x, err := openXLSX(path, maxBytes)
 	if err != nil {
 		return unreadable("not a readable XLSX workbook: %v", err)
 	}
@@ -289,7 +368,7 @@ type xlsxRows struct {
 	date1904 bool
 }
 
-func openXLSX(path string) (x *xlsxRows, err error) {
+func openXLSX(path string, maxBytes int64) (x *xlsxRows, err error) {
 	// excelize parses whatever the file holds; a malformed workbook must
 	// make an error, never a panic.
 	defer func() {
@@ -297,7 +376,7 @@ func openXLSX(path string) (x *xlsxRows, err error) {
 			err = fmt.Errorf("malformed workbook: %v", r)
 		}
 	}()
-	f, err := excelize.OpenFile(path, xlsxOptions)
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -328,6 +407,9 @@ func (x *xlsxRows) next() (r row, err error) {
 		// Next moves one row number at a time, also over rows the sheet
 		// does not store, so counting the calls gives the row number.
 		x.n++
+		if x.n > maxSheetRow {
+			return row{}, &limitError{fmt.Sprintf("the sheet has rows past row %d, the last row a sheet may have: not a workbook a spreadsheet program saved", maxSheetRow)}
+		}
 		cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return row{}, fmt.Errorf("row %d: %w", x.n, err)

@@ -112,6 +112,7 @@ type a11yEnv struct {
 func newA11yEnv(t *testing.T) a11yEnv {
 	t.Helper()
 	e := newTestEnv(t, "")
+	e.runJobs(t) // imports are jobs
 	e.openRound(t, rounds.Grade1, "g1")
 	e.openRound(t, rounds.PublicRental, "pr1")
 	srv := httptest.NewServer(e.h)

@@ -126,6 +126,7 @@ func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	dir := artifacts(t)
 	e := newTestEnv(t, "")
+	e.runJobs(t) // imports are jobs
 	e.openRound(t, rounds.Grade1, "g1")
 	e.openRound(t, rounds.PublicRental, "pr1")
 	srv := httptest.NewServer(e.h)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newcitizens/rooted/internal/ident"
 )
@@ -23,6 +24,13 @@ var funcs = template.FuncMap{
 	"seq": func(n int) []int { return make([]int, max(n, 1)) },
 	"inc": func(i int) int { return i + 1 },
 	"add": func(a, b int) int { return a + b },
+	// when shows an instant in China time, to the minute; "" when zero.
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(chinaTime).Format("2006-01-02 15:04")
+	},
 	// mask shows an ID number masked: pages never show a full one unless
 	// an officer unmasked it with a reason.
 	"mask":     ident.MaskID,

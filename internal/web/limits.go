@@ -35,7 +35,7 @@ var (
 	// uploadLimit: spreadsheets uploaded to the console; only the upload
 	// itself is slow (512 MiB over a slow office line), the import runs
 	// after it.
-	uploadLimit = limit{body: maxUpload, time: 30 * time.Minute}
+	uploadLimit = limit{body: maxUpload + 1<<20, time: 30 * time.Minute} // the parts' headers too
 )
 
 // limited applies l to h: the body's size, the connection's read and

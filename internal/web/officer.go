@@ -5,12 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +16,6 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/ident"
-	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -319,114 +314,6 @@ func (s *server) registryUnmask(w http.ResponseWriter, r *http.Request) {
 	s.fragment(w, r, "registry.html", "unmask", d)
 }
 
-type importData struct {
-	Files []importedFile
-	Error string
-}
-
-type importedFile struct {
-	ingest.FileResult
-	Token string // download token of the quarantine file, "" when none
-}
-
-// maxUpload bounds one upload: a city's full registry as XLSX is well
-// under this.
-const maxUpload = 512 << 20
-
-func (s *server) importPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "import.html", "import.title", importData{})
-}
-
-// importUpload saves the uploaded spreadsheets to a temporary directory,
-// imports them (ingest.Import), and shows the reconciliation with a link
-// to each quarantine file.
-func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.unreadable"})
-		return
-	}
-	defer r.MultipartForm.RemoveAll()
-	dir, err := os.MkdirTemp(s.opt.WorkDir, "import-")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer os.RemoveAll(filepath.Join(dir, "upload"))
-	var paths []string
-	for _, fh := range r.MultipartForm.File["files"] {
-		name := filepath.Base(filepath.Clean("/" + fh.Filename))
-		ext := strings.ToLower(filepath.Ext(name))
-		if name == "/" || name == "." || (ext != ".csv" && ext != ".xlsx") {
-			s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.bad_type"})
-			return
-		}
-		path := filepath.Join(dir, "upload", fmt.Sprintf("%02d-%s", len(paths), name))
-		if err := saveUpload(fh, path); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		paths = append(paths, path)
-	}
-	if len(paths) == 0 {
-		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", importData{Error: "import.no_file"})
-		return
-	}
-	lang := "zh"
-	if langOf(r) == langEN {
-		lang = "en"
-	}
-	sum, err := ingest.Import(r.Context(), s.st, paths, ingest.Options{QuarantineDir: filepath.Join(dir, "quarantine"), Today: s.opt.Today(), FactKinds: s.opt.FactKinds, Lang: lang})
-	s.registryChanged()
-	d := importData{}
-	for _, f := range sum.Files {
-		_, f.File, _ = strings.Cut(f.File, "-") // the upload's own name, without the order prefix
-		imp := importedFile{FileResult: f}
-		if f.QuarantineFile != "" {
-			imp.Token = randomToken(16)
-			s.uploadMu.Lock()
-			s.quarantines[imp.Token] = f.QuarantineFile
-			s.uploadMu.Unlock()
-		}
-		d.Files = append(d.Files, imp)
-	}
-	names := make([]string, len(d.Files))
-	for i, f := range d.Files {
-		names[i] = f.File
-	}
-	s.act(r, "import", strings.Join(names, ", "), "files", len(paths), "err", err)
-	if err != nil {
-		if !apperr.Is(err, apperr.Invalid) {
-			s.fail(w, r, err)
-			return
-		}
-		d.Error = err.Error()
-		s.render(w, r, http.StatusBadRequest, "import.html", "import.title", d)
-		return
-	}
-	s.render(w, r, http.StatusOK, "import.html", "import.title", d)
-}
-
-func saveUpload(fh *multipart.FileHeader, path string) error {
-	src, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
-}
-
 // registryChanged drops every cache the registry feeds, and computes the
 // public figures again before it returns.
 func (s *server) registryChanged() {
@@ -437,25 +324,6 @@ func (s *server) registryChanged() {
 	s.explains.clear()
 	s.pointsPages.clear()
 	s.refreshFigures()
-}
-
-// importQuarantine downloads a quarantine file of an import made through
-// this server.
-func (s *server) importQuarantine(w http.ResponseWriter, r *http.Request) {
-	s.uploadMu.Lock()
-	path, ok := s.quarantines[r.PathValue("token")]
-	s.uploadMu.Unlock()
-	if !ok {
-		s.fail(w, r, apperr.New(apperr.NotFound, "err.no_page"))
-		return
-	}
-	ct := "text/csv; charset=utf-8"
-	if strings.HasSuffix(path, ".xlsx") {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filepath.Base(path)))
-	http.ServeFile(w, r, path)
 }
 
 // reformDiff scores every person under the scheme in force and the

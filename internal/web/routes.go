@@ -53,6 +53,8 @@ func (s *server) routes() http.Handler {
 	handle("POST /officer/registry/unmask", officer(auth.ScopeUnmask, s.registryUnmask))
 	handle("GET /officer/import", officer(auth.ScopeImport, s.importPage))
 	handle("POST /officer/import", officer(auth.ScopeImport, s.importUpload))
+	handle("GET /officer/import/jobs/{id}", officer(auth.ScopeImport, s.importJobPage))
+	handle("GET /officer/import/jobs/{id}/status", officer(auth.ScopeImport, s.importJobStatus))
 	handle("GET /officer/import/quarantine/{token}", officer(auth.ScopeImport, s.importQuarantine))
 	handle("GET /officer/schemes", officer(auth.ScopeSchemes, s.schemesPage))
 	handle("GET /officer/forecast", officer(auth.ScopeSchools, s.forecastPage))

@@ -29,7 +29,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,7 @@ import (
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/forecast"
+	"github.com/newcitizens/rooted/internal/jobs"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -68,6 +68,9 @@ type Store interface {
 	// LatestScores streams the scores of the latest scoring day; nothing
 	// when none is stored.
 	LatestScores(ctx context.Context, fn func(scheme, version string, asOf date.Date, total float64, eligible string) error) error
+	// Durable jobs (imports) and the files they read and make.
+	jobs.Store
+	jobs.FileStore
 }
 
 // Options configure the server. The zero value of each field has a
@@ -139,9 +142,18 @@ type Options struct {
 	// the last address of X-Forwarded-For that is not one of them:
 	// entries further left were written by the client and may be forged.
 	TrustedProxies []netip.Prefix
-	// WorkDir holds uploaded files and quarantine files of imports made
-	// through the console; a fresh directory under os.TempDir when "".
+	// WorkDir is where an import job copies its files while it runs (and
+	// removes them when it ends); os.TempDir when "". Uploads and
+	// quarantine files live in the database.
 	WorkDir string
+	// Jobs is the runner this server's jobs run on: New registers the
+	// handlers of the jobs pages queue (imports); the caller runs it
+	// (cmd/rooted serve does, in every server). Nil: a runner nobody runs,
+	// so queued jobs wait for another server's.
+	Jobs *jobs.Runner
+	// QuarantineTTL is how long an import's quarantine files may be
+	// downloaded (default 72 hours): they hold personal data.
+	QuarantineTTL time.Duration
 	// Forecast configures the forecast page; forecast.DefaultConfig when
 	// its Years is 0.
 	Forecast forecast.Config
@@ -175,8 +187,7 @@ type server struct {
 	codeLimit *auth.Limiter // wrong codes per ID number
 	codes     *auth.Codes
 
-	uploadMu    sync.Mutex
-	quarantines map[string]string // download token → quarantine file path
+	runner *jobs.Runner // imports are registered on it
 }
 
 // New returns the handler with every route of rooted. It panics when a
@@ -231,23 +242,27 @@ func newServer(st Store, opt Options) *server {
 	if opt.FactKinds == nil {
 		opt.FactKinds = must(policy.FactKinds(""))
 	}
-	if opt.WorkDir == "" {
-		opt.WorkDir = must(os.MkdirTemp("", "rooted-web-"))
+	if opt.QuarantineTTL == 0 {
+		opt.QuarantineTTL = 72 * time.Hour
+	}
+	if opt.Jobs == nil {
+		opt.Jobs = &jobs.Runner{Store: st, Logger: opt.Logger, Now: opt.Now}
 	}
 	now := opt.Now
 	s := &server{
 		st: st, opt: opt,
-		pages:       mustParsePages(),
-		static:      loadStatic(),
-		cat:         mustLoadCatalogue(),
-		key:         newSealer(),
-		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		userLimit:   &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		sendLimit:   &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeLimit:   &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codes:       &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
-		quarantines: map[string]string{},
+		pages:     mustParsePages(),
+		static:    loadStatic(),
+		cat:       mustLoadCatalogue(),
+		key:       newSealer(),
+		ipLimit:   &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		userLimit: &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		sendLimit: &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeLimit: &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codes:     &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
+		runner:    opt.Jobs,
 	}
+	s.registerJobs(s.runner)
 	s.sessions.ttl, s.sessions.max = sessionCacheTTL, 50_000
 	s.explains.ttl, s.explains.max = opt.PointsTTL, 50_000
 	s.pointsPages.ttl, s.pointsPages.max = opt.PointsTTL, 20_000 // about 10 KB each
