@@ -136,6 +136,10 @@ type Report struct {
 	Upheld     int       `json:"upheld"`     // answers upholding one
 	Dismissed  int       `json:"dismissed"`  // answers dismissing one
 	Problems   []Problem `json:"problems,omitempty"`
+	// Lists are the published lists checked with the export (VerifyLists).
+	Lists []ListReport `json:"lists,omitempty"`
+	// Warnings are what could not be checked, said plainly.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // OK reports whether nothing was found wrong.
@@ -143,6 +147,7 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // Problem is one difference: where in the file, and what.
 type Problem struct {
+	File  string `json:"file,omitempty"` // a published list's; "" for the export
 	Where string `json:"where"`
 	What  string `json:"what"`
 }
