@@ -238,7 +238,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	rs := &rounds.Service{Store: st, Scheme: scheme}
+	rs := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey),
