@@ -142,15 +142,16 @@ type server struct {
 	routed []string // the patterns routes registered, for the OpenAPI test
 	key    sealer   // opaque references to persons in pages
 
-	figures     cached[registry.Figures]
-	scores      cached[scoreSummary]
-	fcast       cached[forecast.Forecast]
-	reform      cached[points.DiffReport]
-	housing     cached[*forecast.HousingForecast]
-	sessions    ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
-	explains    ttlCache[personDay, points.Explanation]
-	pointsPages ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
-	registry    registryWatch                   // keeps the two above in step with the registry
+	figures      cached[registry.Figures]
+	scores       cached[scoreSummary]
+	fcast        cached[forecast.Forecast]
+	reform       cached[points.DiffReport]
+	housing      cached[*forecast.HousingForecast]
+	sessions     ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
+	explains     ttlCache[personDay, points.Explanation]
+	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
+	registry     registryWatch                   // keeps the two above in step with the registry
+	publicRounds publicRounds                    // published rounds' pages and files, by the head of their chains
 
 	ipLimit   *auth.Limiter // sign-in attempts per client address
 	userLimit *auth.Limiter // failed passwords per account
