@@ -8,6 +8,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -46,7 +47,7 @@ func demoRounds(ctx context.Context, e *env, st *store.DB, c config, scheme *pol
 
 	past := y - 1
 	at := func(m time.Month, d int) *rounds.Service {
-		return &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(date.Of(past, m, d))}
+		return &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: clockAt(date.Of(past, m, d))}
 	}
 	pastID := fmt.Sprintf("%d-grade7-city", past)
 	r, err := at(time.May, 11).Get(ctx, pastID)
@@ -85,7 +86,7 @@ func demoRounds(ctx context.Context, e *env, st *store.DB, c config, scheme *pol
 		}
 	}
 
-	now := &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(c.AsOf)}
+	now := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: clockAt(c.AsOf)}
 	openID := demoOpenRoundID(y)
 	r, err = now.Get(ctx, openID)
 	if apperr.Is(err, apperr.NotFound) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/web"
@@ -34,7 +35,7 @@ func TestDemoRounds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc := &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(c.AsOf)}
+	svc := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: clockAt(c.AsOf)}
 	rs, err := svc.List(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -101,7 +101,7 @@ func commands() []command {
 		{"forecast", "forecast school demand by town and warn before seats run out", runForecast},
 		{"user", "add and list officer accounts (sign-in with roles)", runUser},
 		{"round", "run enrollment and housing rounds: create, open, apply, close, allocate, publish, finalize", runRound},
-		{"verify", "verify a round export: re-run the allocation, check the ledger chain and digests", runVerify},
+		{"verify", "verify a round export (re-run the allocation, check the ledger chain and digests) and the published lists given with it", runVerify},
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,7 +92,7 @@ func runRound(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	svc := &rounds.Service{Store: st, Scheme: scheme, Now: clockAt(c.AsOf)}
+	svc := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: clockAt(c.AsOf)}
 	return o.run(ctx, e, svc, st, sub, id, c)
 }
 
@@ -145,7 +144,7 @@ func (o *roundOpts) register(sub string) func(*flag.FlagSet) {
 			fs.IntVar(&o.windowDays, "window-days", 5, "公示 window in official working days (at least 5)")
 			fs.StringVar(&o.closes, "closes", "", "planned closing day YYYY-MM-DD, shown to applicants")
 		case "open":
-			fs.StringVar(&o.seed, "seed", "", "the lottery seed (default: 32 random bytes, kept secret until allocation)")
+			fs.StringVar(&o.seed, "seed", "", "the lottery seed, kept secret until allocation: at least 32 characters drawn at random, not a word, date, repetition or sequence (default and best: 32 random bytes as 64 hex digits)")
 		case "apply":
 			fs.StringVar(&o.guardian, "guardian", "", "school rounds: ID number of the guardian applying")
 			fs.StringVar(&o.child, "child", "", "school rounds: ID number of the child")
@@ -316,18 +315,24 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
 			return fmt.Errorf("round publish: %w", err)
 		}
+		// The files as published: the stored bytes whose SHA-256 the
+		// ledger records.
 		base := filepath.Join(o.out, id+"-publication")
-		if err := writePublicationCSV(base+".csv", pub); err != nil {
+		if err := os.WriteFile(base+".csv", pub.CSV, 0o644); err != nil {
 			return fmt.Errorf("round publish: %w", err)
 		}
-		if err := writePublicationXLSX(base+".xlsx", pub); err != nil {
+		if err := os.WriteFile(base+".xlsx", pub.XLSX, 0o644); err != nil {
 			return fmt.Errorf("round publish: %w", err)
 		}
 		for _, w := range pub.Warnings {
 			fmt.Fprintln(e.stderr, "rooted: round publish: warning:", w)
 		}
+		if !pub.Recorded {
+			fmt.Fprintf(e.stderr, "rooted: round publish: warning: round %s was published before the ledger recorded the files' SHA-256: these files are rendered again and cannot be checked byte for byte (their rows match the list the ledger records)\n", id)
+		}
 		return writeJSON(e.stdout, map[string]any{"round": id, "published_on": pub.PublishedOn, "window_ends": pub.WindowEnds,
-			"rows": len(pub.Rows), "files": []string{base + ".xlsx", base + ".csv"}, "warnings": pub.Warnings})
+			"rows": len(pub.Rows), "files": []string{base + ".xlsx", base + ".csv"}, "warnings": pub.Warnings,
+			"csv_sha256": pub.CSVSHA256, "xlsx_sha256": pub.XLSXSHA256, "recorded": pub.Recorded})
 	case "object":
 		if o.applicant == "" || o.text == "" {
 			return usageError{"round object: --applicant ID and --text TEXT are required"}
@@ -426,28 +431,4 @@ func (o *roundOpts) show(ctx context.Context, e *env, svc *rounds.Service, id st
 		return err
 	}
 	return writeJSON(e.stdout, ov)
-}
-
-// writePublicationCSV writes the list as UTF-8 CSV with a byte-order mark.
-func writePublicationCSV(file string, p rounds.Publication) error {
-	return writeFile(file, func(w io.Writer) error { return ingest.WriteCSV(w, p.Header, p.Rows) })
-}
-
-// writePublicationXLSX writes the list as one sheet, with a title line.
-func writePublicationXLSX(file string, p rounds.Publication) error {
-	return writeFile(file, func(w io.Writer) error {
-		return ingest.WriteXLSX(w, "公示", p.Title(), p.Header, p.Rows)
-	})
-}
-
-func writeFile(file string, write func(io.Writer) error) error {
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -247,7 +247,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	rs := &rounds.Service{Store: st, Scheme: scheme}
+	rs := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}}
 	// Every server runs durable jobs (imports from the console) and sweeps
 	// expired files; they share the work through the database.
 	runner := &jobs.Runner{Store: st, Logger: logger}

@@ -6,35 +6,59 @@ import (
 	"os"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
-// runVerify is `rooted verify FILE`: it checks a round export (rooted round
-// export) by re-running the allocation and checking the ledger chain,
-// every digest, and that the objections and the department's answers hang
-// together (see rounds.Verify). Exit 0: everything matches (a summary on
-// stdout, with the objections and answers counted); 1: a difference, each
-// printed on stderr with where it is; 2: the file cannot be read as an
-// export.
+// runVerify is `rooted verify EXPORT [LIST.csv|LIST.xlsx …]`: it checks a
+// round export (rooted round export) by re-running the allocation and
+// checking the ledger chain, every digest, and that the objections and
+// the department's answers hang together (see rounds.Verify); and each
+// published list given (the 公示 list as downloaded, CSV or XLSX): its
+// SHA-256 against the one the export's ledger records for the published
+// file, and every row against the allocation (rounds.VerifyLists). Exit
+// 0: everything matches (a summary on stdout, with the objections and
+// answers counted and each list); 1: a difference, each printed on stderr
+// with the file and where in it; 2: a file cannot be read as an export or
+// a list.
 func runVerify(ctx context.Context, e *env, args []string) error {
-	_, files, err := e.flags("verify", "FILE", args, nil, nil)
+	_, files, err := e.flags("verify", "EXPORT [LIST.csv|LIST.xlsx …]", args, nil, nil)
 	if err != nil {
 		return helpOK(err)
 	}
-	if len(files) != 1 {
-		return usageError{"verify: want one FILE (an export of rooted round export)"}
+	if len(files) == 0 {
+		return usageError{"verify: want EXPORT (a file of rooted round export), then any published lists (CSV or XLSX) to check with it"}
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "verify: cannot read %s", files[0])
 	}
-	rep, err := rounds.Verify(data)
+	var lists []rounds.List
+	for _, name := range files[1:] {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "verify: cannot read %s", name)
+		}
+		l, err := ingest.ReadList(name, b)
+		if err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "verify: %s is not a published list", name)
+		}
+		lists = append(lists, l)
+	}
+	rep, err := rounds.VerifyLists(data, lists)
 	if err != nil {
 		return err
 	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(e.stderr, "rooted: verify: warning: %s\n", w)
+	}
 	if !rep.OK() {
 		for _, p := range rep.Problems {
-			fmt.Fprintf(e.stderr, "rooted: verify: %s: %s: %s\n", files[0], p.Where, p.What)
+			file := p.File
+			if file == "" {
+				file = files[0]
+			}
+			fmt.Fprintf(e.stderr, "rooted: verify: %s: %s: %s\n", file, p.Where, p.What)
 		}
 		writeJSON(e.stdout, rep)
 		return errPartial

@@ -30,6 +30,12 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 // WriteXLSX writes one sheet named sheet: a bold title line, a bold
 // header line frozen above the rows, and the rows as text.
 func WriteXLSX(w io.Writer, sheet, title string, header []string, rows [][]string) (err error) {
+	return writeSheet(w, sheet, title, header, rows, nil)
+}
+
+// writeXLSX is WriteXLSX with the document's properties (creator, times)
+// when props is not nil.
+func writeSheet(w io.Writer, sheet, title string, header []string, rows [][]string, props *excelize.DocProperties) (err error) {
 	x := excelize.NewFile()
 	defer func() {
 		if cerr := x.Close(); err == nil {
@@ -72,6 +78,11 @@ func WriteXLSX(w io.Writer, sheet, title string, header []string, rows [][]strin
 	}
 	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
 		return err
+	}
+	if props != nil {
+		if err := x.SetDocProps(props); err != nil {
+			return err
+		}
 	}
 	_, err = x.WriteTo(w)
 	return err

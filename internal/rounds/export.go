@@ -53,7 +53,10 @@ type exportFile struct {
 	Ledger   []exportEntry   `json:"ledger"`
 }
 
-func encodeExport(format string, round, instance, result []byte, entries []exportEntry) []byte {
+// encodeExport writes the export in its canonical form. An entry that does
+// not encode (a payload that is not JSON) is an error naming it: the file
+// would not be an export.
+func encodeExport(format string, round, instance, result []byte, entries []exportEntry) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"format":`)
 	f, _ := json.Marshal(format)
@@ -72,11 +75,13 @@ func encodeExport(format string, round, instance, result []byte, entries []expor
 			b.WriteByte(',')
 		}
 		b.WriteByte('\n')
-		enc.Encode(e) // strings and raw JSON: cannot fail
-		b.Truncate(b.Len() - 1)
+		if err := enc.Encode(e); err != nil {
+			return nil, fmt.Errorf("ledger entry %d (%s): %w", e.Seq, e.Kind, err)
+		}
+		b.Truncate(b.Len() - 1) // the newline Encode ends with
 	}
 	b.WriteString("\n]}\n")
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 // Export returns the self-contained export of an allocated (or published,
@@ -112,7 +117,11 @@ func (s *Service) Export(ctx context.Context, id string) ([]byte, error) {
 		es = append(es, exportEntry{Seq: e.Seq, Round: e.Round, Kind: e.Kind, At: ledger.FormatTime(e.At), Payload: e.Payload,
 			PayloadSHA256: e.PayloadSHA256, PrevHash: e.PrevHash, Hash: e.Hash})
 	}
-	return encodeExport(ExportFormat, entries[0].Payload, in.AppendJSON(nil), output, es), nil
+	data, err := encodeExport(ExportFormat, entries[0].Payload, in.AppendJSON(nil), output, es)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "round %s: export: the stored chain cannot be written", id)
+	}
+	return data, nil
 }
 
 // Report is what Verify found.
@@ -127,6 +136,10 @@ type Report struct {
 	Upheld     int       `json:"upheld"`     // answers upholding one
 	Dismissed  int       `json:"dismissed"`  // answers dismissing one
 	Problems   []Problem `json:"problems,omitempty"`
+	// Lists are the published lists checked with the export (VerifyLists).
+	Lists []ListReport `json:"lists,omitempty"`
+	// Warnings are what could not be checked, said plainly.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // OK reports whether nothing was found wrong.
@@ -134,6 +147,7 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // Problem is one difference: where in the file, and what.
 type Problem struct {
+	File  string `json:"file,omitempty"` // a published list's; "" for the export
 	Where string `json:"where"`
 	What  string `json:"what"`
 }
@@ -273,8 +287,10 @@ func Verify(data []byte) (Report, error) {
 		}
 	}
 	if rep.OK() {
-		canon := encodeExport(f.Format, f.Round, f.Instance, f.Result, f.Ledger)
-		if !bytes.Equal(canon, data) {
+		canon, err := encodeExport(f.Format, f.Round, f.Instance, f.Result, f.Ledger)
+		if err != nil {
+			rep.add("export", "%v", err)
+		} else if !bytes.Equal(canon, data) {
 			rep.add("export, "+position(data, firstDiff(canon, data)), "not in the canonical form rooted writes (white space or escapes changed)")
 		}
 	}

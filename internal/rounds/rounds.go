@@ -356,6 +356,8 @@ type Store interface {
 	Document(ctx context.Context, id, kind string) ([]byte, error)
 	// Ledger returns the chain of a round, by seq.
 	Ledger(ctx context.Context, id string) ([]ledger.Entry, error)
+	// LedgerHead returns the last entry of a round's chain, or not_found.
+	LedgerHead(ctx context.Context, id string) (ledger.Entry, error)
 
 	// CalendarYears returns the holiday notices stored by officers.
 	CalendarYears(ctx context.Context) ([]calendar.Year, error)

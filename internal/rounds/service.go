@@ -39,6 +39,7 @@ type Service struct {
 	Now      func() time.Time   // the clock; nil: time.Now. Dates are taken in China Standard Time.
 	Random   io.Reader          // source of seeds; nil: crypto/rand
 	Points   points.Options     // zero: points.DefaultOptions
+	Files    Files              // renders the published list's files (ingest.PublicationFiles); required to publish
 }
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -350,8 +351,10 @@ func (s *Service) List(ctx context.Context) ([]Round, error) {
 }
 
 // Open opens a draft round for applications. The seed is generated from 32
-// random bytes when seed is ""; its SHA-256 is recorded in the ledger and
-// shown from now on, the seed itself only once the round is allocated.
+// random bytes when seed is ""; a seed given must be strong (CheckSeed: a
+// weak one is an invalid error saying what a good seed is). Its SHA-256 is
+// recorded in the ledger and shown from now on, the seed itself only once
+// the round is allocated.
 func (s *Service) Open(ctx context.Context, id, seed string) (Round, error) {
 	r, err := s.round(ctx, id, "open", Draft)
 	if err != nil {
@@ -368,8 +371,8 @@ func (s *Service) Open(ctx context.Context, id, seed string) (Round, error) {
 		}
 		seed = hex.EncodeToString(b[:])
 	}
-	if !utf8.ValidString(seed) || len(seed) > 256 {
-		return Round{}, apperr.New(apperr.Invalid, "round %s: open: the seed must be valid UTF-8 of at most 256 bytes", id)
+	if err := CheckSeed(seed); err != nil {
+		return Round{}, apperr.New(apperr.Invalid, "round %s: open: %v", id, err)
 	}
 	r.Status, r.Seed, r.SeedSHA256, r.OpenedOn = Open, seed, alloc.SeedSHA256(seed), s.today()
 	payload := jsonObject("seed_sha256", r.SeedSHA256, "opened_on", r.OpenedOn.String())
@@ -904,10 +907,18 @@ func waitingList(apps []Application) {
 
 // Publish publishes an allocated round for objections (公示): the window
 // runs WindowDays official working days from today (today counts when it
-// is a working day), counted on the calendar with its adjusted days; the
-// publication and the window are recorded in the ledger. Publishing a
-// round already published or final only rebuilds the list. The list has
-// names and ID numbers masked.
+// is a working day), counted on the calendar with its adjusted days. The
+// list, names and ID numbers masked, is rendered as CSV and XLSX (Files)
+// and both files are stored with the round; the publication, the window
+// and the SHA-256 of the rows and of each file are recorded in the
+// ledger, in the same transaction.
+//
+// Publishing a round already published or final serves the stored files
+// again, once the list rebuilt from the database is checked to be the one
+// published: when it is not (the records changed since publication), it
+// is a conflict and nothing new is served. Rounds published before the
+// files were kept get their files rendered again (Publication.Recorded
+// false: the ledger has no SHA-256 of them).
 func (s *Service) Publish(ctx context.Context, id string) (Publication, error) {
 	r, err := s.round(ctx, id, "publish", Allocated, Published, Final)
 	if err != nil {
@@ -917,26 +928,44 @@ func (s *Service) Publish(ctx context.Context, id string) (Publication, error) {
 	if err != nil {
 		return Publication{}, err
 	}
-	var warnings []string
-	if r.Status == Allocated {
-		cal, err := s.CalendarNow(ctx)
+	if r.Status != Allocated {
+		rec, err := s.publishEntry(ctx, id)
 		if err != nil {
 			return Publication{}, err
 		}
-		today := s.today()
-		end, warns := cal.AddWorkdays(today, r.WindowDays)
-		warnings = warns
-		r.Status, r.PublishedOn, r.WindowEnds = Published, today, end
-		pub := publication(&r, apps, warnings)
-		payload := jsonObject("published_on", today.String(), "window_ends", end.String(), "window_days", r.WindowDays,
-			"official_calendar", len(warns) == 0, "warnings", nonNil(warns), "list_sha256", pub.Digest())
-		if _, err := s.Store.Commit(ctx, id, Change{From: Allocated, Round: &r,
-			Ledger: []ledger.Draft{{Kind: EntryPublish, At: s.now(), Payload: payload}}}); err != nil {
+		pub := publication(&r, apps, nil)
+		if d := pub.Digest(); d != rec.ListSHA256 {
+			return Publication{}, errRecordsChanged(id, rec, d)
+		}
+		if err := s.storedFiles(ctx, id, rec, &pub); err != nil {
 			return Publication{}, err
 		}
 		return pub, nil
 	}
-	return publication(&r, apps, nil), nil
+	cal, err := s.CalendarNow(ctx)
+	if err != nil {
+		return Publication{}, err
+	}
+	today := s.today()
+	end, warns := cal.AddWorkdays(today, r.WindowDays)
+	r.Status, r.PublishedOn, r.WindowEnds = Published, today, end
+	pub := publication(&r, apps, warns)
+	// The entry's time, to the microsecond the ledger keeps, is the
+	// instant the XLSX carries: rendered again, it gives the same bytes.
+	at, _ := time.Parse(time.RFC3339Nano, ledger.FormatTime(s.now()))
+	pub.At, pub.ListSHA256, pub.Recorded = at, pub.Digest(), true
+	if err := s.render(&pub); err != nil {
+		return Publication{}, err
+	}
+	payload := jsonObject("published_on", today.String(), "window_ends", end.String(), "window_days", r.WindowDays,
+		"official_calendar", len(warns) == 0, "warnings", nonNil(warns), "list_sha256", pub.ListSHA256,
+		"csv_sha256", pub.CSVSHA256, "xlsx_sha256", pub.XLSXSHA256)
+	if _, err := s.Store.Commit(ctx, id, Change{From: Allocated, Round: &r,
+		Documents: map[string][]byte{DocListCSV: pub.CSV, DocListXLSX: pub.XLSX},
+		Ledger:    []ledger.Draft{{Kind: EntryPublish, At: at, Payload: payload}}}); err != nil {
+		return Publication{}, err
+	}
+	return pub, nil
 }
 
 func nonNil(s []string) []string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ledger"
 )
 
@@ -58,6 +59,20 @@ func (db *DB) appendLedger(ctx context.Context, tx *sql.Tx, round string, drafts
 		prev = &next
 	}
 	return nil
+}
+
+// LedgerHead returns the last entry of a round's chain: one indexed row,
+// for pages that change only when the chain grows. A round without a chain
+// is not_found.
+func (db *DB) LedgerHead(ctx context.Context, round string) (ledger.Entry, error) {
+	e, err := scanEntry(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+ledgerColumns+` FROM ledger WHERE round_id = $1 ORDER BY seq DESC LIMIT 1`), round))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.Entry{}, apperr.New(apperr.NotFound, "round %s: no ledger", round)
+	}
+	if err != nil {
+		return ledger.Entry{}, fmt.Errorf("store: ledger head %s: %w", round, err)
+	}
+	return e, nil
 }
 
 // Ledger returns the chain of a round, by seq (none is not an error).

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/calendar"
@@ -185,8 +187,12 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 			return err
 		}
 		for kind, body := range c.Documents {
-			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_documents (round_id, kind, sha256, body) VALUES ($1, $2, $3, $4)`),
-				id, kind, ledger.Digest(body), string(body)); err != nil {
+			text, data := string(body), any(nil)
+			if !isText(body) {
+				text, data = "", body
+			}
+			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_documents (round_id, kind, sha256, body, data) VALUES ($1, $2, $3, $4, $5)`),
+				id, kind, ledger.Digest(body), text, data); err != nil {
 				if isUniqueViolation(err) {
 					return apperr.Wrap(apperr.Conflict, err, "round %s: document %s already written", id, kind)
 				}
@@ -320,18 +326,29 @@ func (db *DB) Objections(ctx context.Context, id string) ([]rounds.Objection, er
 
 // Document returns a stored document of a round, or not_found.
 func (db *DB) Document(ctx context.Context, id, kind string) ([]byte, error) {
-	var body, sum string
-	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT body, sha256 FROM round_documents WHERE round_id = $1 AND kind = $2`), id, kind).Scan(&body, &sum)
+	var text, sum string
+	var data []byte
+	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT body, data, sha256 FROM round_documents WHERE round_id = $1 AND kind = $2`), id, kind).Scan(&text, &data, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "round %s: no %s document", id, kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: round %s: document %s: %w", id, kind, err)
 	}
-	if ledger.Digest([]byte(body)) != sum {
+	body := []byte(text)
+	if len(data) > 0 { // binary documents are never empty
+		body = data
+	}
+	if ledger.Digest(body) != sum {
 		return nil, apperr.New(apperr.Internal, "round %s: document %s does not match its stored SHA-256", id, kind)
 	}
-	return []byte(body), nil
+	return body, nil
+}
+
+// isText reports whether a document can be kept in a TEXT column on both
+// engines: UTF-8 without NUL (PostgreSQL's text refuses NUL).
+func isText(b []byte) bool {
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
 }
 
 // Guardians returns the registered guardians of child (persons of the

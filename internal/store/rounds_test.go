@@ -24,6 +24,7 @@ func TestRounds(t *testing.T) {
 		{"LedgerAppendOnly", testLedgerAppendOnly},
 		{"Objections", testObjections},
 		{"Calendar", testCalendarYears},
+		{"Documents", testRoundDocuments},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -198,5 +199,39 @@ func testObjections(t *testing.T, dsn string) {
 	}
 	if es, _ := db.Ledger(ctx, "r1"); len(es) != 4 || ledger.Verify("r1", es) != nil {
 		t.Errorf("ledger after objections: %d entries, want 4 verifying (refused changes write nothing)", len(es))
+	}
+}
+
+// testRoundDocuments: documents come back byte for byte, text or binary
+// (an XLSX: a zip with NUL bytes and bytes that are not UTF-8), each
+// written once; LedgerHead is the chain's last entry.
+func testRoundDocuments(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	newRound(t, db, "d1")
+	if _, err := db.LedgerHead(ctx, "nope"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("LedgerHead of an unknown round: %v, want not_found", err)
+	}
+	docs := map[string][]byte{
+		"text":   []byte("\ufeff申请编号 number,结果 result\r\nA00001,一小\r\n"),
+		"binary": {'P', 'K', 3, 4, 0, 0, 0xff, 0xfe, 0x80, '\n', 0},
+		"empty":  {},
+	}
+	if _, err := db.Commit(ctx, "d1", rounds.Change{From: rounds.Draft, Documents: docs,
+		Ledger: []ledger.Draft{{Kind: "files", At: time.Now(), Payload: []byte(`{"n":3}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range docs {
+		got, err := db.Document(ctx, "d1", kind)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("Document %s = %q, %v; want %q", kind, got, err, want)
+		}
+	}
+	if _, err := db.Commit(ctx, "d1", rounds.Change{From: rounds.Draft, Documents: map[string][]byte{"binary": {0}}}); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("a document written twice: %v, want a conflict", err)
+	}
+	head, err := db.LedgerHead(ctx, "d1")
+	es, _ := db.Ledger(ctx, "d1")
+	if err != nil || len(es) != 2 || head.Seq != 2 || head.Hash != es[1].Hash || head.Kind != "files" {
+		t.Errorf("LedgerHead = %+v, %v; want the second entry of %d", head, err, len(es))
 	}
 }

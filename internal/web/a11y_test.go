@@ -231,6 +231,8 @@ func a11yPages(t *testing.T) []a11yPage {
 		{name: "round-objections", path: "/officer/rounds/g1", who: "officer", ready: `#objection-1 textarea`},
 		{name: "applications-objection", path: "/me/applications", who: "citizen", ready: `form[action="/me/objections"] textarea`},
 		{name: "audit", path: "/officer/audit", who: "officer", ready: `#audit`},
+		{name: "public-rounds", path: "/rounds", ready: `#public-rounds`},
+		{name: "public-round", path: "/rounds/g1", ready: `#round-list-table`},
 		{name: "schemes", path: "/officer/schemes", who: "officer", ready: `main h1`},
 		{name: "forecast", path: "/officer/forecast", who: "officer", ready: `#town-detail`},
 		{name: "housing", path: "/officer/housing", who: "officer", ready: `#housing-classes`},

@@ -248,6 +248,12 @@ type apiPublication struct {
 	Header      []string   `json:"header"`
 	Rows        [][]string `json:"rows"`
 	Warnings    []string   `json:"warnings"`
+	// The SHA-256 of the published files (GET /rounds/{id}/publication.csv
+	// and .xlsx), as the ledger records them; recorded is false for a
+	// round published before the ledger recorded them.
+	CSVSHA256  string `json:"csv_sha256"`
+	XLSXSHA256 string `json:"xlsx_sha256"`
+	Recorded   bool   `json:"recorded"`
 }
 
 // apiRoundStep takes one step of a round the caller runs: open, close,
@@ -276,7 +282,7 @@ func (s *server) apiRoundStep(step string) http.HandlerFunc {
 			var p rounds.Publication
 			if p, err = c.Publish(ctx, rd.ID); err == nil {
 				out = apiPublication{Round: p.Round, Name: p.Name, Title: p.Title(), PublishedOn: p.PublishedOn, WindowEnds: p.WindowEnds,
-					Header: p.Header, Rows: p.Rows, Warnings: nonNil(p.Warnings)}
+					Header: p.Header, Rows: p.Rows, Warnings: nonNil(p.Warnings), CSVSHA256: p.CSVSHA256, XLSXSHA256: p.XLSXSHA256, Recorded: p.Recorded}
 			}
 		case "finalize":
 			if _, err = c.Finalize(ctx, rd.ID); err == nil {
@@ -316,6 +322,7 @@ func (s *server) apiRoundExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.act(r, "round_export_download", fmt.Sprintf("round %s (export, %d bytes)", rd.ID, len(data)), "via", "api")
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(data)
 }

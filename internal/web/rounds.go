@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ledger"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -129,6 +130,8 @@ type RoundsConsole interface {
 	Export(ctx context.Context, id string) ([]byte, error)
 	Results(ctx context.Context, id, applicant string, lang rounds.Lang) ([]rounds.Outcome, error)
 	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
+	Published(ctx context.Context, id string) (rounds.Publication, error)
+	LedgerHead(ctx context.Context, id string) (ledger.Entry, error)
 }
 
 var _ RoundsConsole = (*rounds.Service)(nil)

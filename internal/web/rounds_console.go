@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
-	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -452,24 +450,19 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 	if rd.Status == rounds.Allocated {
 		s.act(r, "round_publish", "round "+rd.ID)
 	}
-	var buf bytes.Buffer
-	ct := "text/csv; charset=utf-8"
-	if format == "csv" {
-		err = ingest.WriteCSV(&buf, pub.Header, pub.Rows)
-	} else {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = ingest.WriteXLSX(&buf, "公示", pub.Title(), pub.Header, pub.Rows)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	// The stored files, whose SHA-256 the ledger records.
+	ct, data := "text/csv; charset=utf-8", pub.CSV
+	if format == "xlsx" {
+		ct, data = xlsxType, pub.XLSX
 	}
 	s.act(r, "round_list_download", fmt.Sprintf("round %s (%s, %d rows)", rd.ID, format, len(pub.Rows)))
-	download(w, ct, rd.ID+"-publication."+format, buf.Bytes())
+	download(w, ct, rd.ID+"-publication."+format, data)
 }
 
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // roundExport downloads the round's self-contained export, which `rooted
-// verify` checks.
+// verify` checks; the download is audited as list downloads are.
 func (s *server) roundExport(w http.ResponseWriter, r *http.Request) {
 	rd, err := s.consoleRound(r, false)
 	if err != nil {
@@ -481,6 +474,7 @@ func (s *server) roundExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.act(r, "round_export_download", fmt.Sprintf("round %s (export, %d bytes)", rd.ID, len(data)))
 	download(w, "application/json", rd.ID+"-export.json", data)
 }
 

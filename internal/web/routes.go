@@ -38,6 +38,10 @@ func (s *server) routes() http.Handler {
 	handle("POST /citizen/signin", pub(s.citizenSendCode))
 	handle("POST /citizen/verify", pub(s.citizenVerify))
 	handle("POST /signout", pub(s.signOut))
+	// Published rounds, for anyone to check (public_rounds.go).
+	handle("GET /rounds", pub(s.publicRoundsIndex))
+	handle("GET /rounds/{id}", pub(s.publicRoundPage))
+	handle("GET /rounds/{id}/{file}", pub(s.publicRoundFile))
 
 	// The citizen portal.
 	handle("GET /me", citizen(s.myRegistration))

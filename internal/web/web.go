@@ -171,15 +171,16 @@ type server struct {
 	key    sealer                // opaque references to persons in pages
 	static map[string]staticFile // the embedded assets, by path under /static/
 
-	pub         publicState // the public figures and pages (figures.go)
-	scores      cached[scoreSummary]
-	fcast       cached[forecast.Forecast]
-	reform      cached[points.DiffReport]
-	housing     cached[*forecast.HousingForecast]
-	sessions    ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
-	explains    ttlCache[personDay, points.Explanation]
-	pointsPages ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
-	registry    registryWatch                   // keeps the two above in step with the registry
+	pub          publicState // the public figures and pages (figures.go)
+	scores       cached[scoreSummary]
+	fcast        cached[forecast.Forecast]
+	reform       cached[points.DiffReport]
+	housing      cached[*forecast.HousingForecast]
+	sessions     ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
+	explains     ttlCache[personDay, points.Explanation]
+	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
+	registry     registryWatch                   // keeps the two above in step with the registry
+	publicRounds publicRounds                    // published rounds' pages and files, by the head of their chains
 
 	ipLimit   *auth.Limiter // sign-in attempts per client address
 	userLimit *auth.Limiter // failed passwords per account

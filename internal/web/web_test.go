@@ -16,6 +16,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
@@ -65,7 +66,7 @@ func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := &rounds.Service{Store: st, Scheme: scheme, Now: func() time.Time { return time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC) }}
+	rs := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: func() time.Time { return time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC) }}
 	ctx, stop := context.WithCancel(context.Background())
 	opt := Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
 		Today:  func() date.Date { return date.MustParse("2026-11-29") },
