@@ -551,7 +551,7 @@ func newSealer(keys [][]byte, now func() time.Time) sealer {
 	s := sealer{now: now}
 	for _, k := range keys {
 		block, _ := aes.NewCipher(deriveKey(k, sealLabel)) // a 32-byte key: no error
-		aead, _ := cipher.NewGCM(block)                   // the standard nonce size: no error
+		aead, _ := cipher.NewGCM(block)                    // the standard nonce size: no error
 		s.aeads = append(s.aeads, aead)
 	}
 	return s

@@ -171,10 +171,10 @@ type server struct {
 	registry    watch                           // the registry's version: keeps every cache above in step
 	authGen     watch                           // the auth generation: keeps sessions in step
 
-	ipLimit   *auth.Limiter // sign-in attempts per client address
-	userLimit *auth.Limiter // failed passwords per account
-	sendLimit *auth.Limiter // codes sent per ID number
-	codeLimit *auth.Limiter // wrong codes per ID number
+	ipLimit   *auth.Limiter    // sign-in attempts per client address
+	userLimit *auth.Limiter    // failed passwords per account
+	sendLimit *auth.Limiter    // codes sent per ID number
+	codeLimit *auth.Limiter    // wrong codes per ID number
 	codeCap   *auth.FailureCap // consecutive wrong codes per ID number, across codeLimit's windows
 	codes     *auth.Codes
 
