@@ -599,3 +599,27 @@ func (k sealer) open(ref string) (string, error) {
 	}
 	return "", apperr.New(apperr.Invalid, "err.bad_reference")
 }
+
+// Names of the citizen's code limits in the store: the same on every
+// server, and for UnlockCitizen.
+const (
+	wrongCodeLimit = "wrong-code"
+	wrongCodeCap   = "wrong-code-total"
+)
+
+// UnlockCitizen lifts the lock on the citizen id's sign-in — the cap on
+// consecutive wrong codes and the current window's lockout — for an
+// officer who has checked the person's identity (the caller records it in
+// the audit log). signInKey must be the servers' (Options.SignInKey): the
+// store knows accounts only by keyed hashes. It reports whether the
+// account had failures to forget.
+func UnlockCitizen(ctx context.Context, st auth.SignInStore, signInKey []byte, id string) (bool, error) {
+	id = strings.ToUpper(strings.TrimSpace(id))
+	c := &auth.FailureCap{Name: wrongCodeCap, Store: st, Key: signInKey}
+	had, err := c.Reset(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	l := &auth.Limiter{Name: wrongCodeLimit, Store: st, Key: signInKey}
+	return had, l.Reset(ctx, id)
+}

@@ -253,8 +253,8 @@ func newServer(st Store, opt Options) *server {
 		ipLimit:     &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
 		userLimit:   &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
 		sendLimit:   &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeLimit:   &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeCap:     &auth.FailureCap{Name: "wrong-code-total", Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
+		codeLimit:   &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeCap:     &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
 		codes:       &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
 		quarantines: map[string]string{},
 	}
