@@ -107,6 +107,16 @@ func (c *FailureCap) Check(ctx context.Context, key string) error {
 	return nil
 }
 
+// Failures returns key's consecutive failures and whether it is at its
+// cap; or the store's error.
+func (c *FailureCap) Failures(ctx context.Context, key string) (int, bool, error) {
+	n, capped, err := c.store().Failures(ctx, keyHash(c.Key, c.Name, key))
+	if err != nil {
+		return 0, false, fmt.Errorf("auth: %s cap: %w", c.Name, err)
+	}
+	return n, capped, nil
+}
+
 // Fail counts one failure of key and returns its consecutive failures so
 // far, and ErrCapped when key is (now) at its cap; or the store's error.
 func (c *FailureCap) Fail(ctx context.Context, key string) (int, error) {
