@@ -125,8 +125,8 @@ type watch struct {
 // returns (with the reading lock held: it must be quick), and then those
 // waiting on updates are woken. A failed reading keeps the last number,
 // and is logged.
-func (w *watch) current(ctx context.Context, s *server, name string, poll time.Duration, read func(context.Context) (int64, error), onChange func()) int64 {
-	now := s.opt.Now().UnixNano()
+func (w *watch) current(ctx context.Context, s *server, at time.Time, name string, poll time.Duration, read func(context.Context) (int64, error), onChange func()) int64 {
+	now := at.UnixNano()
 	if now < w.next.Load() || !w.reading.TryLock() {
 		return w.value.Load()
 	}
@@ -177,7 +177,7 @@ func (w *watch) updates() <-chan struct{} {
 // registry is keyed on it (personDay, cached.get); when it changes the
 // per-person caches are emptied, to free them.
 func (s *server) registryVersion(ctx context.Context) int64 {
-	return s.registry.current(ctx, s, "registry's version", s.opt.RegistryPoll, s.st.Version, func() {
+	return s.registry.current(ctx, s, s.opt.Now(), "registry's version", s.opt.RegistryPoll, s.st.Version, func() {
 		s.explains.clear()
 		s.pointsPages.clear()
 	})
@@ -195,9 +195,9 @@ type sessionCacheKey struct {
 	gen  int64
 }
 
-// authGeneration returns the auth generation as this server last saw it,
-// at most Options.AuthPoll old; when it changes the session cache is
-// emptied.
-func (s *server) authGeneration(ctx context.Context) int64 {
-	return s.authGen.current(ctx, s, "auth generation", s.opt.AuthPoll, s.st.AuthGeneration, s.sessions.clear)
+// authGeneration returns the auth generation as this server last saw it
+// (now being the request's time), at most Options.AuthPoll old; when it
+// changes the session cache is emptied.
+func (s *server) authGeneration(ctx context.Context, now time.Time) int64 {
+	return s.authGen.current(ctx, s, now, "auth generation", s.opt.AuthPoll, s.st.AuthGeneration, s.sessions.clear)
 }

@@ -74,7 +74,7 @@ func (s *server) withSession(h http.Handler) http.Handler {
 		now := s.opt.Now()
 		// The generation is taken before the session is read: a sign-out
 		// committed after the reading moves it past the key cached here.
-		key := sessionCacheKey{auth.HashToken(token), s.authGeneration(r.Context())}
+		key := sessionCacheKey{auth.HashToken(token), s.authGeneration(r.Context(), now)}
 		hash := key.hash
 		sess, ok := s.sessions.get(key)
 		if !ok || !now.Before(sess.Expires) {
@@ -372,7 +372,7 @@ func (s *server) citizenVerify(w http.ResponseWriter, r *http.Request) {
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
 	if token := cookieValue(r, sessionCookie); token != "" {
 		hash := auth.HashToken(token)
-		s.sessions.drop(sessionCacheKey{hash, s.authGeneration(r.Context())})
+		s.sessions.drop(sessionCacheKey{hash, s.authGeneration(r.Context(), s.opt.Now())})
 		if err := s.st.DeleteSession(r.Context(), hash); err != nil {
 			s.fail(w, r, err)
 			return
