@@ -124,15 +124,20 @@ func (l *Limiter) Check(ctx context.Context, key string) error {
 // not counted.
 func (l *Limiter) Add(ctx context.Context, key string) error {
 	now := l.now()
-	until, err := l.store().AddLimitEvent(ctx, l.key(key), now, LimitRule{Max: l.Max, Window: l.Window, Lockout: l.Lockout})
+	k := l.key(key)
+	// Whether this event starts a lockout: one read more, on sign-in
+	// paths only. Of concurrent events, two may both claim the start.
+	before, err := l.store().LimitLockedUntil(ctx, k)
+	if err != nil {
+		return fmt.Errorf("auth: check %s limit: %w", l.Name, err)
+	}
+	until, err := l.store().AddLimitEvent(ctx, k, now, LimitRule{Max: l.Max, Window: l.Window, Lockout: l.Lockout})
 	if err != nil {
 		return fmt.Errorf("auth: add to %s limit: %w", l.Name, err)
 	}
 	err = lockedOut(until, now)
 	if locked, ok := err.(*ErrLocked); ok {
-		// A lockout that began with this event has all of Lockout to run
-		// (less what the store's millisecond instants round away).
-		locked.Started = locked.RetryAfter > l.Lockout-time.Millisecond
+		locked.Started = !now.Before(before)
 	}
 	return err
 }

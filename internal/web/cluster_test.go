@@ -371,6 +371,7 @@ func TestClusterCaches(t *testing.T) {
 		}
 		before[p.path] = body
 	}
+	updated := b.s.registryUpdates() // what a background refresher waits on
 	// The change, through A's store: a family moves to zeguo — a guardian
 	// with a child about to start school — and the citizen's pension
 	// contributions are found to start earlier.
@@ -414,5 +415,10 @@ func TestClusterCaches(t *testing.T) {
 		if body == before[p.path] {
 			t.Errorf("%s on B: unchanged one poll after the registry changed on A", p.path)
 		}
+	}
+	select {
+	case <-updated:
+	default:
+		t.Errorf("B saw the change, and did not tell those waiting on registryUpdates")
 	}
 }

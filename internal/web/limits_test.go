@@ -149,4 +149,13 @@ func TestCitizenFailureCap(t *testing.T) {
 	if st, body := verify(c.sender.Last(person)); st != http.StatusSeeOther {
 		t.Fatalf("right code after the unlock: %d %.300s", st, body)
 	}
+	// Codes asked for again and again: sending pauses, and the person is
+	// told once.
+	c.clock.advance(time.Hour)
+	for range 6 {
+		sendCode()
+	}
+	if got := c.sender.Alerts(person); len(got) != len(want)+1 || got[len(want)] != AlertCodesRequested {
+		t.Errorf("alerts after codes were asked for 6 times: %v, want one more: %s", got, AlertCodesRequested)
+	}
 }
