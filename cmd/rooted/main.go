@@ -99,7 +99,7 @@ func commands() []command {
 		{"policy", "test and inspect points schemes", runPolicy},
 		{"allocate", "run an allocation from a JSON document (the pure, re-runnable form)", runAllocate},
 		{"forecast", "forecast school demand by town and warn before seats run out", runForecast},
-		{"user", "add and list officer accounts (sign-in with roles)", runUser},
+		{"user", "officer accounts (add, list, roles, locks) and citizens' locked sign-in", runUser},
 		{"round", "run enrollment and housing rounds: create, open, apply, close, allocate, publish, finalize", runRound},
 		{"verify", "verify a round export (re-run the allocation, check the ledger chain and digests) and the published lists given with it", runVerify},
 	}

@@ -202,9 +202,11 @@ const serveGCPercent = 400
 //
 // The API token for scripts (an admin) is read from the file named by
 // ROOTED_API_TOKEN_FILE; without it no token is accepted. The key of the
-// one-time codes' HMACs (auth.Codes) from ROOTED_SIGNIN_KEY_FILE, the same
-// on every server; without it, a random key of this process. Citizens' one-time
-// codes are written to the log (masked ID) in the demo, or when
+// one-time codes' and the sign-in limits' HMACs (auth.Codes, auth.Limiter)
+// from ROOTED_SIGNIN_KEY_FILE, the same on every server; without it, a key
+// generated once and kept in the database (storedSignInKey). The keys of
+// references to persons in pages from ROOTED_SEAL_KEY_FILE, or derived
+// from the sign-in key (sealKeys). Citizens' one-time codes are written to the log (masked ID) in the demo, or when
 // ROOTED_DEMO_CODES=1; otherwise citizen sign-in says that no SMS gateway
 // is configured. ROOTED_SECURE_COOKIES=1 marks cookies Secure behind a
 // TLS-terminating proxy; ROOTED_TRUST_PROXY=1 takes the client address
@@ -232,8 +234,14 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	if signInKey != "" && len(signInKey) < 32 {
 		return apperr.New(apperr.Invalid, "serve: ROOTED_SIGNIN_KEY_FILE holds %d characters; want at least 32 (e.g. openssl rand -hex 32)", len(signInKey))
 	}
-	if signInKey == "" && !demo {
-		logger.Warn("ROOTED_SIGNIN_KEY_FILE is not set: one-time codes are keyed by this process's own random key; with several servers, give them all the same key file")
+	if signInKey == "" {
+		if signInKey, err = storedSignInKey(ctx, st, demo, logger); err != nil {
+			return err
+		}
+	}
+	seal, err := sealKeys(e)
+	if err != nil {
+		return err
 	}
 	proxies, err := trustedProxies(e.getenv("ROOTED_TRUSTED_PROXIES"))
 	if err != nil {
@@ -253,7 +261,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	runner := &jobs.Runner{Store: st, Logger: logger}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
-			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey),
+			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
 			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
 			SecureCookies:  e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",

@@ -206,7 +206,12 @@ func HashToken(token string) string {
 var ErrSignIn = apperr.New(apperr.Forbidden, "sign-in failed")
 
 // ErrLocked is the answer while an account or address is locked out.
-type ErrLocked struct{ RetryAfter time.Duration }
+type ErrLocked struct {
+	RetryAfter time.Duration
+	// Started is set by Limiter.Add when this event began the lockout
+	// (for telling the account's owner once, not at every refusal).
+	Started bool
+}
 
 func (e *ErrLocked) Error() string {
 	return fmt.Sprintf("too many attempts; try again in %s", e.RetryAfter.Round(time.Second))

@@ -95,13 +95,17 @@ func (l *Limiter) store() LimitStore {
 // limiter's name and k: keys may be ID numbers, which the store then does
 // not hold in clear — nor, with a Key, in a form that trying every
 // plausible ID number would undo.
-func (l *Limiter) key(k string) string {
-	if len(l.Key) == 0 {
-		h := sha256.Sum256([]byte(l.Name + "\x00" + k))
+func (l *Limiter) key(k string) string { return keyHash(l.Key, l.Name, k) }
+
+// keyHash is the hex HMAC-SHA-256 under key (SHA-256 without one) of name
+// and k: what a Limiter or FailureCap named name keeps for k.
+func keyHash(key []byte, name, k string) string {
+	if len(key) == 0 {
+		h := sha256.Sum256([]byte(name + "\x00" + k))
 		return hex.EncodeToString(h[:])
 	}
-	h := hmac.New(sha256.New, l.Key)
-	h.Write([]byte(l.Name + "\x00" + k))
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(name + "\x00" + k))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -120,11 +124,22 @@ func (l *Limiter) Check(ctx context.Context, key string) error {
 // not counted.
 func (l *Limiter) Add(ctx context.Context, key string) error {
 	now := l.now()
-	until, err := l.store().AddLimitEvent(ctx, l.key(key), now, LimitRule{Max: l.Max, Window: l.Window, Lockout: l.Lockout})
+	k := l.key(key)
+	// Whether this event starts a lockout: one read more, on sign-in
+	// paths only. Of concurrent events, two may both claim the start.
+	before, err := l.store().LimitLockedUntil(ctx, k)
+	if err != nil {
+		return fmt.Errorf("auth: check %s limit: %w", l.Name, err)
+	}
+	until, err := l.store().AddLimitEvent(ctx, k, now, LimitRule{Max: l.Max, Window: l.Window, Lockout: l.Lockout})
 	if err != nil {
 		return fmt.Errorf("auth: add to %s limit: %w", l.Name, err)
 	}
-	return lockedOut(until, now)
+	err = lockedOut(until, now)
+	if locked, ok := err.(*ErrLocked); ok {
+		locked.Started = !now.Before(before)
+	}
+	return err
 }
 
 // Reset forgets key (after a successful sign-in); it returns the store's
@@ -395,8 +410,9 @@ func (m *MemoryCodes) TakeCode(ctx context.Context, subject, mac string) (bool, 
 type SignInStore interface {
 	LimitStore
 	CodeStore
+	CapStore
 	// PurgeSignIn removes the limits and codes that mean nothing any
-	// more by now (windows and lockouts over, codes expired) and returns
-	// how many.
+	// more by now (windows and lockouts over, codes expired; failure
+	// counts are kept, see CapStore) and returns how many.
 	PurgeSignIn(ctx context.Context, now time.Time) (int64, error)
 }

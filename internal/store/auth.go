@@ -146,9 +146,21 @@ func (db *DB) Session(ctx context.Context, hash string, now time.Time) (auth.Ses
 	return s, nil
 }
 
-// DeleteSession removes the session keyed by hash, if any.
+// DeleteSession removes the session keyed by hash, if any, and bumps the
+// auth generation (AuthGeneration) in the same transaction when there was
+// one, so that every server forgets it.
 func (db *DB) DeleteSession(ctx context.Context, hash string) error {
-	if _, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token_sha256 = $1`), hash); err != nil {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token_sha256 = $1`), hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return bumpAuthGeneration(ctx, tx)
+	})
+	if err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -348,7 +360,13 @@ func (db *DB) PurgeSignIn(ctx context.Context, now time.Time) (int64, error) {
 		n, _ := res.RowsAffected()
 		total += n
 	}
-	return total, nil
+	// The per-minute counts of failures are kept a day.
+	res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM signin_failure_minutes WHERE minute < $1`), now.Add(-24*time.Hour).Unix()/60)
+	if err != nil {
+		return total, fmt.Errorf("store: purge signin_failure_minutes: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return total + n, nil
 }
 
 // SearchPersons finds at most limit persons, by ID number: those whose

@@ -125,6 +125,12 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 		return 0, b.err
 	}
 	b.close()
+	// Stored scores feed the officers' pages as the registry does: the
+	// registry's version tells every server that they changed.
+	if err := bumpVersion(ctx, b.tx); err != nil {
+		b.Rollback()
+		return 0, err
+	}
 	if err := b.tx.Commit(); err != nil {
 		b.done = true
 		return 0, fmt.Errorf("store: commit scores: %w", err)

@@ -103,41 +103,101 @@ func (c *ttlCache[K, V]) clear() {
 	c.mu.Unlock()
 }
 
-// registryWatch holds the registry's version as last read, and when to
-// read it next. The page path reads it on every request: atomics, and a
-// lock only for the reading itself.
-type registryWatch struct {
+// watch holds a number the database keeps for every server — the
+// registry's version (registry.PointsStore.Version), the auth generation
+// (Store.AuthGeneration) — as last read, and when to read it next. The
+// page path asks for it on every request: atomics, and a lock only for the
+// reading, which the first request to find the last one older than the
+// poll interval does for all (the others go on with the number they have,
+// at most one poll interval old). A server that serves no request reads
+// nothing.
+type watch struct {
 	next    atomic.Int64 // Unix nanoseconds
-	version atomic.Int64
+	value   atomic.Int64
 	reading sync.Mutex
+
+	mu      sync.Mutex
+	changed chan struct{} // closed at the next change seen; nil until asked for
 }
 
-// registryVersion returns the registry's version, read again from the
-// store when the last reading is older than Options.RegistryPoll (by one
-// request; the others go on with the version they have). When it has
-// changed, the per-person caches are emptied. A failed reading keeps the
-// last version, and is logged: the pages stay served from the caches, at
-// worst until their ttl.
-func (s *server) registryVersion(ctx context.Context) int64 {
-	w := &s.registry
-	now := s.opt.Now().UnixNano()
+// current returns the number, read again with read when the last reading
+// is older than poll. When it has changed, onChange runs before current
+// returns (with the reading lock held: it must be quick), and then those
+// waiting on updates are woken. A failed reading keeps the last number,
+// and is logged.
+func (w *watch) current(ctx context.Context, s *server, at time.Time, name string, poll time.Duration, read func(context.Context) (int64, error), onChange func()) int64 {
+	now := at.UnixNano()
 	if now < w.next.Load() || !w.reading.TryLock() {
-		return w.version.Load()
+		return w.value.Load()
 	}
 	defer w.reading.Unlock()
 	if now < w.next.Load() { // read meanwhile by another request
-		return w.version.Load()
+		return w.value.Load()
 	}
-	w.next.Store(now + int64(s.opt.RegistryPoll))
-	v, err := s.st.Version(ctx)
+	w.next.Store(now + int64(poll))
+	v, err := read(ctx)
 	if err != nil {
-		s.opt.Logger.Warn("reading the registry's version", "err", err)
-		return w.version.Load()
+		if ctx.Err() == nil {
+			s.opt.Logger.Warn("reading the "+name, "err", err)
+		}
+		return w.value.Load()
 	}
-	if v != w.version.Load() {
-		s.explains.clear()
-		s.pointsPages.clear()
-		w.version.Store(v)
+	if v != w.value.Load() {
+		onChange()
+		w.value.Store(v)
+		w.mu.Lock()
+		if w.changed != nil {
+			close(w.changed)
+			w.changed = nil
+		}
+		w.mu.Unlock()
 	}
 	return v
+}
+
+// expire makes the next request read the number again: after a change
+// made through this server.
+func (w *watch) expire() { w.next.Store(0) }
+
+// updates returns a channel closed when a reading finds the number
+// changed (readings happen when requests ask for it: a background task
+// that waits on updates asks too, e.g. by calling registryVersion every
+// Options.RegistryPoll).
+func (w *watch) updates() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.changed == nil {
+		w.changed = make(chan struct{})
+	}
+	return w.changed
+}
+
+// registryVersion returns the registry's version as this server last saw
+// it, at most Options.RegistryPoll old. Everything cached from the
+// registry is keyed on it (personDay, cached.get); when it changes the
+// per-person caches are emptied, to free them.
+func (s *server) registryVersion(ctx context.Context) int64 {
+	return s.registry.current(ctx, s, s.opt.Now(), "registry's version", s.opt.RegistryPoll, s.st.Version, func() {
+		s.explains.clear()
+		s.pointsPages.clear()
+	})
+}
+
+// registryUpdates returns a channel closed when this server next sees the
+// registry's version change (see watch.updates).
+func (s *server) registryUpdates() <-chan struct{} { return s.registry.updates() }
+
+// sessionCacheKey is the key of the session cache: a session as read under an
+// auth generation. A sign-out, role change or lock anywhere moves the
+// generation, and every session is read again.
+type sessionCacheKey struct {
+	hash string
+	gen  int64
+}
+
+// authGeneration returns the auth generation as this server last saw it
+// (now being the request's time), at most Options.AuthPoll old; when it
+// changes the session cache is emptied.
+func (s *server) authGeneration(ctx context.Context, now time.Time) int64 {
+	return s.authGen.current(ctx, s, now, "auth generation", s.opt.AuthPoll, s.st.AuthGeneration, s.sessions.clear)
 }

@@ -91,7 +91,7 @@ type svcCount struct {
 
 // latestScores summarises the scores table, cached like the figures.
 func (s *server) latestScores(ctx context.Context) (scoreSummary, error) {
-	return s.scores.get(s.opt.Today(), s.opt.FiguresTTL, func() (scoreSummary, error) {
+	return s.scores.get(s.opt.Today(), s.registryVersion(ctx), s.opt.FiguresTTL, func() (scoreSummary, error) {
 		var sum scoreSummary
 		elig := map[string]int{}
 		var order []string
@@ -317,6 +317,7 @@ func (s *server) registryUnmask(w http.ResponseWriter, r *http.Request) {
 // registryChanged drops every cache the registry feeds, and computes the
 // public figures again before it returns.
 func (s *server) registryChanged() {
+	s.registry.expire()
 	s.scores.clear()
 	s.fcast.clear()
 	s.reform.clear()
@@ -330,7 +331,7 @@ func (s *server) registryChanged() {
 // reform, cached for an hour (a scan of the registry).
 func (s *server) reformDiff(ctx context.Context) (points.DiffReport, error) {
 	today := s.opt.Today()
-	return s.reform.get(today, time.Hour, func() (points.DiffReport, error) {
+	return s.reform.get(today, s.registryVersion(ctx), time.Hour, func() (points.DiffReport, error) {
 		va, err := s.opt.Scheme.Version(today)
 		if err != nil {
 			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
@@ -435,7 +436,7 @@ const forecastTTL = 10 * time.Minute
 
 func (s *server) currentForecast(ctx context.Context) (forecast.Forecast, error) {
 	today := s.opt.Today()
-	return s.fcast.get(today, forecastTTL, func() (forecast.Forecast, error) {
+	return s.fcast.get(today, s.registryVersion(ctx), forecastTTL, func() (forecast.Forecast, error) {
 		cfg := s.opt.Forecast
 		cfg.Housing.Enabled = false // the housing page asks for it
 		return forecast.Run(ctx, s.st, today, cfg)
@@ -556,7 +557,7 @@ type housingData struct {
 // housingPage is the housing department's page: the projected public
 // rental waiting list. Housing rounds are run on the rounds page.
 func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
-	h, err := s.housing.get(s.opt.Today(), forecastTTL, func() (*forecast.HousingForecast, error) {
+	h, err := s.housing.get(s.opt.Today(), s.registryVersion(r.Context()), forecastTTL, func() (*forecast.HousingForecast, error) {
 		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing)
 	})
 	if err != nil {
@@ -598,7 +599,20 @@ func (s *server) auditPage(w http.ResponseWriter, r *http.Request) {
 			rows[i].Masked = ident.MaskID(e.Subject)
 		}
 	}
-	s.render(w, r, http.StatusOK, "audit.html", "audit.title", rows)
+	act, err := s.codeCap.Activity(r.Context(), s.opt.Now().Add(-time.Hour))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "audit.html", "audit.title", auditData{Rows: rows, SignIn: act})
+}
+
+// auditData is the audit page: the log, and the failed citizen sign-ins
+// of the last hour, counted (a mass attempt across many ID numbers shows
+// there; no account is named).
+type auditData struct {
+	Rows   []auditRow
+	SignIn auth.SignInActivity
 }
 
 var chinaTime = time.FixedZone("CST", 8*3600)

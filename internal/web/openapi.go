@@ -75,12 +75,12 @@ func openAPI() map[string]any {
 				"responses":   map[string]any{"200": jsonBody("figures and scores"), "403": problem}}},
 			"/api/v1/forecast": map[string]any{"get": map[string]any{
 				"summary":     "school demand forecast by town, level and year with bands, capacity and warnings",
-				"description": "roles with scope schools (admin, education); cached for 10 minutes",
+				"description": "roles with scope schools (admin, education); cached for up to 10 minutes, never past a change to the registry",
 				"security":    officer,
 				"responses":   map[string]any{"200": jsonBody("the forecast"), "403": problem}}},
 			"/api/v1/schemes/diff": map[string]any{"get": map[string]any{
 				"summary":     "reform simulation: every person scored under the scheme in force and the reform scheme",
-				"description": "roles with scope schemes (admin, hrss); cached for an hour",
+				"description": "roles with scope schemes (admin, hrss); cached for up to an hour, never past a change to the registry",
 				"security":    officer,
 				"responses":   map[string]any{"200": jsonBody("the simulation report"), "403": problem}}},
 			"/api/v1/rounds": map[string]any{

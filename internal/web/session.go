@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,9 +29,10 @@ import (
 const sessionCookie = "rooted_session"
 
 // sessionCacheTTL is how long (plus up to a quarter, see ttlCache) a
-// session read from the store is trusted without reading it again.
-// Signing out on this server drops it at once; on another server of a
-// cluster, within this time.
+// session read from the store is trusted without reading it again, while
+// the auth generation stays the same. Signing out, a role change or a lock
+// on any server moves the generation, which every server reads at least
+// every Options.AuthPoll: the cached sessions are then read again.
 const sessionCacheTTL = 30 * time.Second
 
 type ctxKey int
@@ -66,8 +71,11 @@ func (s *server) withSession(h http.Handler) http.Handler {
 			return
 		}
 		now := s.opt.Now()
-		hash := auth.HashToken(token)
-		sess, ok := s.sessions.get(hash)
+		// The generation is taken before the session is read: a sign-out
+		// committed after the reading moves it past the key cached here.
+		key := sessionCacheKey{auth.HashToken(token), s.authGeneration(r.Context(), now)}
+		hash := key.hash
+		sess, ok := s.sessions.get(key)
 		if !ok || !now.Before(sess.Expires) {
 			var err error
 			sess, err = s.st.Session(r.Context(), hash, now)
@@ -81,7 +89,7 @@ func (s *server) withSession(h http.Handler) http.Handler {
 				h.ServeHTTP(w, r)
 				return
 			}
-			s.sessions.put(hash, sess)
+			s.sessions.put(key, sess)
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, &sess)))
 	})
@@ -203,6 +211,8 @@ func (s *server) signInRefused(w http.ResponseWriter, r *http.Request, tmpl, tit
 	d.Error = "signin.failed"
 	status := http.StatusForbidden
 	switch {
+	case errors.Is(err, auth.ErrCapped):
+		d.Error = "signin.capped"
 	case errors.As(err, &locked):
 		d.Error = "signin.locked"
 		status = http.StatusTooManyRequests
@@ -279,7 +289,9 @@ func (s *server) citizenSendCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientIP(r)
-	if err := cmpErr(s.ipLimit.Add(r.Context(), "code:"+ip), s.sendLimit.Add(r.Context(), id)); err != nil {
+	ipErr, sendErr := s.ipLimit.Add(r.Context(), "code:"+ip), s.sendLimit.Add(r.Context(), id)
+	s.alertOnLock(r.Context(), id, sendErr, AlertCodesRequested)
+	if err := cmpErr(cmpErr(ipErr, sendErr), s.codeCap.Check(r.Context(), id)); err != nil {
 		s.signInRefused(w, r, "citizen_signin.html", "csignin.title", d, err)
 		return
 	}
@@ -310,15 +322,34 @@ func (s *server) citizenVerify(w http.ResponseWriter, r *http.Request) {
 	id := strings.ToUpper(strings.TrimSpace(r.PostFormValue("id")))
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	d := signInData{ID: id, Masked: ident.MaskID(id), DemoNotice: s.opt.Codes.Demo()}
-	if err := cmpErr(s.ipLimit.Add(r.Context(), "verify:"+s.clientIP(r)), s.codeLimit.Check(r.Context(), id)); err != nil {
+	ctx := r.Context()
+	if err := cmpErr(cmpErr(s.ipLimit.Add(ctx, "verify:"+s.clientIP(r)), s.codeLimit.Check(ctx, id)), s.codeCap.Check(ctx, id)); err != nil {
 		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, err)
 		return
 	}
-	if err := s.codes.Check(r.Context(), id, code); err != nil {
-		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, cmpErr(s.codeLimit.Add(r.Context(), id), err))
+	if err := s.codes.Check(ctx, id, code); err != nil {
+		if apperr.CodeOf(err) == apperr.Internal {
+			s.fail(w, r, err)
+			return
+		}
+		// A wrong code counts in the window of codeLimit and, across
+		// windows, towards the cap, which only a success or an officer
+		// resets.
+		lock := s.codeLimit.Add(ctx, id)
+		s.alertOnLock(ctx, id, lock, AlertWrongCodes)
+		n, capErr := s.codeCap.Fail(ctx, id)
+		if n == s.codeCap.Max { // just reached: tell the person once
+			s.opt.Logger.Warn("citizen account locked after too many wrong codes; an officer can unlock it", "person", ident.MaskID(id), "failures", n)
+			s.alert(ctx, id, AlertCapped)
+		}
+		s.signInRefused(w, r, "citizen_verify.html", "csignin.title", d, cmpErr(capErr, cmpErr(lock, err)))
 		return
 	}
-	if err := s.codeLimit.Reset(r.Context(), id); err != nil {
+	if err := s.codeLimit.Reset(ctx, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.codeCap.Reset(ctx, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -333,11 +364,12 @@ func (s *server) citizenVerify(w http.ResponseWriter, r *http.Request) {
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
 	if token := cookieValue(r, sessionCookie); token != "" {
 		hash := auth.HashToken(token)
-		s.sessions.drop(hash)
+		s.sessions.drop(sessionCacheKey{hash, s.authGeneration(r.Context(), s.opt.Now())})
 		if err := s.st.DeleteSession(r.Context(), hash); err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		s.authGen.expire() // the generation moved with the sign-out
 	}
 	http.SetCookie(w, s.cookie(r, "", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -353,14 +385,69 @@ type CodeSender interface {
 	Demo() bool
 }
 
+// Alert is what a SignInNotifier tells a person about attempts to sign in
+// as them.
+type Alert string
+
+// Alerts.
+const (
+	// AlertCodesRequested: codes for the person's ID number were asked
+	// for so often that sending them is paused.
+	AlertCodesRequested Alert = "codes_requested"
+	// AlertWrongCodes: so many wrong codes were tried that sign-in is
+	// paused.
+	AlertWrongCodes Alert = "wrong_codes"
+	// AlertCapped: sign-in is locked after auth.CitizenFailureCap wrong
+	// codes in a row, until an officer unlocks it.
+	AlertCapped Alert = "capped"
+)
+
+// SignInNotifier is a CodeSender that also tells a person (in production
+// by SMS to the phone the registry holds) when someone keeps trying to
+// sign in as them. The server calls it once when a limit locks their
+// account, not at every attempt.
+type SignInNotifier interface {
+	// NotifySignIn tells p about a. Its errors are logged, not answered.
+	NotifySignIn(ctx context.Context, p registry.Person, a Alert) error
+}
+
+// alertOnLock tells the person id about attempts when err says a lockout
+// of theirs began with this attempt.
+func (s *server) alertOnLock(ctx context.Context, id string, err error, a Alert) {
+	var locked *auth.ErrLocked
+	if errors.As(err, &locked) && locked.Started {
+		s.alert(ctx, id, a)
+	}
+}
+
+// alert tells the person id about attempts, when the sender can and id is
+// registered. Failures are logged: the refusal stands either way.
+func (s *server) alert(ctx context.Context, id string, a Alert) {
+	n, ok := s.opt.Codes.(SignInNotifier)
+	if !ok {
+		return
+	}
+	p, err := s.st.Person(ctx, id)
+	if err != nil {
+		if !apperr.Is(err, apperr.NotFound) {
+			s.opt.Logger.Warn("sign-in alert: reading the person", "person", ident.MaskID(id), "err", err)
+		}
+		return
+	}
+	if err := n.NotifySignIn(ctx, p, a); err != nil {
+		s.opt.Logger.Warn("sign-in alert not delivered", "person", ident.MaskID(id), "alert", a, "err", err)
+	}
+}
+
 // LogSender is the demo CodeSender: it writes the code to the server log,
 // with the ID number masked, and keeps the last code per person so that
 // tests can read it.
 type LogSender struct {
 	Logger *slog.Logger
 
-	mu   sync.Mutex
-	last map[string]string
+	mu     sync.Mutex
+	last   map[string]string
+	alerts map[string][]Alert
 }
 
 // SendCode logs code for p.
@@ -379,6 +466,28 @@ func (l *LogSender) SendCode(ctx context.Context, p registry.Person, code string
 
 // Demo reports true.
 func (l *LogSender) Demo() bool { return true }
+
+// NotifySignIn logs a for p, with the ID number masked, and keeps it so
+// that tests can read it (Alerts).
+func (l *LogSender) NotifySignIn(ctx context.Context, p registry.Person, a Alert) error {
+	l.mu.Lock()
+	if l.alerts == nil {
+		l.alerts = map[string][]Alert{}
+	}
+	l.alerts[p.IDNumber] = append(l.alerts[p.IDNumber], a)
+	l.mu.Unlock()
+	if l.Logger != nil {
+		l.Logger.Info("demo: sign-in alert to the person (a real deployment sends it by SMS)", "person", ident.MaskID(p.IDNumber), "alert", a)
+	}
+	return nil
+}
+
+// Alerts returns the alerts sent for the ID number id, oldest first.
+func (l *LogSender) Alerts(id string) []Alert {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.alerts[id])
+}
 
 // Last returns the last code sent for the ID number id, or "".
 func (l *LogSender) Last(id string) string {
@@ -399,35 +508,110 @@ func (NoSender) SendCode(ctx context.Context, p registry.Person, code string) er
 // Demo reports false.
 func (NoSender) Demo() bool { return false }
 
-// sealer makes opaque references to persons for pages: a page links to a
-// person without holding their ID number. The key lives only in memory,
-// so references die with the server.
-type sealer struct{ aead cipher.AEAD }
+// sealMaxAge is how long a sealed reference opens after it was made:
+// longer than a page stays open (an officer's session lasts 8 hours), so
+// that a key rotated out (Options.SealKeys) still opens what pages hold.
+const sealMaxAge = 12 * time.Hour
 
-func newSealer() sealer {
-	key := make([]byte, 32)
-	rand.Read(key)
-	block, _ := aes.NewCipher(key)
-	aead, _ := cipher.NewGCM(block)
-	return sealer{aead}
+// sealSkew is how far in the future a reference's time may be: the clocks
+// of the servers of a cluster differ a little.
+const sealSkew = 5 * time.Minute
+
+// sealer makes opaque references to persons for pages: a page links to a
+// person without holding their ID number. A reference is the AES-256-GCM
+// sealing of the time it was made and the ID number, under the first key;
+// every key opens, so that a reference made before a key rotation, or on
+// another server sharing the keys, opens for sealMaxAge.
+type sealer struct {
+	aeads []cipher.AEAD // [0] seals
+	now   func() time.Time
+}
+
+// sealLabel derives a sealing key from a configured secret, so that the
+// secret itself (which may key other things) never keys AES directly.
+const sealLabel = "rooted/seal-key/v1"
+
+// newSealer returns a sealer under keys (the first seals), each derived
+// through HMAC-SHA-256; under a random key of this process when keys is
+// empty.
+func newSealer(keys [][]byte, now func() time.Time) sealer {
+	if len(keys) == 0 {
+		k := make([]byte, 32)
+		rand.Read(k)
+		keys = [][]byte{k}
+	}
+	s := sealer{now: now}
+	for _, k := range keys {
+		block, _ := aes.NewCipher(deriveKey(k, sealLabel)) // a 32-byte key: no error
+		aead, _ := cipher.NewGCM(block)                    // the standard nonce size: no error
+		s.aeads = append(s.aeads, aead)
+	}
+	return s
+}
+
+// deriveKey returns the HMAC-SHA-256 of label under secret: a 32-byte key
+// for one purpose.
+func deriveKey(secret []byte, label string) []byte {
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte(label))
+	return h.Sum(nil)
 }
 
 func (k sealer) seal(id string) string {
-	nonce := make([]byte, k.aead.NonceSize())
-	rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(k.aead.Seal(nonce, nonce, []byte(id), nil))
+	aead := k.aeads[0]
+	n := aead.NonceSize()
+	buf := make([]byte, n, n+8+len(id)+aead.Overhead())
+	rand.Read(buf)
+	plain := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(id)), uint64(k.now().Unix()))
+	plain = append(plain, id...)
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(buf, buf[:n], plain, nil))
 }
 
-// open returns the ID number sealed in ref, or an invalid error.
+// open returns the ID number sealed in ref, or an invalid error when ref
+// was not sealed under one of the keys or is older than sealMaxAge.
 func (k sealer) open(ref string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(ref)
-	if err != nil || len(b) < k.aead.NonceSize() {
-		return "", apperr.New(apperr.Invalid, "err.bad_reference")
-	}
-	n := k.aead.NonceSize()
-	id, err := k.aead.Open(nil, b[:n], b[n:], nil)
 	if err != nil {
 		return "", apperr.Wrap(apperr.Invalid, err, "err.bad_reference")
 	}
-	return string(id), nil
+	for _, aead := range k.aeads {
+		n := aead.NonceSize()
+		if len(b) < n+8+aead.Overhead() {
+			break
+		}
+		plain, err := aead.Open(nil, b[:n], b[n:], nil)
+		if err != nil {
+			continue
+		}
+		made := time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)
+		if now := k.now(); now.Sub(made) > sealMaxAge || made.Sub(now) > sealSkew {
+			return "", apperr.New(apperr.Invalid, "err.bad_reference")
+		}
+		return string(plain[8:]), nil
+	}
+	return "", apperr.New(apperr.Invalid, "err.bad_reference")
+}
+
+// Names of the citizen's code limits in the store: the same on every
+// server, and for UnlockCitizen.
+const (
+	wrongCodeLimit = "wrong-code"
+	wrongCodeCap   = "wrong-code-total"
+)
+
+// UnlockCitizen lifts the lock on the citizen id's sign-in — the cap on
+// consecutive wrong codes and the current window's lockout — for an
+// officer who has checked the person's identity (the caller records it in
+// the audit log). signInKey must be the servers' (Options.SignInKey): the
+// store knows accounts only by keyed hashes. It reports whether the
+// account had failures to forget.
+func UnlockCitizen(ctx context.Context, st auth.SignInStore, signInKey []byte, id string) (bool, error) {
+	id = strings.ToUpper(strings.TrimSpace(id))
+	c := &auth.FailureCap{Name: wrongCodeCap, Store: st, Key: signInKey}
+	had, err := c.Reset(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	l := &auth.Limiter{Name: wrongCodeLimit, Store: st, Key: signInKey}
+	return had, l.Reset(ctx, id)
 }

@@ -62,6 +62,10 @@ type Store interface {
 	forecast.Source
 	auth.Store
 	auth.SignInStore
+	// AuthGeneration returns a number that grows with every sign-out,
+	// role change and account lock by any process: sessions cached
+	// before it changed may have ended.
+	AuthGeneration(ctx context.Context) (int64, error)
 	// SearchPersons finds at most limit persons by ID-number suffix or
 	// name (see internal/store); invalid for an empty query.
 	SearchPersons(ctx context.Context, q string, limit int) ([]registry.Person, error)
@@ -82,9 +86,10 @@ type Options struct {
 	// Now returns the time for sessions and limits; time.Now when nil.
 	Now func() time.Time
 	// FiguresTTL is the longest the public figures are shown before they
-	// are computed again in the background (default 1 minute); they are
-	// computed again sooner when the registry or the day changes (see
-	// figures.go). It also bounds how long the dashboard's score summary
+	// are computed again in the background (default 10 minutes: a scan of
+	// the registry on every server, and a safety net only); they are
+	// computed again within a poll when the registry's version or the day
+	// changes (see figures.go). It also bounds how long the dashboard's score summary
 	// is cached.
 	FiguresTTL time.Duration
 	// Context bounds the server's background work (computing the public
@@ -97,9 +102,14 @@ type Options struct {
 	// are dropped sooner when the registry changes: see RegistryPoll.
 	PointsTTL time.Duration
 	// RegistryPoll is how often the registry's version is read (default
-	// 5 seconds): an import or permits run by any process clears the
-	// per-person caches within that time; one through this server at once.
+	// 250 ms, by the first request after it passes, for all): an import,
+	// permits run or scoring by any process empties every cache derived
+	// from the registry within that time; one through this server at once.
 	RegistryPoll time.Duration
+	// AuthPoll is how often the auth generation is read (default 250 ms,
+	// likewise): a sign-out, role change or account lock on another server
+	// ends the sessions this one caches within that time.
+	AuthPoll time.Duration
 	// Scheme scores POST /api/v1/score and a person's points; the shipped
 	// default scheme when nil. Load it once, at start.
 	Scheme *policy.Scheme
@@ -120,6 +130,15 @@ type Options struct {
 	// server of a cluster needs the same. Empty: a random key of this
 	// process for the codes, plain SHA-256 for the limits.
 	SignInKey []byte
+	// SealKeys key the references to persons that pages carry (a form
+	// naming a child, a search result an officer may unmask): the first
+	// seals, every one opens, so a rotation keeps the previous key for as
+	// long as a page may stay open (sealMaxAge, 12 hours). Every server
+	// of a cluster needs the same. Empty: a key derived from SignInKey
+	// when that is set, else a random key of this process (references
+	// then die with it). With both, the key derived from SignInKey still
+	// opens, as the oldest.
+	SealKeys [][]byte
 	// Rounds is the enrollment and housing rounds service as citizens use
 	// it (ServiceRounds adapts *rounds.Service); nil: the pages say that
 	// no round is open.
@@ -176,16 +195,18 @@ type server struct {
 	fcast        cached[forecast.Forecast]
 	reform       cached[points.DiffReport]
 	housing      cached[*forecast.HousingForecast]
-	sessions     ttlCache[string, auth.Session] // by token hash, for sessionCacheTTL
+	sessions     ttlCache[sessionCacheKey, auth.Session] // for sessionCacheTTL
 	explains     ttlCache[personDay, points.Explanation]
 	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
-	registry     registryWatch                   // keeps the two above in step with the registry
+	registry     watch                           // the registry's version: keeps every cache above in step
+	authGen      watch                           // the auth generation: keeps sessions in step
 	publicRounds publicRounds                    // published rounds' pages and files, by the head of their chains
 
-	ipLimit   *auth.Limiter // sign-in attempts per client address
-	userLimit *auth.Limiter // failed passwords per account
-	sendLimit *auth.Limiter // codes sent per ID number
-	codeLimit *auth.Limiter // wrong codes per ID number
+	ipLimit   *auth.Limiter    // sign-in attempts per client address
+	userLimit *auth.Limiter    // failed passwords per account
+	sendLimit *auth.Limiter    // codes sent per ID number
+	codeLimit *auth.Limiter    // wrong codes per ID number
+	codeCap   *auth.FailureCap // consecutive wrong codes per ID number, across codeLimit's windows
 	codes     *auth.Codes
 
 	runner *jobs.Runner // imports are registered on it
@@ -209,13 +230,16 @@ func newServer(st Store, opt Options) *server {
 		opt.Now = time.Now
 	}
 	if opt.FiguresTTL == 0 {
-		opt.FiguresTTL = time.Minute
+		opt.FiguresTTL = 10 * time.Minute
 	}
 	if opt.PointsTTL == 0 {
 		opt.PointsTTL = 10 * time.Minute
 	}
 	if opt.RegistryPoll == 0 {
-		opt.RegistryPoll = 5 * time.Second
+		opt.RegistryPoll = 250 * time.Millisecond
+	}
+	if opt.AuthPoll == 0 {
+		opt.AuthPoll = 250 * time.Millisecond
 	}
 	if opt.Scheme == nil {
 		opt.Scheme = must(policy.Load(""))
@@ -230,6 +254,10 @@ func newServer(st Store, opt Options) *server {
 	// The limits' keys are HMACs only under a configured key: a random one
 	// would forget every lockout at a restart.
 	limitKey := opt.SignInKey
+	sealKeys := opt.SealKeys
+	if len(limitKey) > 0 {
+		sealKeys = append(sealKeys[:len(sealKeys):len(sealKeys)], deriveKey(limitKey, "rooted/seal-secret-from-signin-key/v1"))
+	}
 	if len(opt.SignInKey) == 0 {
 		opt.SignInKey = make([]byte, 32)
 		rand.Read(opt.SignInKey)
@@ -255,11 +283,12 @@ func newServer(st Store, opt Options) *server {
 		pages:     mustParsePages(),
 		static:    loadStatic(),
 		cat:       mustLoadCatalogue(),
-		key:       newSealer(),
+		key:       newSealer(sealKeys, opt.Now),
 		ipLimit:   &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
 		userLimit: &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
 		sendLimit: &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeLimit: &auth.Limiter{Name: "wrong-code", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeLimit: &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeCap:   &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
 		codes:     &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
 		runner:    opt.Jobs,
 	}
@@ -281,29 +310,33 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// cached holds one value computed at most once per ttl (and per as-of
-// day); concurrent callers wait for the one computation.
+// cached holds one value computed at most once per ttl, per as-of day and
+// per version of the registry (server.registryVersion, read before fill
+// starts: a value computed while the registry changed is kept under the
+// older version, and not served once the change is seen); concurrent
+// callers wait for the one computation.
 type cached[T any] struct {
-	mu   sync.Mutex
-	v    T
-	day  date.Date
-	at   time.Time
-	full bool
+	mu      sync.Mutex
+	v       T
+	day     date.Date
+	version int64
+	at      time.Time
+	full    bool
 }
 
-// get returns the cached value for day, computing it with fill when it is
-// missing, older than ttl, or of another day.
-func (c *cached[T]) get(day date.Date, ttl time.Duration, fill func() (T, error)) (T, error) {
+// get returns the cached value for day and version, computing it with
+// fill when it is missing, older than ttl, or of another day or version.
+func (c *cached[T]) get(day date.Date, version int64, ttl time.Duration, fill func() (T, error)) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.full && c.day == day && time.Since(c.at) < ttl {
+	if c.full && c.day == day && c.version == version && time.Since(c.at) < ttl {
 		return c.v, nil
 	}
 	v, err := fill()
 	if err != nil {
 		return v, err
 	}
-	c.v, c.day, c.at, c.full = v, day, time.Now(), true
+	c.v, c.day, c.version, c.at, c.full = v, day, version, time.Now(), true
 	return v, nil
 }
 
