@@ -199,7 +199,8 @@ var (
 // from the server that is then restarted, sees the application, and signs
 // out, which ends the session on the other server within one poll of the
 // auth generation; an officer unmasks a person found on one server on the
-// other.
+// other; an officer's import, uploaded to a server restarted before its
+// job runs, is run by the other and its quarantine file served by either.
 func TestClusterWalk(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -280,6 +281,39 @@ func TestClusterWalk(t *testing.T) {
 			}
 			if strings.Join(reasons, ",") != "case 2026-118,case 2026-117" {
 				t.Errorf("unmaskings logged: %v", reasons)
+			}
+
+			// An officer's import: uploaded to A, which restarts before the
+			// job runs; B's runner takes the job; the officer follows it on
+			// the restarted A and downloads the quarantine file from B.
+			_, h = step(b, "POST", "/signin", url.Values{"name": {"admin"}, "password": {testPassword}}, "", 303)
+			admin := sessionCookieOf(t, h)
+			up := upload(t, a.srv.Config.Handler, admin, "人员.csv", importCSV)
+			if up.Code != http.StatusSeeOther {
+				t.Fatalf("upload on A: %d %s", up.Code, up.Body)
+			}
+			jobURL := up.Header().Get("Location")
+			a.srv.Close()
+			a = c.start(t, "A''")
+			queued, _ := step(a, "GET", jobURL, nil, admin, 200)
+			if !strings.Contains(queued, `hx-trigger="every 1s"`) {
+				t.Errorf("the job on the restarted A is not shown waiting: %.600s", queued)
+			}
+			if did, err := b.s.runner.RunOnce(t.Context()); err != nil || !did {
+				t.Fatalf("B's runner: did %v, err %v", did, err)
+			}
+			status, _ := step(a, "GET", jobURL+"/status", nil, admin, 200)
+			link := quarantineLink.FindString(status)
+			if link == "" || !strings.Contains(status, `id="reconciliation"`) {
+				t.Fatalf("the import's result on A: %.800s", status)
+			}
+			q, _ := step(b, "GET", link, nil, admin, 200)
+			if !strings.Contains(q, "110101199003071234") {
+				t.Errorf("the quarantine file from B: %.300s", q)
+			}
+			// The new persons are on both servers' search at once.
+			if found, _ := step(b, "GET", "/officer/registry?q=7571", nil, police, 200); !strings.Contains(found, "张") {
+				t.Errorf("the imported person is not found on B: %.400s", found)
 			}
 		})
 	}
