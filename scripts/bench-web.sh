@@ -13,21 +13,22 @@
 # build of the 100,000-person city takes about 30 s).
 #
 # usage: scripts/bench-web.sh [-p PERSONS] [-d SECONDS] [-r REPEATS] [-c CONNECTIONS]
-#                             [-t "THREADS …"] [-u PATH|public]... [DIR]
+#                             [-t "THREADS …"] [-u PATH|public]... [-n SERVERS] [DIR]
 #        (defaults: 100000 persons, 30 s, 1 repeat, 200 connections,
 #        threads "1 2", the points page, DIR /tmp/rooted-bench)
 # e.g.   scripts/bench-web.sh -u public              every public page
 #        scripts/bench-web.sh -u / -u /signin -t 2   two pages, wrk -t2 only
+#        scripts/bench-web.sh -n 2 -t 2              points page, two servers behind nginx
 set -eu
 
 PUBLIC="/ /signin /citizen/signin /api/v1/figures /api/v1/stats /api/v1/openapi.json /healthz /static/rooted.css /static/rooted.js"
 
-persons=100000 secs=30 repeats=1 conns=200 threadsList="1 2" pages=""
+persons=100000 secs=30 repeats=1 conns=200 threadsList="1 2" pages="" servers=""
 usage() {
-	echo "usage: $0 [-p PERSONS] [-d SECONDS] [-r REPEATS] [-c CONNECTIONS] [-t \"THREADS …\"] [-u PATH|public]... [DIR]" >&2
+	echo "usage: $0 [-p PERSONS] [-d SECONDS] [-r REPEATS] [-c CONNECTIONS] [-t \"THREADS …\"] [-u PATH|public]... [-n SERVERS] [DIR]" >&2
 	exit 2
 }
-while getopts p:d:r:c:t:u: opt; do
+while getopts p:d:r:c:t:u:n: opt; do
 	case $opt in
 	p) persons=$OPTARG ;;
 	d) secs=$OPTARG ;;
@@ -39,6 +40,12 @@ while getopts p:d:r:c:t:u: opt; do
 		public) pages="$pages $PUBLIC" ;;
 		/*) pages="$pages $OPTARG" ;;
 		*) echo "bench-web: -u takes a path (/signin) or public, not $OPTARG" >&2; usage ;;
+		esac
+		;;
+	n)
+		case $OPTARG in
+		1 | 2) servers=$OPTARG ;;
+		*) echo "bench-web: -n takes 1 or 2 servers, not $OPTARG" >&2; usage ;;
 		esac
 		;;
 	*) usage ;;
@@ -64,15 +71,68 @@ until grep -q "serving on" "$dir/serve.out" 2>/dev/null; do
 	i=$((i + 1)); [ $i -lt 600 ] || { echo "bench-web: the server did not start" >&2; exit 1; }
 	sleep 1
 done
+
+pids=$pid
+if [ -n "$servers" ]; then
+	command -v nginx >/dev/null || { echo "bench-web: nginx is missing (apt-get install -y nginx-light)" >&2; exit 2; }
+	upstream="server $addr;"
+	if [ "$servers" = 2 ]; then
+		# The second server: the same binary and database, another port,
+		# no demo steps (the first server built the city).
+		addr2=127.0.0.1:8098
+		"$dir/rooted" serve --db "$dir/rooted.db" --addr "$addr2" >"$dir/serve2.out" 2>"$dir/serve2.err" &
+		pid2=$!
+		pids="$pid $pid2"
+		trap 'kill $pids 2>/dev/null || true; [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true' EXIT INT TERM
+		i=0
+		until grep -q "serving on" "$dir/serve2.out" 2>/dev/null; do
+			kill -0 $pid2 2>/dev/null || { echo "bench-web: the second server stopped:" >&2; cat "$dir/serve2.err" >&2; exit 1; }
+			i=$((i + 1)); [ $i -lt 600 ] || { echo "bench-web: the second server did not start" >&2; exit 1; }
+			sleep 1
+		done
+		upstream="$upstream server $addr2;"
+	fi
+	cat >"$dir/nginx.conf" <<CONF
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/nginx.err warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	upstream rooted { $upstream keepalive 256; }
+	server {
+		listen 127.0.0.1:8096;
+		location / {
+			proxy_pass http://rooted;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header Host \$host;
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+		}
+	}
+}
+CONF
+	nginx -p "$dir" -c "$dir/nginx.conf" || { cat "$dir/nginx.err" >&2; exit 1; }
+	trap 'kill $pids 2>/dev/null || true; [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true' EXIT INT TERM
+	sleep 1
+	url=http://127.0.0.1:8096
+fi
+
 # The public figures are computed in the background once the server is
 # up; until then the home page says they are being prepared.
-i=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/figures")" = 200 ]; do
-	i=$((i + 1)); [ $i -lt 300 ] || { echo "bench-web: the figures were not ready after 300 s" >&2; exit 1; }
-	sleep 1
+for a in $addr ${addr2:-}; do
+	i=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$a/api/v1/figures")" = 200 ]; do
+		i=$((i + 1)); [ $i -lt 300 ] || { echo "bench-web: the figures of $a were not ready after 300 s" >&2; exit 1; }
+		sleep 1
+	done
 done
 
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # user + system, in clock ticks
+cpu() { # user + system of every rooted process, in clock ticks
+	t=0
+	for p in $pids; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+	echo $t
+}
 hz=$(getconf CLK_TCK)
 
 # run LABEL WHAT WRK-ARGS…: one wrk run, one line of figures.
