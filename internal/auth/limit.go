@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -136,7 +137,8 @@ func (l *Limiter) Add(ctx context.Context, key string) error {
 		return fmt.Errorf("auth: add to %s limit: %w", l.Name, err)
 	}
 	err = lockedOut(until, now)
-	if locked, ok := err.(*ErrLocked); ok {
+	var locked *ErrLocked
+	if errors.As(err, &locked) {
 		locked.Started = !now.Before(before)
 	}
 	return err

@@ -169,8 +169,7 @@ func Raise(v *policy.Version, in *policy.Inputs, asOf date.Date, actions []Actio
 		}
 	}
 	slices.SortStableFunc(gains, func(a, b Gain) int {
-		switch {
-		case a.Points != b.Points:
+		if a.Points != b.Points {
 			if a.Points > b.Points {
 				return -1
 			}

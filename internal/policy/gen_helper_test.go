@@ -19,8 +19,8 @@ func TestWritePersons(t *testing.T) {
 	}
 	w := bufio.NewWriter(f)
 	for _, l := range genPersons(mustLoad(t, ""), 500000, 9) {
-		w.Write(l)
-		w.WriteByte('\n')
+		_, _ = w.Write(l) // a bufio.Writer keeps its first error for Flush, checked below
+		_ = w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)

@@ -108,16 +108,17 @@ func (d *decoder) decodeLine(line []byte, b *Batch, row int, asOf date.Date) (id
 				return id, p.syntax("invalid value")
 			}
 			if known && kind != vNull {
-				switch {
-				case f == fieldID:
-					if kind != vString {
+				switch f {
+				case fieldID:
+					switch {
+					case kind != vString:
 						msg = first(msg, "id: want a string")
-					} else if !utf8.Valid(line[start:p.i]) {
+					case !utf8.Valid(line[start:p.i]):
 						msg = first(msg, "id: not valid UTF-8")
-					} else {
+					default:
 						id = line[start:p.i]
 					}
-				case f == fieldIDNumber:
+				case fieldIDNumber:
 					if kind != vString {
 						msg = first(msg, "id_number: want a string")
 					} else {
@@ -588,12 +589,11 @@ func (s *Scheme) ScoreJSONL(ctx context.Context, r io.Reader, w io.Writer, opt S
 }
 
 type chunk struct {
-	data   []byte
-	line0  int // number of the chunk's first line
-	out    []byte
-	stats  ScoreStats
-	done   chan struct{}
-	result error
+	data  []byte
+	line0 int // number of the chunk's first line
+	out   []byte
+	stats ScoreStats
+	done  chan struct{}
 }
 
 // ScoreJSONL is Scheme.ScoreJSONL under v, whatever v's dates.

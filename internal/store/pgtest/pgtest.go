@@ -128,7 +128,7 @@ func admin(ctx context.Context, dsn, stmt string) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer conn.Close(context.WithoutCancel(ctx)) // closed even when ctx has ended
 	_, err = conn.Exec(ctx, stmt)
 	return err
 }
@@ -185,13 +185,13 @@ func startCluster() (*cluster, error) {
 	data := filepath.Join(dir, "data")
 	if out, err := c.run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v: %s", err, lastLines(out))
+		return nil, fmt.Errorf("initdb: %w: %s", err, lastLines(out))
 	}
 	opts := fmt.Sprintf("-F -c fsync=off -c synchronous_commit=off -c full_page_writes=off -p %d -k %s -c listen_addresses=127.0.0.1", port, sock)
 	if out, err := c.run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "start", "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("pg_ctl start: %v: %s %s", err, lastLines(out), lastLines(log))
+		return nil, fmt.Errorf("pg_ctl start: %w: %s %s", err, lastLines(out), lastLines(log))
 	}
 	c.dsn = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	return c, nil
@@ -202,7 +202,7 @@ func (c *cluster) stop() error {
 	out, err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
 	rmErr := os.RemoveAll(c.dir)
 	if err != nil {
-		return fmt.Errorf("pg_ctl stop: %v: %s", err, lastLines(out))
+		return fmt.Errorf("pg_ctl stop: %w: %s", err, lastLines(out))
 	}
 	return rmErr
 }
