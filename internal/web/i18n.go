@@ -98,6 +98,7 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 	if l != langZH && l != langEN {
 		l = langZH
 	}
+	//nolint:gosec // Secure is set under TLS, or behind a proxy that ends TLS (ROOTED_SECURE_COOKIES); a plain-HTTP intranet test server must still keep the language
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opt.SecureCookies})
 	back := r.PostFormValue("back")

@@ -112,7 +112,9 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 	uploads, err := s.storeUploads(r, sess.Name)
 	if err != nil {
 		for _, u := range uploads {
-			s.st.DeleteFile(context.WithoutCancel(r.Context()), u.ID)
+			if err := s.st.DeleteFile(context.WithoutCancel(r.Context()), u.ID); err != nil {
+				s.opt.Logger.Warn("import: could not delete an upload; the sweep removes it when it expires", "file", u.ID, "err", err)
+			}
 		}
 		key := ""
 		switch {
@@ -165,7 +167,7 @@ func (s *server) storeUploads(r *http.Request, owner string) ([]importUpload, er
 	)
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -312,7 +314,7 @@ func (s *server) copyOut(ctx context.Context, id, path string) error {
 		return err
 	}
 	defer rc.Close()
-	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600) //nolint:gosec // path is the job's own temp file, never from a request
 	if err != nil {
 		return err
 	}
@@ -325,7 +327,7 @@ func (s *server) copyOut(ctx context.Context, id, path string) error {
 
 // storeQuarantine moves a quarantine file into the files table, for owner.
 func (s *server) storeQuarantine(ctx context.Context, owner, path string) (jobs.File, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // path is the quarantine file the import just wrote in the job's temp folder
 	if err != nil {
 		return jobs.File{}, err
 	}

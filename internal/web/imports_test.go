@@ -33,9 +33,13 @@ func upload(t *testing.T, h http.Handler, cookie string, files ...string) *httpt
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write([]byte(files[i+1]))
+		if _, err := fw.Write([]byte(files[i+1])); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	r := httptest.NewRequest("POST", "/officer/import", &body)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	r.Header.Set("Cookie", cookie)
@@ -60,7 +64,7 @@ func (e *testEnv) runJobs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.s.runner.Poll = 100 * time.Millisecond
 	done := make(chan struct{})
-	go func() { defer close(done); e.s.runner.Run(ctx) }()
+	go func() { defer close(done); _ = e.s.runner.Run(ctx) }() // ends with ctx at cleanup
 	t.Cleanup(func() { cancel(); <-done })
 }
 

@@ -29,9 +29,16 @@ func TestPublicFormsRefuseLargeBodies(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
-	part, _ := mw.CreateFormFile("id", "big.bin")
-	part.Write([]byte(big))
-	mw.Close()
+	part, err := mw.CreateFormFile("id", "big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := part.Write([]byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, path := range []string{"/lang", "/signin", "/citizen/signin", "/citizen/verify", "/signout"} {
 		for _, tt := range []struct {

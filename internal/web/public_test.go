@@ -176,10 +176,17 @@ func TestImportRefreshesFigures(t *testing.T) {
 	before := persons()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("files", "persons.csv")
+	fw, err := mw.CreateFormFile("files", "persons.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := ident.GenerateID("430102", date.MustParse("1992-04-04"), 17)
-	io.WriteString(fw, "身份证号,姓名,手机号,学历,户口性质,监护人身份证号\n"+a+",周一,,大专,农业,\n")
-	mw.Close()
+	if _, err := io.WriteString(fw, "身份证号,姓名,手机号,学历,户口性质,监护人身份证号\n"+a+",周一,,大专,农业,\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	r := httptest.NewRequest("POST", "/officer/import", &body)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	r.Header.Set("Cookie", e.signIn(t, "admin"))

@@ -226,8 +226,7 @@ func newCachedBody(ctype []string, body []byte, vary, varyGzip []string) cachedP
 	}
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	zw.Write(body)
-	if zw.Close() != nil {
+	if _, err := zw.Write(body); err != nil || zw.Close() != nil {
 		return p
 	}
 	// Either form may be sent, so both vary by Accept-Encoding.

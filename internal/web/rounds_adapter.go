@@ -57,8 +57,7 @@ func (a ServiceRounds) OpenRounds(ctx context.Context, kind string, day date.Dat
 		out = append(out, w)
 	}
 	slices.SortStableFunc(out, func(x, y Round) int {
-		switch {
-		case x.Closes.IsZero() != y.Closes.IsZero():
+		if x.Closes.IsZero() != y.Closes.IsZero() {
 			if x.Closes.IsZero() {
 				return 1
 			}

@@ -97,6 +97,7 @@ func (s *server) withSession(h http.Handler) http.Handler {
 
 // cookie returns the session cookie with value; maxAge < 0 deletes it.
 func (s *server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	//nolint:gosec // Secure is set under TLS, or behind a proxy that ends TLS (ROOTED_SECURE_COOKIES); HttpOnly and SameSite always
 	return &http.Cookie{
 		Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opt.SecureCookies,

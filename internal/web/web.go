@@ -24,6 +24,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -405,7 +406,7 @@ func problem(w http.ResponseWriter, status int, p problemBody) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.Encode(p)
+	_ = enc.Encode(p) // plain strings and ints: only the client's going away can fail it
 }
 
 // statusOf maps application error codes to HTTP statuses; the one place
@@ -429,7 +430,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	if err := enc.Encode(v); err != nil && !isClientGone(err) {
+		// The status line is out: all that is left is to say so in the log.
+		slog.Error("web: encode a JSON answer", "type", fmt.Sprintf("%T", v), "err", err)
+	}
+}
+
+// isClientGone tells a write to a client that has gone from a value that
+// does not encode.
+func isClientGone(err error) bool {
+	var je *json.UnsupportedValueError
+	var te *json.UnsupportedTypeError
+	var me *json.MarshalerError
+	return !errors.As(err, &je) && !errors.As(err, &te) && !errors.As(err, &me)
 }
 
 func securityHeaders(h http.Handler) http.Handler {
@@ -485,16 +498,4 @@ func logPath(r *http.Request) string {
 		return r.Pattern
 	}
 	return r.URL.Path
-}
-
-// randomToken returns n random bytes, hex-encoded.
-func randomToken(n int) string {
-	const hexdigits = "0123456789abcdef"
-	b := make([]byte, n)
-	rand.Read(b)
-	out := make([]byte, 2*n)
-	for i, c := range b {
-		out[2*i], out[2*i+1] = hexdigits[c>>4], hexdigits[c&15]
-	}
-	return string(out)
 }
