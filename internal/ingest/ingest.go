@@ -413,14 +413,14 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 	committed := false
 	defer func() {
 		if !committed {
-			r.batch.Rollback()
+			_ = r.batch.Rollback() // the file's error is what the operator needs; a failed rollback leaves nothing written either
 		}
 	}()
 
 	for {
 		row, err := rows.next()
 		if err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			return fail(r.line, fmt.Errorf("after this line: %w", err))
@@ -462,7 +462,7 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 	})
 	committed = true
 	if err != nil {
-		r.batch.Rollback()
+		_ = r.batch.Rollback() // after a failed commit the transaction is gone; the commit's error says why
 		return fail(0, fmt.Errorf("commit: %w", err))
 	}
 	r.res.Changed = changed

@@ -786,7 +786,9 @@ func TestXLSXSerialDates(t *testing.T) {
 		}
 		if p == dateOK {
 			var v float64
-			fmt.Sscan(tt.in, &v)
+			if _, err := fmt.Sscan(tt.in, &v); err != nil {
+				t.Fatalf("%q: %v", tt.in, err)
+			}
 			et, err := excelize.ExcelDateToTime(v, false)
 			if err != nil || date.FromTime(et) != d {
 				t.Errorf("excelize says serial %s is %v (%v), we say %s", tt.in, et, err, d)
@@ -848,7 +850,7 @@ func TestUTF8ScannerChunks(t *testing.T) {
 		for chunk := 1; chunk <= len(text); chunk++ {
 			var s utf8Scanner
 			for i := 0; i < len(text); i += chunk {
-				s.Write(text[i:min(i+chunk, len(text))])
+				_, _ = s.Write(text[i:min(i+chunk, len(text))]) // never fails: valid() is the verdict
 			}
 			if s.valid() != want {
 				t.Errorf("%q in chunks of %d: valid %v, want %v", text, chunk, s.valid(), want)

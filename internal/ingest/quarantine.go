@@ -65,9 +65,6 @@ func (q *quarantine) create() error {
 	return q.w.Write(hdr)
 }
 
-// written reports whether any row was quarantined.
-func (q *quarantine) written() bool { return q.w != nil }
-
 // finish flushes the file and moves it into place.
 func (q *quarantine) finish() error {
 	if q.w == nil {

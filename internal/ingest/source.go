@@ -441,7 +441,7 @@ func (pl *plan) readHeader(forceKind string) error {
 	}
 	defer rr.close()
 	r, err := rr.next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return unreadable("empty file: no header row")
 	}
 	if err != nil {

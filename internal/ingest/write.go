@@ -19,9 +19,13 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(header)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
 	for _, r := range rows {
-		cw.Write(r)
+		if err := cw.Write(r); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()
