@@ -390,7 +390,7 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 		if errors.As(err, &le) {
 			// The file itself is at fault: say so plainly, as for an
 			// unreadable file, and name it as its sender knows it.
-			return r.res, apperr.Wrap(apperr.Invalid, err, "import: %s: %s", pl.name, le.Error())
+			return r.res, apperr.Wrap(apperr.Invalid, err, "import: %s", pl.name)
 		}
 		if line > 0 {
 			return r.res, fmt.Errorf("ingest: import %s %s line %d: %w", k.name, pl.base, line, err)
