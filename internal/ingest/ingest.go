@@ -390,7 +390,8 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 		if errors.As(err, &le) {
 			// The file itself is at fault: say so plainly, as for an
 			// unreadable file, and name it as its sender knows it.
-			return r.res, apperr.Wrap(apperr.Invalid, err, "import: %s", pl.name)
+			// The limit's sentence is the whole story: no cause to repeat it.
+			return r.res, apperr.New(apperr.Invalid, "import: %s: %s", pl.name, le.Error())
 		}
 		if line > 0 {
 			return r.res, fmt.Errorf("ingest: import %s %s line %d: %w", k.name, pl.base, line, err)
