@@ -45,11 +45,15 @@ func cityFiles(t *testing.T) (dir string, files []string) {
 	return roundCity.dir, roundCity.files
 }
 
-// cityDB imports the city into a fresh database and issues permits.
+// cityDB imports the city into a fresh sandbox database and issues
+// permits as of the city's day.
 func cityDB(t *testing.T, open func(t *testing.T) string) string {
 	t.Helper()
 	_, files := cityFiles(t)
 	db := open(t)
+	// The rounds are walked through their weeks as of past days: only a
+	// sandbox takes --as-of on steps that change state.
+	mustRooted(t, "migrate", "--sandbox", "--db", db)
 	mustRooted(t, append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)...)
 	mustRooted(t, "permits", "--db", db, "--as-of", roundCityAsOf)
 	return db

@@ -163,7 +163,7 @@ func (s *server) renderBytes(r *http.Request, tmpl, name string, p *page) ([]byt
 // lang without a session: the same for every such visitor, so that it can
 // be rendered once, without a request.
 func (s *server) anonymousPage(lang, path, titleKey string, data any) *page {
-	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, cat: s.cat}
+	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, Sandbox: s.opt.Sandbox, cat: s.cat}
 }
 
 // renderPage renders the whole page tmpl (in the layout) into a new slice.
