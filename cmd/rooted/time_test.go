@@ -85,7 +85,7 @@ func TestAsOfRefusedOnARealRegistry(t *testing.T) {
 	// A sandbox takes --as-of.
 	db := filepath.Join(t.TempDir(), "s.db")
 	mustRooted(t, "migrate", "--sandbox", "--db", db)
-	mustRooted(t, "round", "create", "--kind", "grade1", "--name", "一年级", "--id", "g1", "--seats", "zeguo-p01=3", "--as-of", "2026-02-08", "--db", db)
+	mustRooted(t, "round", "create", "--kind", "public_rental", "--name", "公租房", "--id", "g1", "--units", "one_bedroom=2", "--as-of", "2026-02-08", "--db", db)
 	mustRooted(t, "round", "open", "g1", "--as-of", "2026-02-09", "--db", db)
 }
 
@@ -96,12 +96,13 @@ func TestLedgerOutOfTimeOrder(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "s.db")
 	mustRooted(t, "migrate", "--sandbox", "--db", db)
 	r := func(args ...string) string { return mustRooted(t, append(args, "--db", db)...) }
-	r("round", "create", "--kind", "grade1", "--name", "一年级", "--id", "g1", "--seats", "zeguo-p01=3", "--as-of", "2026-02-08")
+	r("round", "create", "--kind", "public_rental", "--name", "公租房", "--id", "g1", "--units", "one_bedroom=2", "--as-of", "2026-02-08")
 	r("round", "open", "g1", "--as-of", "2026-02-10")
 	if _, errOut, status := rooted(t, "round", "close", "g1", "--as-of", "2026-02-09", "--db", db); status != 1 || !strings.Contains(errOut, "dated before") {
 		t.Errorf("a step dated before the last entry: exit %d, %q; want 1, refused", status, errOut)
 	}
 	r("round", "close", "g1", "--as-of", "2026-02-11")
+	r("round", "allocate", "g1", "--as-of", "2026-02-12")
 	exp := filepath.Join(t.TempDir(), "g1.json")
 	r("round", "export", "g1", "--out", exp)
 	mustRooted(t, "verify", exp)
@@ -113,7 +114,7 @@ func TestLedgerOutOfTimeOrder(t *testing.T) {
 		want string
 	}{
 		{"back-dated", 2, func(es []ledger.Entry) time.Time { return es[0].At.Add(-time.Hour) }, "(the previous entry)"},
-		{"future", 3, func([]ledger.Entry) time.Time { return time.Now().AddDate(0, 6, 0) }, "(now)"},
+		{"future", 4, func([]ledger.Entry) time.Time { return time.Now().AddDate(0, 6, 0) }, "(now)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tampered := filepath.Join(t.TempDir(), "t.db")
@@ -223,10 +224,16 @@ func TestApplyFlagsAndDuplicate(t *testing.T) {
 	r := func(args ...string) string { return mustRooted(t, append(args, "--db", db)...) }
 	r("round", "create", "--kind", "grade1", "--name", "一年级", "--seat-share", "0.023", "--id", "g1", "--as-of", "2026-02-08")
 	r("round", "open", "g1", "--as-of", "2026-02-08")
-	f := families(t)[0]
-	got := decode[struct{ Number string }](t, r("round", "apply", "--guardian", f.guardian, "--child", f.child, "g1", "--schools", "zeguo-p01", "--as-of", "2026-05-02"))
-	if got.Number == "" {
-		t.Fatalf("apply with flags before the round: no application number")
+	var f family
+	for _, x := range families(t) {
+		if ageOn31August(t, x.child) == 6 {
+			f = x
+			break
+		}
+	}
+	got := decode[struct{ Number, Status string }](t, r("round", "apply", "--guardian", f.guardian, "--child", f.child, "g1", "--schools", "zeguo-p01", "--as-of", "2026-05-02"))
+	if got.Number == "" || got.Status != "pending" {
+		t.Fatalf("apply with flags before the round: %+v, want a pending application", got)
 	}
 	for _, lang := range []string{"zh", "en"} {
 		_, errOut, status := rooted(t, "round", "apply", "g1", "--db", db, "--guardian", f.guardian, "--child", f.child, "--schools", "zeguo-p01", "--as-of", "2026-05-02", "--lang", lang)
