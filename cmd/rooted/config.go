@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,6 +72,11 @@ func (e *env) flags(name, usage string, args []string, with []string, extra func
 	if extra != nil {
 		extra(fs)
 	}
+	if strings.HasPrefix(name, "user ") && !slices.Contains(with, "as-of") && slices.ContainsFunc(args, isAsOfFlag) {
+		// Accounts and locks change on the day they change: say why
+		// rather than "flag provided but not defined".
+		return c, nil, errAsOfRefused(name)
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -108,6 +114,13 @@ func (e *env) flags(name, usage string, args []string, with []string, extra func
 		return c, nil, usageError{fmt.Sprintf("%s: --addr %q: %v", name, c.Addr, err)}
 	}
 	return c, pos, nil
+}
+
+// isAsOfFlag reports whether arg is the --as-of flag (any spelling the
+// flag package takes).
+func isAsOfFlag(arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return strings.HasPrefix(arg, "-") && name == "as-of"
 }
 
 // progress prints a live counter on stderr when stderr is a terminal, at

@@ -266,6 +266,15 @@ func TestGenThenImportGlob(t *testing.T) {
 	}
 }
 
+// TestUserRefusesAsOf: account changes say why --as-of is refused.
+func TestUserRefusesAsOf(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	_, errOut, status := rooted(t, "user", "add", "--name", "a", "--role", "admin", "--db", db, "--as-of=2026-01-01")
+	if status != 2 || !strings.Contains(errOut, "--as-of is refused") {
+		t.Errorf("user add --as-of: exit %d, %q; want 2 and why", status, errOut)
+	}
+}
+
 // TestSubcommandHelp: -h of policy test and check prints usage (it is not
 // a file name).
 func TestSubcommandHelp(t *testing.T) {
