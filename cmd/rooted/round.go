@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/calendar"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
@@ -298,10 +300,14 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 			req = rounds.ApplyRequest{Round: id, Applicant: o.applicant, Household: o.household, Choices: splitList(o.unitTypes)}
 		}
 		a, err := svc.Apply(ctx, req)
-		if apperr.Is(err, apperr.Conflict) {
+		if errors.Is(err, rounds.ErrAlreadyApplied) {
 			// The store's words (a unique constraint) are for the log;
 			// a person reads the sentence the web shows.
-			return apperr.New(apperr.Conflict, "round apply: %s", web.Message(c.Lang, "apply.conflict"))
+			subject := req.Child
+			if subject == "" {
+				subject = req.Applicant
+			}
+			return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
 		}
 		if err != nil {
 			return err
