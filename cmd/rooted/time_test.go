@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -356,4 +357,36 @@ func httpGet(t *testing.T, url, lang string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestDemoSandbox: the demo marks a new database a sandbox and refuses a
+// registry that is not one.
+func TestDemoSandbox(t *testing.T) {
+	e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}
+	for _, tt := range []struct {
+		name    string
+		counts  map[string]int64
+		refused bool
+	}{
+		{"new database", map[string]int64{"towns": 16}, false},
+		{"a registry", map[string]int64{"towns": 16, "persons": 10, "imports": 1}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "d.db")
+			st, err := openStore(t.Context(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			err = demoSandbox(t.Context(), e, st, config{DB: db}, tt.counts)
+			sandbox, serr := st.Sandbox(t.Context())
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			var ue usageError
+			if refused := errors.As(err, &ue); refused != tt.refused || sandbox == tt.refused {
+				t.Errorf("demoSandbox = %v, sandbox %v; want refused %v", err, sandbox, tt.refused)
+			}
+		})
+	}
 }
