@@ -329,7 +329,7 @@ func TestSandboxBanner(t *testing.T) {
 // waitURL waits for a server started with run to print its URL.
 func waitURL(t *testing.T, out, errOut *syncBuffer, cancel func()) string {
 	t.Helper()
-	for range 500 {
+	for range 6000 { // up to a minute on a loaded machine
 		if s := out.String(); strings.Contains(s, "http://") {
 			return strings.TrimSuffix(strings.TrimSpace(s[strings.Index(s, "http://"):]), "/")
 		}
