@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,10 @@ type config struct {
 	Addr string    // listen address for serve and demo; env ROOTED_ADDR
 	Lang string    // "zh" or "en": language of messages in files; env ROOTED_LANG
 	AsOf date.Date // the day to work as of (default today)
+	// AsOfSet reports whether --as-of was given: a question may be asked
+	// as of any day, but a step that changes state takes the real clock
+	// (see asOfClock).
+	AsOfSet bool
 }
 
 func defaultConfig(getenv func(string) string) config {
@@ -44,7 +49,9 @@ func defaultConfig(getenv func(string) string) config {
 
 // flags parses args for command name, registering the settings listed in
 // with (any of "db", "addr", "lang", "as-of") plus the command's own flags
-// added by extra. It returns the positional arguments.
+// added by extra. Flags may come before, between and after the positional
+// arguments (rooted round apply --guardian ID ROUND …); after "--"
+// everything is positional. It returns the positional arguments.
 func (e *env) flags(name, usage string, args []string, with []string, extra func(*flag.FlagSet)) (config, []string, error) {
 	c := defaultConfig(e.getenv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -65,17 +72,35 @@ func (e *env) flags(name, usage string, args []string, with []string, extra func
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(e.stdout, "usage: rooted %s %s\n\n", name, usage)
-			fs.SetOutput(e.stdout)
-			fs.PrintDefaults()
-			return c, nil, flag.ErrHelp
+	if strings.HasPrefix(name, "user ") && !slices.Contains(with, "as-of") && slices.ContainsFunc(args, isAsOfFlag) {
+		// Accounts and locks change on the day they change: say why
+		// rather than "flag provided but not defined".
+		return c, nil, errAsOfRefused(name)
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(e.stdout, "usage: rooted %s %s\n\n", name, usage)
+				fs.SetOutput(e.stdout)
+				fs.PrintDefaults()
+				return c, nil, flag.ErrHelp
+			}
+			return c, nil, usageError{fmt.Sprintf("%s: %v (rooted %s -h for help)", name, err, name)}
 		}
-		return c, nil, usageError{fmt.Sprintf("%s: %v (rooted %s -h for help)", name, err, name)}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
 	c.AsOf = date.Today()
 	if asOf != "" {
+		c.AsOfSet = true
 		d, err := date.Parse(asOf)
 		if err != nil {
 			return c, nil, usageError{fmt.Sprintf("%s: --as-of: %v", name, err)}
@@ -88,7 +113,14 @@ func (e *env) flags(name, usage string, args []string, with []string, extra func
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, nil, usageError{fmt.Sprintf("%s: --addr %q: %v", name, c.Addr, err)}
 	}
-	return c, fs.Args(), nil
+	return c, pos, nil
+}
+
+// isAsOfFlag reports whether arg is the --as-of flag (any spelling the
+// flag package takes).
+func isAsOfFlag(arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return strings.HasPrefix(arg, "-") && name == "as-of"
 }
 
 // progress prints a live counter on stderr when stderr is a terminal, at

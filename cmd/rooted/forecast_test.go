@@ -24,6 +24,7 @@ func TestForecastCity(t *testing.T) {
 	for _, f := range []string{"towns", "schools", "persons", "residences", "jobs", "insurance", "facts"} {
 		files = append(files, filepath.Join(dir, f+".csv"))
 	}
+	mustRooted(t, "migrate", "--sandbox", "--db", db) // permits as of a past day
 	mustRooted(t, append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)...)
 	mustRooted(t, "permits", "--db", db, "--as-of", "2026-11-29")
 

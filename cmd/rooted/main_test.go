@@ -139,6 +139,7 @@ func TestCityRoundTrip(t *testing.T) {
 	for name, open := range engines(t) {
 		t.Run(name, func(t *testing.T) {
 			db := open(t)
+			mustRooted(t, "migrate", "--sandbox", "--db", db) // permits as of the city's day
 			args := append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)
 			var first, second importSummary
 			json.Unmarshal([]byte(mustRooted(t, args...)), &first)
@@ -294,7 +295,9 @@ func TestServe(t *testing.T) {
 		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 	}()
 	var base string
-	for i := 0; i < 200 && base == ""; i++ {
+	// Up to a minute: a loaded machine (tests of other packages, -race)
+	// may take seconds to open the database and listen.
+	for i := 0; i < 6000 && base == ""; i++ {
 		if s := out.String(); strings.Contains(s, "http://") {
 			base = strings.TrimSpace(s[strings.Index(s, "http://"):])
 		}

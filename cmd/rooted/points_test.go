@@ -22,6 +22,7 @@ func TestPointsFromRegistry(t *testing.T) {
 	for name, open := range engines(t) {
 		t.Run(name, func(t *testing.T) {
 			db := open(t)
+			mustRooted(t, "migrate", "--sandbox", "--db", db) // permits as of a past day
 			mustRooted(t, append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)...)
 			mustRooted(t, "permits", "--db", db, "--as-of", asOf)
 

@@ -46,7 +46,11 @@ func runPolicy(ctx context.Context, e *env, args []string) error {
 	return usageError{fmt.Sprintf("policy: unknown subcommand %q; %s", args[0], usage)}
 }
 
-func policyTest(e *env, files []string) error {
+func policyTest(e *env, args []string) error {
+	_, files, err := e.flags("policy test", "FILE... (a *.test.yaml, or a scheme with one beside it)", args, nil, nil)
+	if err != nil {
+		return helpOK(err)
+	}
 	if len(files) == 0 {
 		return usageError{"policy test: no FILE given"}
 	}
@@ -76,6 +80,10 @@ func policyTest(e *env, files []string) error {
 }
 
 func policyCheck(e *env, args []string) error {
+	_, args, err := e.flags("policy check", "[SCHEME] (default: the shipped scheme)", args, nil, nil)
+	if err != nil {
+		return helpOK(err)
+	}
 	if len(args) > 1 {
 		return usageError{"policy check: at most one SCHEME"}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -13,10 +14,12 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/calendar"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
+	"github.com/newcitizens/rooted/internal/web"
 )
 
 // roundSubcommands are the steps of `rooted round`, in the order a round
@@ -43,6 +46,8 @@ var roundSubcommands = []struct{ name, usage, summary string }{
 func runRound(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(e.stdout, "usage: rooted round SUBCOMMAND [ROUND] [--db DSN] [--as-of YYYY-MM-DD] [flags]")
+		fmt.Fprintln(e.stdout, "  flags may come before or after ROUND. --as-of is for questions (show, results, export, list):")
+		fmt.Fprintln(e.stdout, "  a step that changes a round takes today's date, except on a demo sandbox (rooted migrate --sandbox).")
 		fmt.Fprintln(e.stdout)
 		for _, s := range roundSubcommands {
 			fmt.Fprintf(e.stdout, "  %-10s %s\n", s.name, s.summary)
@@ -69,6 +74,9 @@ func runRound(ctx context.Context, e *env, args []string) error {
 		id, rest = rest[0], rest[1:]
 	}
 	var o roundOpts
+	if strings.HasPrefix(usage, "ROUND") {
+		usage += "\n(flags may come before or after ROUND)"
+	}
 	c, pos, err := e.flags("round "+sub, usage, rest, []string{"db", "as-of", "lang"}, o.register(sub))
 	if err != nil {
 		return helpOK(err)
@@ -92,8 +100,27 @@ func runRound(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	svc := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: clockAt(c.AsOf)}
+	// A question (show, results, export, list, the calendar in force) may
+	// be asked as of any day; a step takes the real clock (asOfClock).
+	now := clockAt(c.AsOf)
+	if changesState(sub, &o) {
+		if now, err = asOfClock(ctx, st, c, "round "+sub); err != nil {
+			return err
+		}
+	}
+	svc := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: now}
 	return o.run(ctx, e, svc, st, sub, id, c)
+}
+
+// changesState reports whether round subcommand sub records anything.
+func changesState(sub string, o *roundOpts) bool {
+	switch sub {
+	case "show", "results", "export", "list":
+		return false
+	case "calendar":
+		return o.calendarFile != ""
+	}
+	return true
 }
 
 // clockAt is a clock on day with the current time of day (China Standard
@@ -273,6 +300,15 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 			req = rounds.ApplyRequest{Round: id, Applicant: o.applicant, Household: o.household, Choices: splitList(o.unitTypes)}
 		}
 		a, err := svc.Apply(ctx, req)
+		if errors.Is(err, rounds.ErrAlreadyApplied) {
+			// The store's words (a unique constraint) are for the log;
+			// a person reads the sentence the web shows.
+			subject := req.Child
+			if subject == "" {
+				subject = req.Applicant
+			}
+			return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
+		}
 		if err != nil {
 			return err
 		}
@@ -395,7 +431,9 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 			return err
 		}
 		for _, r := range rs {
-			writeJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "kind": r.Kind, "status": r.Status, "seed_sha256": r.SeedSHA256})
+			if err := writeJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "kind": r.Kind, "status": r.Status, "seed_sha256": r.SeedSHA256}); err != nil {
+				return fmt.Errorf("round list: %w", err)
+			}
 		}
 		return nil
 	case "calendar":
@@ -418,7 +456,9 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		}
 		for _, y := range cal.Years() {
 			n, _ := cal.Workdays(date.Of(y.Year, time.January, 1), date.Of(y.Year, time.December, 31))
-			writeJSON(e.stdout, map[string]any{"year": y.Year, "notice": y.Notice, "holidays": len(y.Holidays), "adjusted_workdays": len(y.Workdays), "working_days": n})
+			if err := writeJSON(e.stdout, map[string]any{"year": y.Year, "notice": y.Notice, "holidays": len(y.Holidays), "adjusted_workdays": len(y.Workdays), "working_days": n}); err != nil {
+				return fmt.Errorf("round calendar: %w", err)
+			}
 		}
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/web"
 )
 
 // roundCity is a generated city of 4,000 persons as of 2026-05-20, made
@@ -45,11 +46,15 @@ func cityFiles(t *testing.T) (dir string, files []string) {
 	return roundCity.dir, roundCity.files
 }
 
-// cityDB imports the city into a fresh database and issues permits.
+// cityDB imports the city into a fresh sandbox database and issues
+// permits as of the city's day.
 func cityDB(t *testing.T, open func(t *testing.T) string) string {
 	t.Helper()
 	_, files := cityFiles(t)
 	db := open(t)
+	// The rounds are walked through their weeks as of past days: only a
+	// sandbox takes --as-of on steps that change state.
+	mustRooted(t, "migrate", "--sandbox", "--db", db)
 	mustRooted(t, append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)...)
 	mustRooted(t, "permits", "--db", db, "--as-of", roundCityAsOf)
 	return db
@@ -178,7 +183,7 @@ func TestEnrollmentRound(t *testing.T) {
 				status int
 				want   string
 			}{
-				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01"}, 1, "already has an application"},
+				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01"}, 1, web.Message("zh", "apply.conflict")},
 				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "nowhere"}, 2, `choice 1 "nowhere"`},
 				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01,zeguo-p01"}, 2, "listed twice"},
 			} {

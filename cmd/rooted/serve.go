@@ -66,6 +66,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := demoSandbox(ctx, e, st, c, counts); err != nil {
+		return err
+	}
 	scheme, err := loadScheme("demo", "")
 	if err != nil {
 		return err
@@ -91,6 +94,29 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return serve(ctx, e, st, c, scheme, true)
+}
+
+// demoSandbox makes sure the demo runs on a sandbox: a new, empty
+// database is marked one (its rounds are taken on days of last year, and
+// every page says 演示数据); a database that holds a registry and is not
+// marked is refused, so that the demo's back-dated steps never reach a
+// real registry.
+func demoSandbox(ctx context.Context, e *env, st *store.DB, c config, counts map[string]int64) error {
+	sandbox, err := st.Sandbox(ctx)
+	if err != nil || sandbox {
+		return err
+	}
+	for _, table := range []string{"persons", "imports", "permits"} {
+		if counts[table] > 0 {
+			return usageError{fmt.Sprintf("demo: %s holds a registry that is not a demo sandbox; the demo takes steps dated last year, "+
+				"so it runs only on a new database (another --db) or one marked a sandbox (rooted migrate --sandbox --db …)", redactDSN(c.DB))}
+		}
+	}
+	if err := st.MarkSandbox(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "rooted: %s is a demo sandbox (演示数据)\n", redactDSN(c.DB))
+	return nil
 }
 
 // errScored stops the scan of stored scores at the first one.
@@ -256,6 +282,10 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		return fmt.Errorf("serve: %w", err)
 	}
 	rs := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}}
+	sandbox, err := st.Sandbox(ctx)
+	if err != nil {
+		return err
+	}
 	// Every server runs durable jobs (imports from the console) and sweeps
 	// expired files; they share the work through the database.
 	runner := &jobs.Runner{Store: st, Logger: logger}
@@ -268,6 +298,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			TrustedProxies: proxies,
 			Context:        ctx, // the figures' background work stops with the server
 			Jobs:           runner,
+			Sandbox:        sandbox,
 		}),
 		// Each route sets its own deadlines (a page 15–30 s, an upload 30
 		// minutes: internal/web's limits); these bound what comes before

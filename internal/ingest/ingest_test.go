@@ -310,6 +310,13 @@ func TestReasonsJobs(t *testing.T) {
 		{"bad contract", []string{wangFang + "," + code + ",温岭泵业,2024-03-01,,maybe"}, `contract "maybe" is not one of yes/no`},
 		{"unknown person", []string{zhaoMin + "," + code + ",温岭泵业,2024-03-01,,"}, "id_number 340102********4048 is neither"},
 		{"duplicate key", []string{wangFang + "," + code + ",温岭泵业,2024-03-01,,", wangFang + "," + code + ",温岭泵业二厂,2024/3/1,,"}, "same key as line 2"},
+		// One rule for residences and jobs: a start date in the future is
+		// quarantined, in the same words.
+		{"since in the future", []string{wangFang + "," + code + ",温岭泵业,2026-06-16,,"}, "since 2026-06-16 is in the future"},
+		{"since today", []string{wangFang + "," + code + ",温岭泵业,2026-06-15,,"}, ""},
+	})
+	runReasonCases(t, "身份证号,统一社会信用代码,单位名称,入职日期,离职日期,劳动合同", "zh", func() *fakeStore { return storeWith(t, wangFang) }, []reasonCase{
+		{"future", []string{wangFang + "," + code + ",温岭泵业,2027-01-01,,"}, "入职日期 2027-01-01 晚于今天"},
 	})
 }
 

@@ -147,9 +147,10 @@ func (r *fileRun) jobRow(ctx context.Context) error {
 	id, _ := r.idNumber(jobID)
 	uscc := r.uscc(jobUSCC)
 	employer := r.text(jobEmployer, 200)
-	// The contract asks of job dates only that until is not before since:
-	// a job may be registered before its first day.
-	since := r.day(jobSince, false)
+	// A start date in the future is quarantined, as for residences: a
+	// record says what is, and a job not begun is not yet a basis for a
+	// permit or points (issue 11: one rule, the same words, for both).
+	since := r.day(jobSince, true)
 	until := r.day(jobUntil, false)
 	contract := r.enum(jobContract, contracts)
 	r.notBefore(jobUntil, until, jobSince, since, date.Date.String)

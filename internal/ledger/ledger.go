@@ -26,6 +26,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -57,9 +58,14 @@ func Genesis(round string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ErrOutOfOrder is returned (wrapped) by Seal for an entry dated before
+// the previous entry of its round.
+var ErrOutOfOrder = errors.New("entry dated before the previous entry")
+
 // Seal returns the entry that follows prev (nil for the first entry of the
 // round) with d's content. It returns an error when the kind is empty, the
-// payload is not JSON, or prev belongs to another round.
+// payload is not JSON, or prev belongs to another round, and one wrapping
+// ErrOutOfOrder when d is dated before prev.
 func Seal(prev *Entry, round string, d Draft) (Entry, error) {
 	if d.Kind == "" {
 		return Entry{}, fmt.Errorf("ledger: round %q: entry without a kind", round)
@@ -72,6 +78,10 @@ func Seal(prev *Entry, round string, d Draft) (Entry, error) {
 	if prev != nil {
 		if prev.Round != round {
 			return Entry{}, fmt.Errorf("ledger: round %q: previous entry is of round %q", round, prev.Round)
+		}
+		if e.At.Before(prev.At) {
+			return Entry{}, fmt.Errorf("ledger: round %q: %s at %s, after %s at %s: %w",
+				round, d.Kind, FormatTime(e.At), prev.Kind, FormatTime(prev.At), ErrOutOfOrder)
 		}
 		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
 	}
@@ -132,7 +142,7 @@ type MismatchError struct {
 	Index int    // position in the slice given to Verify
 	Seq   int64  // the entry's seq as recorded
 	Kind  string // the entry's kind as recorded
-	Field string // "seq", "round", "payload_sha256", "prev_hash" or "hash"
+	Field string // "seq", "round", "payload_sha256", "prev_hash", "hash" or "at"
 	Want  string
 	Got   string
 }
@@ -144,9 +154,19 @@ func (e *MismatchError) Error() string {
 // Verify checks that entries are the whole chain of round from its first
 // entry, in order: seq 1, 2, …; every entry of round; each payload's
 // digest; each prev_hash the previous hash (Genesis for the first); each
-// hash recomputed. It returns nil or a *MismatchError naming the first
-// entry that fails.
+// hash recomputed; each entry dated at or after the one before it. It
+// returns nil or a *MismatchError naming the first entry that fails.
 func Verify(round string, entries []Entry) error {
+	return verify(round, entries, time.Time{})
+}
+
+// VerifyAt is Verify, and also reports (Field "at") the first entry dated
+// after now: a decision recorded before it was taken.
+func VerifyAt(round string, entries []Entry, now time.Time) error {
+	return verify(round, entries, now)
+}
+
+func verify(round string, entries []Entry, now time.Time) error {
 	prev := Genesis(round)
 	for i := range entries {
 		e := &entries[i]
@@ -167,6 +187,12 @@ func Verify(round string, entries []Entry) error {
 		}
 		if h := e.ComputeHash(); h != e.Hash {
 			return fail("hash", h+" (recomputed)", e.Hash)
+		}
+		if i > 0 && e.At.Before(entries[i-1].At) {
+			return fail("at", "at or after "+FormatTime(entries[i-1].At)+" (the previous entry)", FormatTime(e.At))
+		}
+		if !now.IsZero() && e.At.After(now) {
+			return fail("at", "at or before "+FormatTime(now)+" (now)", FormatTime(e.At))
 		}
 		prev = e.Hash
 	}

@@ -75,6 +75,61 @@ func TestTamperDetectedAtTheRightSeq(t *testing.T) {
 	}
 }
 
+// reseal recomputes the hashes of es from i on, as someone who rewrites
+// the chain would: every hash then checks.
+func reseal(es []Entry, i int) []Entry {
+	for ; i < len(es); i++ {
+		if i > 0 {
+			es[i].PrevHash = es[i-1].Hash
+		}
+		es[i].Hash = es[i].ComputeHash()
+	}
+	return es
+}
+
+func TestTimeOrder(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) // after chain's last entry (09:05)
+	for _, tt := range []struct {
+		name   string
+		tamper func(es []Entry) []Entry
+		seq    int64 // 0: no mismatch
+	}{
+		{"intact", func(es []Entry) []Entry { return es }, 0},
+		{"same instant as the previous", func(es []Entry) []Entry { es[3].At = es[2].At; return reseal(es, 3) }, 0},
+		{"back-dated and resealed", func(es []Entry) []Entry { es[3].At = es[1].At.Add(-time.Hour); return reseal(es, 3) }, 4},
+		{"dated after now and resealed", func(es []Entry) []Entry { es[5].At = now.AddDate(0, 6, 0); return reseal(es, 5) }, 6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			es := tt.tamper(chain(t, "r1", 6))
+			err := VerifyAt("r1", es, now)
+			var m *MismatchError
+			switch {
+			case tt.seq == 0 && err != nil:
+				t.Errorf("VerifyAt = %v; want nil", err)
+			case tt.seq != 0 && (!errors.As(err, &m) || m.Seq != tt.seq || m.Field != "at"):
+				t.Errorf("VerifyAt = %v; want a mismatch at seq %d in at", err, tt.seq)
+			}
+		})
+	}
+	// Verify alone knows no "now": a future entry in order passes it.
+	es := chain(t, "r1", 2)
+	es[1].At = now.AddDate(1, 0, 0)
+	if err := Verify("r1", reseal(es, 1)); err != nil {
+		t.Errorf("Verify of a chain in order = %v; want nil", err)
+	}
+}
+
+func TestSealRefusesOutOfOrder(t *testing.T) {
+	es := chain(t, "r1", 2)
+	_, err := Seal(&es[1], "r1", Draft{Kind: "late", At: es[1].At.Add(-time.Microsecond), Payload: []byte(`{}`)})
+	if !errors.Is(err, ErrOutOfOrder) {
+		t.Errorf("Seal of an entry dated before the previous = %v; want ErrOutOfOrder", err)
+	}
+	if _, err := Seal(&es[1], "r1", Draft{Kind: "same", At: es[1].At, Payload: []byte(`{}`)}); err != nil {
+		t.Errorf("Seal at the previous entry's instant = %v; want nil", err)
+	}
+}
+
 func TestSealRefuses(t *testing.T) {
 	es := chain(t, "r1", 1)
 	if _, err := Seal(&es[0], "r2", Draft{Kind: "x", Payload: []byte(`{}`)}); err == nil {

@@ -158,7 +158,8 @@ func (r *Report) add(where, format string, args ...any) {
 
 // Verify checks an export: it re-runs the allocation on the instance with
 // internal/alloc and compares the result; checks the ledger chain (each
-// payload digest, each link, each hash); checks that the chain records
+// payload digest, each link, each hash, entries in time order and none
+// dated after now); checks that the chain records
 // this configuration, the commitment to this seed (before the input was
 // frozen), the digest of this input without the seed, this seed revealed
 // and the digest of this output; that its objections and answers hang
@@ -200,7 +201,9 @@ func Verify(data []byte) (Report, error) {
 		entries[i] = ledger.Entry{Seq: e.Seq, Round: e.Round, Kind: e.Kind, At: at, Payload: e.Payload, PayloadSHA256: e.PayloadSHA256, PrevHash: e.PrevHash, Hash: e.Hash}
 	}
 	rep.Entries = len(entries)
-	if err := ledger.Verify(cfg.ID, entries); err != nil {
+	// A decision takes its time from the real clock: an entry dated after
+	// this moment was recorded with a moved clock.
+	if err := ledger.VerifyAt(cfg.ID, entries, time.Now()); err != nil {
 		var m *ledger.MismatchError
 		if errors.As(err, &m) {
 			rep.add(fmt.Sprintf("ledger[%d] (seq %d, %s)", m.Index, m.Seq, m.Kind), "%s is %s, want %s", m.Field, m.Got, m.Want)

@@ -34,6 +34,7 @@ package rounds
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/calendar"
@@ -54,6 +55,12 @@ const (
 )
 
 // Kinds lists every kind, in order.
+// ErrAlreadyApplied is wrapped by the conflict the Store returns when an
+// application is added for a child (or housing applicant) who already has
+// a live one in the round: callers that speak to a person say so in the
+// catalogue's words, never the database's.
+var ErrAlreadyApplied = errors.New("already has an application")
+
 var Kinds = []Kind{Grade1, Grade7, PublicRental, TalentApartment}
 
 // Valid reports whether k is one of Kinds.

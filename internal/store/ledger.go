@@ -50,6 +50,11 @@ func (db *DB) appendLedger(ctx context.Context, tx *sql.Tx, round string, drafts
 	ins := db.d.q(`INSERT INTO ledger (` + ledgerColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`)
 	for _, d := range drafts {
 		next, err := ledger.Seal(prev, round, d)
+		if errors.Is(err, ledger.ErrOutOfOrder) {
+			// A step taken with a clock behind the round's last entry:
+			// the chain stays in time order, the step is refused.
+			return apperr.Wrap(apperr.Conflict, err, "round %s: a step dated before the round's last recorded step", round)
+		}
 		if err != nil {
 			return err
 		}

@@ -145,7 +145,7 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 				_, err := stmt.ExecContext(ctx, id, a.Seq, a.Number, a.Applicant, a.ApplicantName, a.Child, a.ChildName, a.Subject(),
 					a.Household, strings.Join(a.Choices, ","), db.d.date(a.AppliedOn), string(a.Status), a.Reason, a.Detail)
 				if isUniqueViolation(err) {
-					return apperr.Wrap(apperr.Conflict, err, "round %s: %s already has an application", id, ident.MaskID(a.Subject()))
+					return apperr.Wrap(apperr.Conflict, fmt.Errorf("%w: %w", rounds.ErrAlreadyApplied, err), "round %s: %s already has an application", id, ident.MaskID(a.Subject()))
 				}
 				if err != nil {
 					return fmt.Errorf("application of %s: %w", ident.MaskID(a.Applicant), err)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ func TestRounds(t *testing.T) {
 		{"Objections", testObjections},
 		{"Calendar", testCalendarYears},
 		{"Documents", testRoundDocuments},
+		{"LedgerTimeOrder", testLedgerTimeOrder},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -35,12 +37,16 @@ func TestRounds(t *testing.T) {
 	}
 }
 
+// roundCreated is when newRound's rounds are created: before every step
+// the tests take on them, for the ledger stays in time order.
+var roundCreated = time.Date(2026, 2, 8, 9, 0, 0, 0, time.UTC)
+
 func newRound(t *testing.T, db *DB, id string) rounds.Round {
 	t.Helper()
 	r := rounds.Round{Config: rounds.Config{ID: id, Name: "测试 & test", Kind: rounds.Grade1, Year: 2026, Mode: rounds.ByPoints, Choices: 2, WindowDays: 5,
 		Places: []rounds.Place{{Code: "S1", Name: "一小", Town: "zeguo", Seats: 2}, {Code: "S2", Name: "二小", Town: "daxi", Seats: 1}}},
-		Status: rounds.Draft, CreatedAt: time.Now()}
-	if err := db.CreateRound(ctx, r, ledger.Draft{Kind: rounds.EntryConfig, At: time.Now(), Payload: []byte(`{"id":"` + id + `"}`)}); err != nil {
+		Status: rounds.Draft, CreatedAt: roundCreated}
+	if err := db.CreateRound(ctx, r, ledger.Draft{Kind: rounds.EntryConfig, At: roundCreated, Payload: []byte(`{"id":"` + id + `"}`)}); err != nil {
 		t.Fatalf("CreateRound: %v", err)
 	}
 	return r
@@ -60,7 +66,7 @@ func testRoundLifecycle(t *testing.T, dsn string) {
 		t.Errorf("Commit from open on a draft: %v, want a conflict", err)
 	}
 	r.Status, r.Seed, r.SeedSHA256, r.OpenedOn = rounds.Open, "s", "h", date.MustParse("2026-02-08")
-	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r, Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{"seed_sha256":"h"}`)}}}); err != nil {
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r, Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, At: roundCreated.Add(time.Hour), Payload: []byte(`{"seed_sha256":"h"}`)}}}); err != nil {
 		t.Fatal(err)
 	}
 	apps := []rounds.Application{
@@ -233,5 +239,31 @@ func testRoundDocuments(t *testing.T, dsn string) {
 	es, _ := db.Ledger(ctx, "d1")
 	if err != nil || len(es) != 2 || head.Seq != 2 || head.Hash != es[1].Hash || head.Kind != "files" {
 		t.Errorf("LedgerHead = %+v, %v; want the second entry of %d", head, err, len(es))
+	}
+}
+
+// testLedgerTimeOrder: a step dated before the round's last entry is a
+// conflict and writes nothing, neither the entry nor the round's change;
+// one at the same instant or later is appended.
+func testLedgerTimeOrder(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	r := newRound(t, db, "o1")
+	r.Status = rounds.Open
+	_, err := db.Commit(ctx, "o1", rounds.Change{From: rounds.Draft, Round: &r,
+		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, At: roundCreated.Add(-time.Second), Payload: []byte(`{}`)}}})
+	if !apperr.Is(err, apperr.Conflict) || !errors.Is(err, ledger.ErrOutOfOrder) {
+		t.Errorf("a step dated before the last entry: %v, want a conflict", err)
+	}
+	if got, err := db.Round(ctx, "o1"); err != nil || got.Status != rounds.Draft {
+		t.Errorf("after the refused step: %+v, %v; want the round still a draft", got.Status, err)
+	}
+	if es, _ := db.Ledger(ctx, "o1"); len(es) != 1 {
+		t.Errorf("after the refused step the chain has %d entries, want 1", len(es))
+	}
+	for _, at := range []time.Time{roundCreated, roundCreated.Add(time.Minute)} {
+		if _, err := db.Commit(ctx, "o1", rounds.Change{From: rounds.Draft,
+			Ledger: []ledger.Draft{{Kind: "note", At: at, Payload: []byte(`{}`)}}}); err != nil {
+			t.Errorf("a step at %s: %v", at, err)
+		}
 	}
 }

@@ -50,6 +50,8 @@ func TestStore(t *testing.T) {
 		{"DatesRoundTrip", testDatesRoundTrip},
 		{"ReadDuringBatch", testReadDuringBatch},
 		{"Version", testVersion},
+		{"Sandbox", testSandbox},
+		{"MigrationInsertedBefore", testMigrationInsertedBefore},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {

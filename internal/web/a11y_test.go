@@ -111,7 +111,9 @@ type a11yEnv struct {
 // newA11yEnv starts the server of an a11yEnv for t.
 func newA11yEnv(t *testing.T) a11yEnv {
 	t.Helper()
-	e := newTestEnv(t, "")
+	// A sandbox: every page carries the 演示数据 banner, so axe checks it
+	// (contrast, role) on every page in both languages.
+	e := newTestEnv(t, "", func(o *Options) { o.Sandbox = true })
 	e.runJobs(t) // imports are jobs
 	e.openRound(t, rounds.Grade1, "g1")
 	e.openRound(t, rounds.PublicRental, "pr1")

@@ -107,3 +107,14 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
+
+// Message returns the sentence of the catalogue under key in lang ("en",
+// else Chinese), formatted with args: the command line says what the pages
+// say, in the same words.
+func Message(lang, key string, args ...any) string {
+	l := langZH
+	if lang == "en" || lang == langEN {
+		l = langEN
+	}
+	return mustLoadCatalogue().tr(l, key, args...)
+}

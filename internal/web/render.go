@@ -23,6 +23,8 @@ type page struct {
 	Path     string
 	Nav      []navItem
 	Data     any
+	// Sandbox: the banner 演示数据 (demo data) on every page.
+	Sandbox bool
 
 	cat catalogue
 }
@@ -70,7 +72,7 @@ var citizenNav = []struct{ href, key string }{
 }
 
 func (s *server) newPage(r *http.Request, titleKey string, data any) *page {
-	p := &page{Lang: langOf(r), TitleKey: titleKey, Session: sessionOf(r), Path: r.URL.Path, Data: data, cat: s.cat}
+	p := &page{Lang: langOf(r), TitleKey: titleKey, Session: sessionOf(r), Path: r.URL.Path, Data: data, Sandbox: s.opt.Sandbox, cat: s.cat}
 	if sess := p.Session; sess != nil {
 		switch sess.Kind {
 		case auth.KindOfficer:
@@ -161,7 +163,7 @@ func (s *server) renderBytes(r *http.Request, tmpl, name string, p *page) ([]byt
 // lang without a session: the same for every such visitor, so that it can
 // be rendered once, without a request.
 func (s *server) anonymousPage(lang, path, titleKey string, data any) *page {
-	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, cat: s.cat}
+	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, Sandbox: s.opt.Sandbox, cat: s.cat}
 }
 
 // renderPage renders the whole page tmpl (in the layout) into a new slice.

@@ -180,6 +180,10 @@ type Options struct {
 	// FactKinds are the fact kinds imports accept; from the shipped
 	// scheme when nil.
 	FactKinds []registry.FactKind
+	// Sandbox marks a demo sandbox database (store.Sandbox): every page
+	// then says 演示数据 (demo data), for its data is synthetic and its
+	// decisions may have been taken as of other days.
+	Sandbox bool
 }
 
 type server struct {
