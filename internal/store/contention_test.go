@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/registry"
+	"github.com/newcitizens/rooted/internal/rounds"
+)
+
+var contentionRows = flag.Int("store.contention.rows", 40_000, "persons imported by TestCitizensDuringImport")
+
+// citizens is how many citizens apply at once in TestCitizensDuringImport,
+// the number of the issue: 50 concurrent applications during a 300,000-person
+// upload, 3 of which failed with "database is locked".
+const citizens = 50
+
+// TestCitizensDuringImport imports a generated file while 50 citizens apply
+// to a round at once, twice: while the import is still reading its file
+// and while it commits. No application may fail. It runs with the import
+// and the citizens on one *DB (one process: they queue for the write
+// lock) and on two *DB of the same database (two processes: the citizens
+// wait for the other's lock), on each engine.
+func TestCitizensDuringImport(t *testing.T) {
+	n := *contentionRows
+	if testing.Short() {
+		n = min(n, 10_000)
+	}
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			for _, two := range []bool{false, true} {
+				name := "one DB"
+				if two {
+					name = "two DBs"
+				}
+				t.Run(name, func(t *testing.T) {
+					dsn := e.dsn(t)
+					importer := mustOpen(t, dsn)
+					people := importer
+					if two {
+						people = mustOpen(t, dsn)
+					}
+					testCitizensDuringImport(t, importer, people, n)
+				})
+			}
+		})
+	}
+}
+
+func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
+	r := newRound(t, people, "r1")
+	r.Status, r.OpenedOn = rounds.Open, date.MustParse("2026-04-01")
+	if _, err := people.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r,
+		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	batch, err := importer.BeginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batch.Rollback()
+	put := func(from, to int) {
+		t.Helper()
+		birth := date.MustParse("1990-01-01")
+		for i := from; i < to; i++ {
+			id := benchID(i)
+			if err := batch.PutPerson(ctx, registry.Person{IDNumber: id, Name: "李四" + strconv.Itoa(i%1000), Phone: "13900000000",
+				Education: "bachelor", HukouType: "non_agricultural", BirthDate: birth + date.Date(i%20000), Sex: registry.Female, Origin: id[:6]}); err != nil {
+				t.Fatalf("PutPerson %d: %v", i, err)
+			}
+		}
+	}
+
+	// apply has the citizens first… apply at once and returns their errors.
+	// Each waits as long as a browser would (a minute) but no longer: a
+	// write refused while an import runs fails the test.
+	apply := func(first int, start <-chan struct{}) []error {
+		errs := make([]error, citizens)
+		var wg sync.WaitGroup
+		for i := range citizens {
+			wg.Go(func() {
+				<-start
+				c, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				k := first + i
+				_, errs[i] = people.Commit(c, "r1", rounds.Change{From: rounds.Open, Add: []rounds.Application{{
+					Applicant: fmt.Sprintf("G%03d", k), Child: fmt.Sprintf("C%03d", k), Choices: []string{"S1"},
+					Status: rounds.Pending, AppliedOn: date.MustParse("2026-04-02")}}})
+			})
+		}
+		wg.Wait()
+		return errs
+	}
+	check := func(when string, errs []error) {
+		t.Helper()
+		failed := 0
+		for i, err := range errs {
+			if err != nil {
+				failed++
+				if failed <= 3 {
+					t.Errorf("%s: citizen %d: %v", when, i, err)
+				}
+			}
+		}
+		if failed > 0 {
+			t.Errorf("%s: %d of %d applications failed", when, failed, len(errs))
+		}
+	}
+
+	// While the import reads and checks its file.
+	put(0, n/2)
+	now := make(chan struct{})
+	close(now)
+	check("while the import reads its file", apply(0, now))
+	put(n/2, n)
+
+	// While the import commits: the citizens and the commit start together.
+	start := make(chan struct{})
+	var during []error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		during = apply(citizens, start)
+	}()
+	close(start)
+	changed, err := batch.Commit(ctx, registry.ImportRun{File: "persons.csv", Kind: "persons", Read: n, Accepted: n})
+	<-done
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if changed != int64(n) {
+		t.Errorf("import changed %d rows, want %d", changed, n)
+	}
+	check("while the import commits", during)
+
+	apps, err := people.Applications(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) != 2*citizens {
+		t.Errorf("%d applications stored, want %d", len(apps), 2*citizens)
+	}
+	st, err := people.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st["persons"]; got != int64(n) {
+		t.Errorf("%d persons stored, want %d", got, n)
+	}
+}
