@@ -423,6 +423,10 @@ func (db *DB) beginStaged(ctx context.Context) (*batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin batch: %w", err)
 	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp.cache_size = -65536`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: begin batch: %w", err)
+	}
 	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("store: begin batch: %w", err)
@@ -446,6 +450,9 @@ func (b *batch) createStage(ctx context.Context, t *table) error {
 	if _, err := b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+st.name); err != nil {
 		return fmt.Errorf("store: stage %s: %w", t.name, err)
 	}
+	if _, err := b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+st.name+`_same`); err != nil {
+		return fmt.Errorf("store: stage %s: %w", t.name, err)
+	}
 	if _, err := b.conn.ExecContext(ctx, `CREATE TEMP TABLE `+strings.TrimPrefix(st.name, "temp.")+` (`+strings.Join(st.columns(), ", ")+`)`); err != nil {
 		return fmt.Errorf("store: stage %s: %w", t.name, err)
 	}
@@ -457,13 +464,51 @@ func (b *batch) createStage(ctx context.Context, t *table) error {
 // locality), a key repeated in the file in file order (the last row wins,
 // as it did when each row was upserted as it came), an identical row left
 // untouched; its RowsAffected counts inserted and changed rows. The one
-// parameter is the import id. ("WHERE true" is SQLite's way to tell the
-// upsert's ON from a join's.)
-func mergeSQL(d dialect, t *table) string {
+// parameter is the import id. With all false, rows listed as unchanged
+// (see compareSQL) are skipped. ("WHERE" is SQLite's way to tell the upsert's
+// ON from a join's.)
+func mergeSQL(d dialect, t *table, all bool) string {
 	st := stageTable(t)
-	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE true ORDER BY %s, rowid %s",
-		t.name, strings.Join(t.columns(), ", "), strings.Join(st.columns(), ", "), d.ph(1), st.name,
+	bare := strings.TrimPrefix(st.name, "temp.")
+	where := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s_same WHERE r = %s.rowid)", st.name, bare)
+	if all {
+		where = "true"
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE %s ORDER BY %s, rowid %s",
+		t.name, strings.Join(t.columns(), ", "), strings.Join(st.columns(), ", "), d.ph(1), st.name, where,
 		strings.Join(t.key, ", "), t.onConflict(d))
+}
+
+// compareSQL returns the statements that, before the merge and without the
+// write lock, index t's staged rows by key (the merge's order) and list in
+// <stage>_same the rowids of the rows equal to their stored row whose key
+// the file holds once (a repeated key is merged row by row, in file order,
+// as it comes). A file re-imported with few changes then merges only
+// those. (A list rather than a column of the staged rows: an UPDATE of
+// every staged row cost several times more.)
+func compareSQL(t *table) []string {
+	st := stageTable(t)
+	bare := strings.TrimPrefix(st.name, "temp.")
+	match := func(alias string) string {
+		var b strings.Builder
+		for i, k := range t.key {
+			if i > 0 {
+				b.WriteString(" AND ")
+			}
+			fmt.Fprintf(&b, "%s.%s = %s.%s", alias, k, bare, k)
+		}
+		return b.String()
+	}
+	same := ""
+	for _, c := range t.rest {
+		same += fmt.Sprintf(" AND m.%s IS %s.%s", c, bare, c)
+	}
+	return []string{
+		fmt.Sprintf("CREATE INDEX %s_key ON %s (%s)", st.name, bare, strings.Join(t.key, ", ")),
+		fmt.Sprintf("CREATE TEMP TABLE %s_same (r INTEGER PRIMARY KEY)", bare),
+		fmt.Sprintf("INSERT INTO %s_same (r) SELECT rowid FROM %s WHERE EXISTS (SELECT 1 FROM main.%s m WHERE %s%s) AND NOT EXISTS (SELECT 1 FROM %s s2 WHERE %s AND s2.rowid <> %s.rowid) ORDER BY rowid",
+			st.name, st.name, t.name, match("m"), same, st.name, match("s2"), bare),
+	}
 }
 
 var errBatchDone = errors.New("store: batch already committed or rolled back")
@@ -612,6 +657,10 @@ func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int6
 		return 0, fmt.Errorf("store: commit batch: stage: %w", err)
 	}
 	b.staging = false
+	seen, err := b.compare(ctx)
+	if err != nil {
+		return 0, err
+	}
 	done, err := b.db.waitTurn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: commit batch: %w", err)
@@ -622,6 +671,15 @@ func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int6
 		return 0, fmt.Errorf("store: commit batch: %w", err)
 	}
 	defer tx.Rollback()
+	// The rows listed as unchanged were compared with the registry at version
+	// seen; every change to the registry's tables bumps the version, so an
+	// equal version means they are still unchanged. Otherwise every row is
+	// merged (and the upsert compares it again).
+	var now int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&now); err != nil {
+		return 0, fmt.Errorf("store: commit batch: %w", err)
+	}
+	all := now != seen
 	d := b.db.d
 	var id int64
 	err = tx.QueryRowContext(ctx, d.q(`INSERT INTO imports (at, file, sha256, kind, read, accepted, quarantined, changed)
@@ -634,7 +692,7 @@ func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int6
 		if b.writers[t] == nil {
 			continue
 		}
-		res, err := tx.ExecContext(ctx, mergeSQL(d, t), id)
+		res, err := tx.ExecContext(ctx, mergeSQL(d, t, all), id)
 		if err != nil {
 			return 0, fmt.Errorf("store: commit batch: %s: %w", t.name, err)
 		}
@@ -677,6 +735,34 @@ func (b *batch) Rollback() error {
 	return nil
 }
 
+// compare lists the staged rows that the registry already holds (see
+// compareSQL), reading the registry in a snapshot whose version it
+// returns. It writes only the temp tables: no lock is taken.
+func (b *batch) compare(ctx context.Context) (version int64, err error) {
+	if _, err := b.conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	b.staging = true // to be rolled back on error
+	if err := b.conn.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	for _, t := range batchTables {
+		if b.writers[t] == nil {
+			continue
+		}
+		for _, q := range compareSQL(t) {
+			if _, err := b.conn.ExecContext(ctx, q); err != nil {
+				return 0, fmt.Errorf("store: commit batch: compare %s: %w", t.name, err)
+			}
+		}
+	}
+	if _, err := b.conn.ExecContext(ctx, `COMMIT`); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	b.staging = false
+	return version, nil
+}
+
 // release ends a SQLite batch: it abandons the staging transaction if still
 // open, drops the staging tables and gives the connection back to the pool.
 // It runs whatever the batch's context: a cancelled import still cleans up.
@@ -693,6 +779,7 @@ func (b *batch) release() {
 	}
 	for t := range b.writers {
 		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name)
+		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name+`_same`)
 	}
 	b.conn.Close()
 	b.conn = nil

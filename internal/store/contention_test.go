@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"strconv"
@@ -154,5 +155,135 @@ func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
 	}
 	if got := st["persons"]; got != int64(n) {
 		t.Errorf("%d persons stored, want %d", got, n)
+	}
+}
+
+// TestSQLitePragmasEveryConnection checks that the DSN's pragmas hold on
+// every pooled connection, not only the first: a connection without
+// busy_timeout fails at once on a held lock.
+func TestSQLitePragmasEveryConnection(t *testing.T) {
+	db := mustOpen(t, engines[0].dsn(t))
+	conns := make([]*sql.Conn, 0, 4)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range cap(conns) { // held together, so that each is a different connection
+		c, err := db.sql.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		for _, p := range []struct{ pragma, want string }{
+			{"busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+			{"journal_mode", "wal"},
+			{"synchronous", "1"},
+			{"cache_size", "-65536"},
+		} {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != p.want {
+				t.Errorf("connection %d: PRAGMA %s = %s, want %s", i, p.pragma, got, p.want)
+			}
+		}
+	}
+}
+
+// BenchmarkImportCommit imports -store.rows persons into a fresh database,
+// then the same file again, and reports how long each Commit took
+// (commit-ms, reimport-ms), and the longest a write transaction of another
+// goroutine, run again and again meanwhile, waited during the first
+// (max-wait-ms): on SQLite the merge of the staged rows is the only time an
+// import holds the write lock, so that is the longest a citizen's write
+// waits for an import.
+//
+//	go test -run='^$' -bench=ImportCommit -benchtime=1x ./internal/store/ -store.rows=300000
+func BenchmarkImportCommit(b *testing.B) {
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			n := *benchRows
+			var first, again, total, longestWait, longestAgain time.Duration
+			for range b.N {
+				b.StopTimer()
+				db, err := Open(ctx, e.dsn(b))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				for pass := range 2 {
+					start := time.Now()
+					batch, err := db.BeginBatch(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					birth := date.MustParse("1990-01-01")
+					for i := range n {
+						id := benchID(i)
+						if err := batch.PutPerson(ctx, registry.Person{IDNumber: id, Name: "张三" + strconv.Itoa(i%1000), Phone: "13800000000",
+							Education: "senior", HukouType: "agricultural", BirthDate: birth + date.Date(i%20000), Sex: registry.Male, Origin: id[:6]}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					// A citizen writes again and again while the import
+					// commits; its longest wait is what the import costs him.
+					stop, waited := make(chan struct{}), make(chan time.Duration)
+					go func() {
+						var longest time.Duration
+						for {
+							select {
+							case <-stop:
+								waited <- longest
+								return
+							default:
+							}
+							t0 := time.Now()
+							if err := db.inTx(ctx, func(tx *sql.Tx) error {
+								_, err := tx.ExecContext(ctx, `UPDATE registry_version SET n = n WHERE id = 1`)
+								return err
+							}); err != nil {
+								b.Error(err)
+							}
+							longest = max(longest, time.Since(t0))
+						}
+					}()
+					commit := time.Now()
+					changed, err := batch.Commit(ctx, registry.ImportRun{File: "bench.csv", Kind: "persons", Read: n, Accepted: n})
+					took := time.Since(commit)
+					close(stop)
+					wait := <-waited
+					if err != nil {
+						b.Fatal(err)
+					}
+					if pass == 0 {
+						longestWait = max(longestWait, wait)
+					} else {
+						longestAgain = max(longestAgain, wait)
+					}
+					total += time.Since(start)
+					want := int64(n)
+					if pass == 1 {
+						want, again = 0, again+took
+					} else {
+						first += took
+					}
+					if changed != want {
+						b.Fatalf("pass %d: changed %d, want %d", pass, changed, want)
+					}
+				}
+				b.StopTimer()
+				db.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "commit-ms")
+			b.ReportMetric(float64(again.Milliseconds())/float64(b.N), "reimport-ms")
+			b.ReportMetric(float64(longestWait.Milliseconds()), "max-wait-ms")
+			b.ReportMetric(float64(longestAgain.Milliseconds()), "reimport-max-wait-ms")
+			b.ReportMetric(float64(2*n*b.N)/total.Seconds(), "rows/s")
+		})
 	}
 }
