@@ -287,3 +287,65 @@ func BenchmarkImportCommit(b *testing.B) {
 		})
 	}
 }
+
+// TestStagedImportSQLite checks what the staging of a SQLite import must
+// keep: a key the file repeats is written in file order (the last row
+// wins, and each row that differs counts), an unchanged row is skipped
+// only when its key is not repeated, and neither a committed nor a
+// rolled-back batch leaves its TEMP tables on the pooled connection.
+func TestStagedImportSQLite(t *testing.T) {
+	db := mustOpen(t, engines[0].dsn(t))
+	db.sql.SetMaxOpenConns(1) // the batch's connection is the one checked afterwards
+	a := person(1, "1990-01-02", registry.Male, "510102")
+	other := a
+	other.Phone = "13700000000"
+	third := a
+	third.Phone = "13600000000"
+	for _, tt := range []struct {
+		name    string
+		file    []registry.Person
+		changed int64
+		want    registry.Person
+	}{
+		{"first import", []registry.Person{a}, 1, a},
+		{"changed, then back as stored", []registry.Person{other, a}, 2, a},
+		{"as stored, then changed", []registry.Person{a, third}, 1, third},
+		{"identical again", []registry.Person{third}, 0, third},
+	} {
+		changed := put(t, db, func(b registry.Batch) error {
+			for _, p := range tt.file {
+				if err := b.PutPerson(ctx, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if changed != tt.changed {
+			t.Errorf("%s: changed %d, want %d", tt.name, changed, tt.changed)
+		}
+		got, err := db.Person(ctx, a.IDNumber)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: Person = %+v, %v; want %+v", tt.name, got, err, tt.want)
+		}
+	}
+	b, err := db.BeginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutPerson(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Person(ctx, a.IDNumber); err != nil || got != third {
+		t.Errorf("after a rollback: Person = %+v, %v; want %+v", got, err, third)
+	}
+	var left int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM temp.sqlite_master`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d TEMP objects left on the connection, want 0", left)
+	}
+}
