@@ -56,12 +56,7 @@ func TestCitizensDuringImport(t *testing.T) {
 }
 
 func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
-	r := newRound(t, people, "r1")
-	r.Status, r.OpenedOn = rounds.Open, date.MustParse("2026-04-01")
-	if _, err := people.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r,
-		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{}`)}}}); err != nil {
-		t.Fatal(err)
-	}
+	openRound(t, people)
 
 	batch, err := importer.BeginBatch(ctx)
 	if err != nil {
@@ -80,47 +75,13 @@ func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
 		}
 	}
 
-	// apply has the citizens first… apply at once and returns their errors.
-	// Each waits as long as a browser would (a minute) but no longer: a
-	// write refused while an import runs fails the test.
-	apply := func(first int, start <-chan struct{}) []error {
-		errs := make([]error, citizens)
-		var wg sync.WaitGroup
-		for i := range citizens {
-			wg.Go(func() {
-				<-start
-				c, cancel := context.WithTimeout(ctx, time.Minute)
-				defer cancel()
-				k := first + i
-				_, errs[i] = people.Commit(c, "r1", rounds.Change{From: rounds.Open, Add: []rounds.Application{{
-					Applicant: fmt.Sprintf("G%03d", k), Child: fmt.Sprintf("C%03d", k), Choices: []string{"S1"},
-					Status: rounds.Pending, AppliedOn: date.MustParse("2026-04-02")}}})
-			})
-		}
-		wg.Wait()
-		return errs
-	}
-	check := func(when string, errs []error) {
-		t.Helper()
-		failed := 0
-		for i, err := range errs {
-			if err != nil {
-				failed++
-				if failed <= 3 {
-					t.Errorf("%s: citizen %d: %v", when, i, err)
-				}
-			}
-		}
-		if failed > 0 {
-			t.Errorf("%s: %d of %d applications failed", when, failed, len(errs))
-		}
-	}
+	apply := func(first int, start <-chan struct{}) []error { return applyAll(people, first, start) }
 
 	// While the import reads and checks its file.
 	put(0, n/2)
 	now := make(chan struct{})
 	close(now)
-	check("while the import reads its file", apply(0, now))
+	checkApplied(t, "while the import reads its file", apply(0, now))
 	put(n/2, n)
 
 	// While the import commits: the citizens and the commit start together.
@@ -140,7 +101,7 @@ func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
 	if changed != int64(n) {
 		t.Errorf("import changed %d rows, want %d", changed, n)
 	}
-	check("while the import commits", during)
+	checkApplied(t, "while the import commits", during)
 
 	apps, err := people.Applications(ctx, "r1")
 	if err != nil {
@@ -155,6 +116,90 @@ func testCitizensDuringImport(t *testing.T, importer, people *DB, n int) {
 	}
 	if got := st["persons"]; got != int64(n) {
 		t.Errorf("%d persons stored, want %d", got, n)
+	}
+}
+
+// openRound creates round r1 and opens it to applications.
+func openRound(t *testing.T, db *DB) {
+	t.Helper()
+	r := newRound(t, db, "r1")
+	r.Status, r.OpenedOn = rounds.Open, date.MustParse("2026-04-01")
+	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r,
+		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// applyAll has citizens citizens (numbered from first) apply to round r1
+// at once when start is closed and returns their errors. Each waits as
+// long as a browser would (a minute) but no longer: a write refused while
+// an import or a scoring run goes on is a failure.
+func applyAll(db *DB, first int, start <-chan struct{}) []error {
+	errs := make([]error, citizens)
+	var wg sync.WaitGroup
+	for i := range citizens {
+		wg.Go(func() {
+			<-start
+			c, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			k := first + i
+			_, errs[i] = db.Commit(c, "r1", rounds.Change{From: rounds.Open, Add: []rounds.Application{{
+				Applicant: fmt.Sprintf("G%03d", k), Child: fmt.Sprintf("C%03d", k), Choices: []string{"S1"},
+				Status: rounds.Pending, AppliedOn: date.MustParse("2026-04-02")}}})
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// checkApplied fails t if any application failed.
+func checkApplied(t *testing.T, when string, errs []error) {
+	t.Helper()
+	failed := 0
+	for i, err := range errs {
+		if err != nil {
+			failed++
+			if failed <= 3 {
+				t.Errorf("%s: citizen %d: %v", when, i, err)
+			}
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%s: %d of %d applications failed", when, failed, len(errs))
+	}
+}
+
+// TestCitizensDuringScoring applies 50 citizens while a scoring run is
+// open (its records put, not yet committed): on SQLite the run holds no
+// lock until Commit, so none may fail.
+func TestCitizensDuringScoring(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := mustOpen(t, e.dsn(t))
+			openRound(t, db)
+			sb, err := db.BeginScores(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sb.Rollback()
+			asOf := date.MustParse("2026-04-01")
+			for i := range 2000 {
+				if err := sb.Put(ctx, registry.ScoreRecord{IDNumber: benchID(i), AsOf: asOf, Scheme: "s", Version: "v1",
+					InputsSHA256: strconv.Itoa(i), Total: float64(i % 100), Eligible: "{}", Items: "[]"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now := make(chan struct{})
+			close(now)
+			checkApplied(t, "while scores are computed", applyAll(db, 0, now))
+			stored, err := sb.Commit(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored != 2000 {
+				t.Errorf("stored %d scores, want 2000", stored)
+			}
+		})
 	}
 }
 
