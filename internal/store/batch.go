@@ -464,7 +464,8 @@ func (b *batch) createStage(ctx context.Context, t *table) error {
 // locality), a key repeated in the file in file order (the last row wins,
 // as it did when each row was upserted as it came), an identical row left
 // untouched; its RowsAffected counts inserted and changed rows. The one
-// parameter is the import id. With all false, rows listed as unchanged
+// parameter is the import id (of a table with provenance). An append-only
+// table's rows are appended in file order. With all false, rows listed as unchanged
 // (see compareSQL) are skipped. ("WHERE" is SQLite's way to tell the upsert's
 // ON from a join's.)
 func mergeSQL(d dialect, t *table, all bool) string {
@@ -474,8 +475,15 @@ func mergeSQL(d dialect, t *table, all bool) string {
 	if all {
 		where = "true"
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE %s ORDER BY %s, rowid %s",
-		t.name, strings.Join(t.columns(), ", "), strings.Join(st.columns(), ", "), d.ph(1), st.name, where,
+	cols := strings.Join(st.columns(), ", ")
+	if t.provenance {
+		cols += ", " + d.ph(1)
+	}
+	if t.appendOnly {
+		return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s ORDER BY rowid", t.name, strings.Join(t.columns(), ", "), cols, st.name)
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s ORDER BY %s, rowid %s",
+		t.name, strings.Join(t.columns(), ", "), cols, st.name, where,
 		strings.Join(t.key, ", "), t.onConflict(d))
 }
 

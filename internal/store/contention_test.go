@@ -203,6 +203,33 @@ func TestCitizensDuringScoring(t *testing.T) {
 	}
 }
 
+// TestCitizensDuringPermits applies 50 citizens from inside a permits run
+// (from its decision for the first person): on SQLite the run holds no
+// lock until it merges, so none may fail.
+func TestCitizensDuringPermits(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := mustOpen(t, e.dsn(t))
+			openRound(t, db)
+			put(t, db, func(b registry.Batch) error {
+				return b.PutPerson(ctx, person(1, "1990-01-02", registry.Male, "510102"))
+			})
+			var errs []error
+			now := make(chan struct{})
+			close(now)
+			if _, err := db.UpdatePermits(ctx, func(registry.PersonHistory) registry.PermitChange {
+				if errs == nil {
+					errs = applyAll(db, 0, now)
+				}
+				return registry.PermitChange{}
+			}, nil); err != nil {
+				t.Fatal(err)
+			}
+			checkApplied(t, "during a permits run", errs)
+		})
+	}
+}
+
 // TestSQLitePragmasEveryConnection checks that the DSN's pragmas hold on
 // every pooled connection, not only the first: a connection without
 // busy_timeout fails at once on a held lock.
