@@ -17,12 +17,19 @@
 //   - Permits and permit events are written by UpdatePermits, not imports,
 //     and carry no import_id.
 //
-// A batch (one import file) is one transaction. Rows are buffered per
-// table, up to sortRows, sorted by key and written as multi-row
-// INSERT … ON CONFLICT … DO UPDATE … WHERE <a column differs> statements of
-// at most maxBatchRows rows, so an identical row is never rewritten and the
-// changed count is the statements' RowsAffected. Memory stays bounded
-// whatever the size of the file.
+// A batch (one import file) is written all or nothing. On PostgreSQL it is
+// one transaction; on SQLite, whose write lock covers the whole database,
+// its rows are staged in TEMP tables of a connection of its own (no lock)
+// and merged into the real tables in one short write transaction at Commit,
+// so that citizens' writes are not refused while a file is read; scoring
+// and permits runs do the same (see batch, BeginScores, UpdatePermits).
+// Rows are buffered per table, up to sortRows, and written as INSERT … ON
+// CONFLICT … DO UPDATE … WHERE <a column differs> statements (PostgreSQL,
+// sorted by key, at most maxBatchRows rows each; SQLite's merge, one
+// statement per table in key order), so an identical row is never
+// rewritten and the changed count is the statements' RowsAffected. Memory
+// stays bounded whatever the size of the file (SQLite's staged rows live in
+// a temporary file beyond a 64 MiB cache).
 //
 // Error messages never contain a full ID number (see ident.MaskID).
 package store
