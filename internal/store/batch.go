@@ -69,7 +69,16 @@ func (t *table) upsertSQL(d dialect, n int) string {
 	if t.appendOnly {
 		return b.String()
 	}
-	fmt.Fprintf(&b, " ON CONFLICT (%s) ", strings.Join(t.key, ", "))
+	b.WriteByte(' ')
+	b.WriteString(t.onConflict(d))
+	return b.String()
+}
+
+// onConflict returns the ON CONFLICT clause of t's upserts: an existing row
+// with the same key is updated only when some column differs.
+func (t *table) onConflict(d dialect) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ON CONFLICT (%s) ", strings.Join(t.key, ", "))
 	if len(t.rest) == 0 {
 		b.WriteString("DO NOTHING")
 		return b.String()
@@ -124,7 +133,7 @@ const sortRows = 131072
 type writer struct {
 	t     *table
 	d     dialect
-	tx    *sql.Tx
+	tx    execer
 	cols  int
 	args  []any // buffered rows, cols values each
 	n     int   // buffered rows
@@ -205,7 +214,14 @@ func (f *flusher) wait() error {
 	return f.failed()
 }
 
-func newWriter(tx *sql.Tx, d dialect, t *table) *writer {
+// execer is where a writer writes: a transaction, or the connection that
+// holds a batch's staging tables.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func newWriter(tx execer, d dialect, t *table) *writer {
 	cols := len(t.columns())
 	return &writer{t: t, d: d, tx: tx, cols: cols, chunk: t.chunk(d)}
 }
@@ -348,24 +364,43 @@ func (w *writer) close() {
 	}
 }
 
-// batch is one import transaction. Its imports row is inserted at
-// BeginBatch, so that every written row can carry its id, and completed at
-// Commit; both happen in the transaction, so a rolled-back batch leaves no
-// trace.
+// batch is one import: a file is written whole or not at all.
+//
+// On PostgreSQL it is one transaction from BeginBatch to Commit, whose
+// imports row is inserted at BeginBatch, so that every written row can
+// carry its id, and completed at Commit; a rolled-back batch leaves no
+// trace. Its upserts lock only the rows they write, so it blocks nobody
+// else for the length of the file.
+//
+// On SQLite a write transaction locks the whole database, and a file takes
+// minutes to read and check: held that long, the lock made citizens'
+// applications fail with "database is locked". So the rows are staged in
+// TEMP tables of a connection of the batch's own, in a transaction that
+// writes only the connection-local temp database and takes no lock on the
+// real one; Commit then merges them into the real tables, in key order, in
+// one short write transaction (see merge), which is the only time the
+// import holds the write lock. Rollback, or a failed merge, drops the
+// staged rows: the real tables never see part of a file.
 type batch struct {
 	db       *DB
-	tx       *sql.Tx
-	importID int64
+	tx       *sql.Tx   // PostgreSQL: the import's transaction
+	conn     *sql.Conn // SQLite: the connection of the staging tables
+	staging  bool      // SQLite: the staging transaction is open
+	importID int64     // PostgreSQL: the imports row (SQLite: chosen at Commit)
 	writers  map[*table]*writer
 	flusher  *flusher
 	err      error // first error; the batch is then unusable
 	done     bool  // committed or rolled back
 }
 
-// BeginBatch starts an import transaction (see registry.Batch). On SQLite it
-// waits up to 10 seconds for another writer to finish. The caller must
-// Commit or Rollback it.
+// BeginBatch starts an import (see registry.Batch). On PostgreSQL it begins
+// the import's transaction; on SQLite it takes a connection for the staging
+// tables and holds no lock until Commit. The caller must Commit or
+// Rollback it.
 func (db *DB) BeginBatch(ctx context.Context) (registry.Batch, error) {
+	if db.d.engine == EngineSQLite {
+		return db.beginStaged(ctx)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin batch: %w", err)
@@ -379,6 +414,111 @@ func (db *DB) BeginBatch(ctx context.Context) (registry.Batch, error) {
 	return &batch{db: db, tx: tx, importID: id, writers: make(map[*table]*writer), flusher: newFlusher(ctx)}, nil
 }
 
+// beginStaged starts a SQLite batch: a connection of its own and, on it, a
+// deferred transaction that will write only TEMP tables. A deferred BEGIN
+// takes no lock; writing the temp database locks nothing another
+// connection sees.
+func (db *DB) beginStaged(ctx context.Context) (*batch, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin batch: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp.cache_size = -65536`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: begin batch: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: begin batch: %w", err)
+	}
+	return &batch{db: db, conn: conn, staging: true, writers: make(map[*table]*writer), flusher: newFlusher(ctx)}, nil
+}
+
+// stageTable returns the TEMP table that holds t's rows of a SQLite batch
+// until Commit: t's columns without import_id, untyped so that values keep
+// the type they were bound with (the real table's affinity applies at the
+// merge), without a key so that every row is a plain append. Its rowid
+// keeps the order of the file.
+func stageTable(t *table) *table {
+	return &table{name: "temp.stage_" + t.name, key: t.key, rest: t.rest, appendOnly: true}
+}
+
+// createStage (re)creates t's staging table on the batch's connection. A
+// table left by an earlier batch whose clean-up failed is dropped first.
+func (b *batch) createStage(ctx context.Context, t *table) error {
+	st := stageTable(t)
+	if _, err := b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+st.name); err != nil {
+		return fmt.Errorf("store: stage %s: %w", t.name, err)
+	}
+	if _, err := b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+st.name+`_same`); err != nil {
+		return fmt.Errorf("store: stage %s: %w", t.name, err)
+	}
+	if _, err := b.conn.ExecContext(ctx, `CREATE TEMP TABLE `+strings.TrimPrefix(st.name, "temp.")+` (`+strings.Join(st.columns(), ", ")+`)`); err != nil {
+		return fmt.Errorf("store: stage %s: %w", t.name, err)
+	}
+	return nil
+}
+
+// mergeSQL returns the statement that moves t's staged rows into t, as the
+// upsert of PostgreSQL's path does row by row: in key order (B-tree
+// locality), a key repeated in the file in file order (the last row wins,
+// as it did when each row was upserted as it came), an identical row left
+// untouched; its RowsAffected counts inserted and changed rows. The one
+// parameter is the import id (of a table with provenance). An append-only
+// table's rows are appended in file order. With all false, rows listed as unchanged
+// (see compareSQL) are skipped. ("WHERE" is SQLite's way to tell the upsert's
+// ON from a join's.)
+func mergeSQL(d dialect, t *table, all bool) string {
+	st := stageTable(t)
+	bare := strings.TrimPrefix(st.name, "temp.")
+	where := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s_same WHERE r = %s.rowid)", st.name, bare)
+	if all {
+		where = "true"
+	}
+	cols := strings.Join(st.columns(), ", ")
+	if t.provenance {
+		cols += ", " + d.ph(1)
+	}
+	if t.appendOnly {
+		return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s ORDER BY rowid", t.name, strings.Join(t.columns(), ", "), cols, st.name)
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s ORDER BY %s, rowid %s",
+		t.name, strings.Join(t.columns(), ", "), cols, st.name, where,
+		strings.Join(t.key, ", "), t.onConflict(d))
+}
+
+// compareSQL returns the statements that, before the merge and without the
+// write lock, index t's staged rows by key (the merge's order) and list in
+// <stage>_same the rowids of the rows equal to their stored row whose key
+// the file holds once (a repeated key is merged row by row, in file order,
+// as it comes). A file re-imported with few changes then merges only
+// those. (A list rather than a column of the staged rows: an UPDATE of
+// every staged row cost several times more.)
+func compareSQL(t *table) []string {
+	st := stageTable(t)
+	bare := strings.TrimPrefix(st.name, "temp.")
+	match := func(alias string) string {
+		var b strings.Builder
+		for i, k := range t.key {
+			if i > 0 {
+				b.WriteString(" AND ")
+			}
+			fmt.Fprintf(&b, "%s.%s = %s.%s", alias, k, bare, k)
+		}
+		return b.String()
+	}
+	same := ""
+	for _, c := range t.rest {
+		same += fmt.Sprintf(" AND m.%s IS %s.%s", c, bare, c)
+	}
+	return []string{
+		fmt.Sprintf("CREATE INDEX %s_key ON %s (%s)", st.name, bare, strings.Join(t.key, ", ")),
+		fmt.Sprintf("CREATE TEMP TABLE %s_same (r INTEGER PRIMARY KEY)", bare),
+		fmt.Sprintf("INSERT INTO %s_same (r) SELECT rowid FROM %s WHERE EXISTS (SELECT 1 FROM main.%s m WHERE %s%s) AND NOT EXISTS (SELECT 1 FROM %s s2 WHERE %s AND s2.rowid <> %s.rowid) ORDER BY rowid",
+			st.name, st.name, t.name, match("m"), same, st.name, match("s2"), bare),
+	}
+}
+
 var errBatchDone = errors.New("store: batch already committed or rolled back")
 
 func (b *batch) put(ctx context.Context, t *table, row ...any) error {
@@ -390,11 +530,22 @@ func (b *batch) put(ctx context.Context, t *table, row ...any) error {
 	}
 	w := b.writers[t]
 	if w == nil {
-		w = newWriter(b.tx, b.db.d, t)
+		if b.conn != nil {
+			if err := b.createStage(ctx, t); err != nil {
+				b.err = err
+				return err
+			}
+			w = newWriter(b.conn, b.db.d, stageTable(t))
+		} else {
+			w = newWriter(b.tx, b.db.d, t)
+		}
 		w.async = b.flusher
 		b.writers[t] = w
 	}
-	if err := w.add(ctx, append(row, b.importID)...); err != nil {
+	if b.conn == nil {
+		row = append(row, b.importID)
+	}
+	if err := w.add(ctx, row...); err != nil {
 		b.err = err
 		return err
 	}
@@ -447,7 +598,8 @@ func (b *batch) PutFact(ctx context.Context, f registry.Fact) error {
 }
 
 // Commit flushes every buffered row, completes the imports row with run and
-// the changed count, and commits. On error the transaction is rolled back.
+// the changed count, and commits. On SQLite it merges the staged rows (see
+// batch), waiting for the turn to write. On error nothing is written.
 func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int64, err error) {
 	if b.done {
 		return 0, errBatchDone
@@ -474,6 +626,16 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 		}
 		changed += w.changed
 	}
+	b.closeWriters()
+	if b.conn != nil {
+		changed, err = b.merge(ctx, run)
+		if err != nil {
+			return 0, err
+		}
+		b.done = true
+		b.release()
+		return changed, nil
+	}
 	_, err = b.tx.ExecContext(ctx, b.db.d.q(`UPDATE imports SET file = $1, sha256 = $2, kind = $3, read = $4, accepted = $5, quarantined = $6, changed = $7, at = $8 WHERE id = $9`),
 		run.File, run.SHA256, run.Kind, int64(run.Read), int64(run.Accepted), int64(run.Quarantined), changed, b.db.d.timestamp(time.Now()), b.importID)
 	if err != nil {
@@ -484,11 +646,81 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 			return 0, err
 		}
 	}
-	b.closeWriters()
 	if err := b.tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: commit batch: %w", err)
 	}
 	b.done = true
+	return changed, nil
+}
+
+// merge ends a SQLite batch's staging transaction and, in one write
+// transaction on the same connection, records the import and moves every
+// staged table into its real one (mergeSQL). This is the one stretch of an
+// import that holds the write lock; its length for a 300,000-person file
+// is in BENCHMARKS.md ("SQLite: citizens' writes during an import").
+func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int64, err error) {
+	// The staged rows must be committed (to the temp database only) before
+	// BEGIN IMMEDIATE: a transaction cannot be begun inside another.
+	if _, err := b.conn.ExecContext(ctx, `COMMIT`); err != nil {
+		return 0, fmt.Errorf("store: commit batch: stage: %w", err)
+	}
+	b.staging = false
+	seen, err := b.compare(ctx)
+	if err != nil {
+		return 0, err
+	}
+	done, err := b.db.waitTurn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit batch: %w", err)
+	}
+	defer done()
+	tx, err := b.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit batch: %w", err)
+	}
+	defer tx.Rollback()
+	// The rows listed as unchanged were compared with the registry at version
+	// seen; every change to the registry's tables bumps the version, so an
+	// equal version means they are still unchanged. Otherwise every row is
+	// merged (and the upsert compares it again).
+	var now int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&now); err != nil {
+		return 0, fmt.Errorf("store: commit batch: %w", err)
+	}
+	all := now != seen
+	d := b.db.d
+	var id int64
+	err = tx.QueryRowContext(ctx, d.q(`INSERT INTO imports (at, file, sha256, kind, read, accepted, quarantined, changed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING id`),
+		d.timestamp(time.Now()), run.File, run.SHA256, run.Kind, int64(run.Read), int64(run.Accepted), int64(run.Quarantined)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit batch: record import: %w", err)
+	}
+	for _, t := range batchTables {
+		if b.writers[t] == nil {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, mergeSQL(d, t, all), id)
+		if err != nil {
+			return 0, fmt.Errorf("store: commit batch: %s: %w", t.name, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("store: commit batch: %s: %w", t.name, err)
+		}
+		changed += n
+	}
+	if _, err := tx.ExecContext(ctx, d.q(`UPDATE imports SET changed = $1 WHERE id = $2`), changed, id); err != nil {
+		return 0, fmt.Errorf("store: commit batch: record import: %w", err)
+	}
+	if changed > 0 {
+		if err := bumpVersion(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: commit batch: %w", err)
+	}
 	return changed, nil
 }
 
@@ -501,10 +733,64 @@ func (b *batch) Rollback() error {
 	b.done = true
 	b.flusher.wait() // the goroutine may be using the transaction
 	b.closeWriters()
+	if b.conn != nil {
+		b.release()
+		return nil
+	}
 	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("store: rollback batch: %w", err)
 	}
 	return nil
+}
+
+// compare lists the staged rows that the registry already holds (see
+// compareSQL), reading the registry in a snapshot whose version it
+// returns. It writes only the temp tables: no lock is taken.
+func (b *batch) compare(ctx context.Context) (version int64, err error) {
+	if _, err := b.conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	b.staging = true // to be rolled back on error
+	if err := b.conn.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	for _, t := range batchTables {
+		if b.writers[t] == nil {
+			continue
+		}
+		for _, q := range compareSQL(t) {
+			if _, err := b.conn.ExecContext(ctx, q); err != nil {
+				return 0, fmt.Errorf("store: commit batch: compare %s: %w", t.name, err)
+			}
+		}
+	}
+	if _, err := b.conn.ExecContext(ctx, `COMMIT`); err != nil {
+		return 0, fmt.Errorf("store: commit batch: compare: %w", err)
+	}
+	b.staging = false
+	return version, nil
+}
+
+// release ends a SQLite batch: it abandons the staging transaction if still
+// open, drops the staging tables and gives the connection back to the pool.
+// It runs whatever the batch's context: a cancelled import still cleans up.
+// A failure here loses nothing (the rows were merged or are abandoned); a
+// table left behind is dropped by the connection's next batch.
+func (b *batch) release() {
+	if b.conn == nil {
+		return
+	}
+	ctx := context.Background()
+	if b.staging {
+		b.conn.ExecContext(ctx, `ROLLBACK`)
+		b.staging = false
+	}
+	for t := range b.writers {
+		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name)
+		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name+`_same`)
+	}
+	b.conn.Close()
+	b.conn = nil
 }
 
 func (b *batch) closeWriters() {

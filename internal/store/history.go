@@ -23,9 +23,9 @@ var historyChunk = 5000
 // facts and children for the points derivation.
 type historyReader struct {
 	d     dialect
-	tx    *sql.Tx
-	chunk int  // persons per round
-	full  bool // also read Insurance, Facts and Children
+	tx    querier // a transaction, or a connection inside one
+	chunk int     // persons per round
+	full  bool    // also read Insurance, Facts and Children
 }
 
 // after returns the histories of up to r.chunk persons whose ID number sorts
@@ -185,6 +185,11 @@ func (r historyReader) each(ctx context.Context, query string, args []any, fn fu
 		return err
 	}
 	return rows.Close()
+}
+
+// querier is what a historyReader reads through.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // readTx begins a read-only transaction: a snapshot of the registry that

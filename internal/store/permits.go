@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -23,7 +25,23 @@ var eventsTable = &table{name: "permit_events", key: []string{"permit", "id_numb
 // by number (an identical permit is left untouched); its events are
 // appended. progress, if not nil, is called after each round with the
 // number of persons done. Any error rolls the whole run back.
+//
+// On SQLite the run reads the registry in a snapshot and stages what it
+// writes in TEMP tables, holding no lock (a run over a city takes minutes,
+// and SQLite's write lock is the whole database); it then merges them in
+// one short write transaction, if the registry's version is still the
+// snapshot's. If an import or another run committed meanwhile, the run is
+// done again on the new registry, up to permitAttempts times.
 func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHistory) registry.PermitChange, progress func(done int)) (registry.PermitSummary, error) {
+	if db.d.engine == EngineSQLite {
+		for attempt := 1; ; attempt++ {
+			sum, err := db.updatePermitsStaged(ctx, decide, progress)
+			if errors.Is(err, errRegistryMoved) && attempt < permitAttempts {
+				continue
+			}
+			return sum, err
+		}
+	}
 	var sum registry.PermitSummary
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -35,8 +53,41 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 	events := newEventWriter(tx, db.d)
 	defer permits.close()
 	defer events.close()
+	sum, err = decidePermits(ctx, historyReader{d: db.d, tx: tx, chunk: permitChunk}, permits, events, decide, progress)
+	if err != nil {
+		return sum, err
+	}
+	var active int64
+	if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM permits WHERE status = $1`), registry.PermitActive).Scan(&active); err != nil {
+		return sum, fmt.Errorf("store: update permits: count active: %w", err)
+	}
+	sum.Active = int(active)
+	permits.close()
+	events.close()
+	if permits.changed+events.changed > 0 {
+		if err := bumpVersion(ctx, tx); err != nil {
+			return sum, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sum, fmt.Errorf("store: update permits: commit: %w", err)
+	}
+	return sum, nil
+}
 
-	r := historyReader{d: db.d, tx: tx, chunk: permitChunk}
+// permitAttempts bounds how many times a SQLite permits run starts again
+// because the registry changed while it ran.
+const permitAttempts = 3
+
+// errRegistryMoved reports that the registry changed between a staged
+// run's snapshot and its merge.
+var errRegistryMoved = errors.New("the registry changed during the permits run; run it again")
+
+// decidePermits reads every person's history through r, calls decide and
+// writes what it returns through permits and events (see UpdatePermits).
+func decidePermits(ctx context.Context, r historyReader, permits, events *writer, decide func(registry.PersonHistory) registry.PermitChange, progress func(done int)) (registry.PermitSummary, error) {
+	var sum registry.PermitSummary
+	d := r.d
 	after := ""
 	for {
 		hs, err := r.after(ctx, after)
@@ -49,14 +100,13 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 		for i := range hs {
 			ch := decide(hs[i])
 			for _, p := range ch.Permits {
-				d := db.d
 				err := permits.add(ctx, p.Number, p.IDNumber, p.Town, d.date(p.IssuedOn), d.date(p.ValidTo), p.Status, d.date(p.LapsedOn), d.date(p.UpdatedOn))
 				if err != nil {
 					return sum, fmt.Errorf("store: update permits: %w", err)
 				}
 			}
 			for _, e := range ch.Events {
-				if err := events.add(ctx, e.Permit, e.IDNumber, e.Kind, db.d.date(e.On), e.Reason); err != nil {
+				if err := events.add(ctx, e.Permit, e.IDNumber, e.Kind, d.date(e.On), e.Reason); err != nil {
 					return sum, fmt.Errorf("store: update permits: %w", err)
 				}
 				switch e.Kind {
@@ -85,14 +135,96 @@ func (db *DB) UpdatePermits(ctx context.Context, decide func(registry.PersonHist
 		}
 		after = hs[len(hs)-1].Person.IDNumber
 	}
+	return sum, nil
+}
+
+// updatePermitsStaged is one SQLite run (see UpdatePermits): decide on a
+// snapshot, staging the writes, then merge them under the write lock. It
+// returns errRegistryMoved if the registry's version moved in between.
+// Each person's permits are read from the registry, not the staging
+// tables: a person's decision reads and writes only that person's permits
+// (numbered by ID number and day).
+func (db *DB) updatePermitsStaged(ctx context.Context, decide func(registry.PersonHistory) registry.PermitChange, progress func(done int)) (sum registry.PermitSummary, err error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("store: update permits: %w", err)
+	}
+	defer conn.Close()
+	staged := []*table{permitsTable, eventsTable}
+	defer func() {
+		bg := context.Background()
+		conn.ExecContext(bg, `ROLLBACK`) // if a transaction is still open; an error otherwise
+		for _, t := range staged {
+			conn.ExecContext(bg, `DROP TABLE IF EXISTS `+stageTable(t).name)
+		}
+	}()
+	setup := []string{`PRAGMA temp.cache_size = -65536`}
+	for _, t := range staged {
+		st := stageTable(t)
+		setup = append(setup, `DROP TABLE IF EXISTS `+st.name,
+			`CREATE TEMP TABLE `+strings.TrimPrefix(st.name, "temp.")+` (`+strings.Join(st.columns(), ", ")+`)`)
+	}
+	// A deferred transaction: a snapshot of the registry for the reads,
+	// and writes to the temp database only, so no lock on the registry.
+	setup = append(setup, `BEGIN DEFERRED`)
+	for _, q := range setup {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return sum, fmt.Errorf("store: update permits: %w", err)
+		}
+	}
+	var seen int64
+	if err := conn.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&seen); err != nil {
+		return sum, fmt.Errorf("store: update permits: %w", err)
+	}
+	permits := newWriter(conn, db.d, stageTable(permitsTable))
+	events := newWriter(conn, db.d, stageTable(eventsTable))
+	defer permits.close()
+	defer events.close()
+	sum, err = decidePermits(ctx, historyReader{d: db.d, tx: conn, chunk: permitChunk}, permits, events, decide, progress)
+	if err != nil {
+		return sum, err
+	}
+	permits.close()
+	events.close()
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		return sum, fmt.Errorf("store: update permits: stage: %w", err)
+	}
+
+	done, err := db.waitTurn(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("store: update permits: %w", err)
+	}
+	defer done()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, fmt.Errorf("store: update permits: %w", err)
+	}
+	defer tx.Rollback()
+	var now int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&now); err != nil {
+		return sum, fmt.Errorf("store: update permits: %w", err)
+	}
+	if now != seen {
+		return sum, fmt.Errorf("store: update permits: %w", errRegistryMoved)
+	}
+	var changed int64
+	for _, t := range staged {
+		res, err := tx.ExecContext(ctx, mergeSQL(db.d, t, true))
+		if err != nil {
+			return sum, fmt.Errorf("store: update permits: merge %s: %w", t.name, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return sum, fmt.Errorf("store: update permits: merge %s: %w", t.name, err)
+		}
+		changed += n
+	}
 	var active int64
 	if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM permits WHERE status = $1`), registry.PermitActive).Scan(&active); err != nil {
 		return sum, fmt.Errorf("store: update permits: count active: %w", err)
 	}
 	sum.Active = int(active)
-	permits.close()
-	events.close()
-	if permits.changed+events.changed > 0 {
+	if changed > 0 {
 		if err := bumpVersion(ctx, tx); err != nil {
 			return sum, err
 		}

@@ -18,11 +18,15 @@ var scoreColumns = []string{"id_number", "as_of", "scheme", "version", "inputs_s
 // well under both engines' limits.
 const scoreRows = 500
 
-// scoreInsertSQL returns the INSERT of n records that skips any record
-// whose key is already stored: RowsAffected counts the new ones.
-func scoreInsertSQL(d dialect, n int) string {
+// scoreConflict makes an INSERT into scores skip any record whose key is
+// already stored: RowsAffected counts the new ones.
+const scoreConflict = " ON CONFLICT (id_number, as_of, scheme, version, inputs_sha256) DO NOTHING"
+
+// scoreInsertSQL returns the INSERT of n records into table: scores, with
+// scoreConflict, or a SQLite run's staging table (see BeginScores).
+func scoreInsertSQL(d dialect, table string, n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO scores (%s) VALUES ", strings.Join(scoreColumns, ", "))
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(scoreColumns, ", "))
 	p := 1
 	for i := range n {
 		if i > 0 {
@@ -38,15 +42,33 @@ func scoreInsertSQL(d dialect, n int) string {
 		}
 		b.WriteByte(')')
 	}
-	b.WriteString(" ON CONFLICT (id_number, as_of, scheme, version, inputs_sha256) DO NOTHING")
+	if table == "scores" {
+		b.WriteString(scoreConflict)
+	}
 	return b.String()
 }
 
-// scoreBatch is one scoring transaction (see registry.ScoreBatch).
+// stageScores is where a SQLite scoring run keeps its records until
+// Commit: like an import (see batch), a run takes as long as the scoring
+// of every person, and holding SQLite's write lock that long would refuse
+// citizens' writes.
+const stageScores = "temp.stage_scores"
+
+// mergeScoresSQL moves the staged records into scores, in key order, each
+// new one once.
+var mergeScoresSQL = fmt.Sprintf("INSERT INTO scores (%[1]s) SELECT %[1]s FROM %[2]s WHERE true ORDER BY id_number, as_of, scheme, version, inputs_sha256, rowid%[3]s",
+	strings.Join(scoreColumns, ", "), stageScores, scoreConflict)
+
+// scoreBatch is one scoring transaction (see registry.ScoreBatch): on
+// PostgreSQL a transaction; on SQLite a connection whose TEMP table holds
+// the records until Commit merges them in one short write transaction.
 type scoreBatch struct {
 	db     *DB
-	tx     *sql.Tx
-	at     any // scored_at of every record of the run
+	tx     *sql.Tx   // PostgreSQL
+	conn   *sql.Conn // SQLite
+	into   execer    // tx or conn
+	table  string    // scores or stageScores
+	at     any       // scored_at of every record of the run
 	args   []any
 	n      int
 	full   *sql.Stmt
@@ -55,13 +77,34 @@ type scoreBatch struct {
 	done   bool
 }
 
-// BeginScores starts a scoring transaction (see registry.PointsStore).
+// BeginScores starts a scoring transaction (see registry.PointsStore). On
+// SQLite it takes no lock until Commit.
 func (db *DB) BeginScores(ctx context.Context) (registry.ScoreBatch, error) {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	b := &scoreBatch{db: db, at: db.d.timestamp(time.Now()), args: make([]any, 0, scoreRows*len(scoreColumns))}
+	if db.d.engine != EngineSQLite {
+		tx, err := db.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: begin scores: %w", err)
+		}
+		b.tx, b.into, b.table = tx, tx, "scores"
+		return b, nil
+	}
+	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin scores: %w", err)
 	}
-	return &scoreBatch{db: db, tx: tx, at: db.d.timestamp(time.Now()), args: make([]any, 0, scoreRows*len(scoreColumns))}, nil
+	b.conn, b.into, b.table = conn, conn, stageScores
+	for _, q := range []string{
+		`PRAGMA temp.cache_size = -65536`,
+		`DROP TABLE IF EXISTS ` + stageScores,
+		`CREATE TEMP TABLE stage_scores (` + strings.Join(scoreColumns, ", ") + `)`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("store: begin scores: %w", err)
+		}
+	}
+	return b, nil
 }
 
 // Put buffers one record, writing the buffer when it is full.
@@ -91,13 +134,13 @@ func (b *scoreBatch) flush(ctx context.Context) error {
 	)
 	if b.n == scoreRows {
 		if b.full == nil {
-			if b.full, err = b.tx.PrepareContext(ctx, scoreInsertSQL(b.db.d, scoreRows)); err != nil {
+			if b.full, err = b.into.PrepareContext(ctx, scoreInsertSQL(b.db.d, b.table, scoreRows)); err != nil {
 				return fmt.Errorf("store: put scores: %w", err)
 			}
 		}
 		res, err = b.full.ExecContext(ctx, b.args...)
 	} else {
-		res, err = b.tx.ExecContext(ctx, scoreInsertSQL(b.db.d, b.n), b.args...)
+		res, err = b.into.ExecContext(ctx, scoreInsertSQL(b.db.d, b.table, b.n), b.args...)
 	}
 	if err != nil {
 		return fmt.Errorf("store: put scores: %w", err)
@@ -125,6 +168,15 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 		return 0, b.err
 	}
 	b.close()
+	if b.conn != nil {
+		stored, err := b.merge(ctx)
+		b.done = true
+		b.release()
+		if err != nil {
+			return 0, err
+		}
+		return stored, nil
+	}
 	// Stored scores feed the officers' pages as the registry does: the
 	// registry's version tells every server that they changed.
 	if err := bumpVersion(ctx, b.tx); err != nil {
@@ -139,6 +191,47 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 	return b.stored, nil
 }
 
+// merge moves a SQLite run's staged records into scores in one write
+// transaction, waiting for the turn to write.
+func (b *scoreBatch) merge(ctx context.Context) (stored int64, err error) {
+	done, err := b.db.waitTurn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit scores: %w", err)
+	}
+	defer done()
+	tx, err := b.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit scores: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, mergeScoresSQL)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit scores: %w", err)
+	}
+	if stored, err = res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("store: commit scores: %w", err)
+	}
+	// Stored scores feed the officers' pages as the registry does.
+	if err := bumpVersion(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: commit scores: %w", err)
+	}
+	return stored, nil
+}
+
+// release drops a SQLite run's staging table and gives its connection
+// back, whatever the run's context.
+func (b *scoreBatch) release() {
+	if b.conn == nil {
+		return
+	}
+	b.conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS `+stageScores)
+	b.conn.Close()
+	b.conn = nil
+}
+
 // Rollback abandons the batch; a no-op after Commit or Rollback.
 func (b *scoreBatch) Rollback() error {
 	if b.done {
@@ -146,6 +239,10 @@ func (b *scoreBatch) Rollback() error {
 	}
 	b.done = true
 	b.close()
+	if b.conn != nil {
+		b.release()
+		return nil
+	}
 	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("store: rollback scores: %w", err)
 	}

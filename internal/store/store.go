@@ -17,12 +17,19 @@
 //   - Permits and permit events are written by UpdatePermits, not imports,
 //     and carry no import_id.
 //
-// A batch (one import file) is one transaction. Rows are buffered per
-// table, up to sortRows, sorted by key and written as multi-row
-// INSERT … ON CONFLICT … DO UPDATE … WHERE <a column differs> statements of
-// at most maxBatchRows rows, so an identical row is never rewritten and the
-// changed count is the statements' RowsAffected. Memory stays bounded
-// whatever the size of the file.
+// A batch (one import file) is written all or nothing. On PostgreSQL it is
+// one transaction; on SQLite, whose write lock covers the whole database,
+// its rows are staged in TEMP tables of a connection of its own (no lock)
+// and merged into the real tables in one short write transaction at Commit,
+// so that citizens' writes are not refused while a file is read; scoring
+// and permits runs do the same (see batch, BeginScores, UpdatePermits).
+// Rows are buffered per table, up to sortRows, and written as INSERT … ON
+// CONFLICT … DO UPDATE … WHERE <a column differs> statements (PostgreSQL,
+// sorted by key, at most maxBatchRows rows each; SQLite's merge, one
+// statement per table in key order), so an identical row is never
+// rewritten and the changed count is the statements' RowsAffected. Memory
+// stays bounded whatever the size of the file (SQLite's staged rows live in
+// a temporary file beyond a 64 MiB cache).
 //
 // Error messages never contain a full ID number (see ident.MaskID).
 package store
@@ -39,6 +46,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,13 +66,28 @@ const (
 	EnginePostgres = "postgres"
 )
 
-// DB is the registry store. It is safe for concurrent use; on SQLite one
-// batch (or permits run) writes at a time and others wait up to 10 seconds
-// for the write lock, while readers proceed.
+// DB is the registry store. It is safe for concurrent use. On SQLite one
+// transaction writes at a time: the writers of this process queue for their
+// turn (writeTurn), a writer of another process on the same file is waited
+// for up to busyTimeout, and readers proceed beside the writer (WAL).
 type DB struct {
 	sql *sql.DB
 	d   dialect
+	// turn is the in-process writer queue of SQLite (nil on PostgreSQL):
+	// holding its one slot is the right to begin a write transaction.
+	// Without it, writers of one process would spin in SQLite's busy
+	// handler, which sleeps in growing steps and gives up after
+	// busyTimeout whatever the queue; with it, they wait in line, in
+	// order, for as long as their context allows.
+	turn chan struct{}
 }
+
+// busyTimeout is how long a SQLite writer waits for another connection's
+// write lock: the writers of another process on the same file (a job
+// worker, the CLI) and this process's autocommit statements. It must
+// exceed the longest write transaction, a large import's merge (see
+// BENCHMARKS.md, "SQLite: citizens' writes during an import").
+const busyTimeout = 30 * time.Second
 
 var _ registry.Store = (*DB)(nil)
 
@@ -173,14 +196,15 @@ func openSQLite(file string) (*DB, error) {
 	if file == "" {
 		file = DefaultSQLiteFile
 	}
-	// busy_timeout: a second writer waits for the lock instead of failing.
+	// busy_timeout: a second writer waits for the lock instead of failing
+	// (see busyTimeout).
 	// cache_size: 64 MiB per connection (allocated as used), so that a
 	// large import's key index stays in memory instead of spilling pages
 	// to the WAL mid-transaction.
 	// _txlock=immediate: every transaction here writes, so take the write
 	// lock at BEGIN; upgrading a read transaction later can fail with
 	// SQLITE_BUSY without waiting.
-	params := "_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	params := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")&_pragma=cache_size(-65536)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	// Options given in the DSN (path?_pragma=…) come after the defaults, so
 	// that they win: SQLite applies the pragmas in order.
 	if path, opts, ok := strings.Cut(file, "?"); ok {
@@ -197,7 +221,7 @@ func openSQLite(file string) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{sql: sqldb, d: sqliteDialect}, nil
+	return &DB{sql: sqldb, d: sqliteDialect, turn: make(chan struct{}, 1)}, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -343,15 +367,50 @@ func (db *DB) seedTowns(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a write transaction, committing when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, done, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// waitTurn waits for this process's turn to write (SQLite; at once on
+// PostgreSQL, whose writers lock rows, not the database) and returns the
+// function that passes the turn on, which may be called more than once.
+// It fails only when ctx ends first. A holder must not wait for the turn
+// again: the turn is not reentrant.
+func (db *DB) waitTurn(ctx context.Context) (done func(), err error) {
+	if db.turn == nil {
+		return func() {}, nil
+	}
+	select {
+	case db.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: waiting to write: %w", context.Cause(ctx))
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-db.turn }) }, nil
+}
+
+// beginWrite waits for the turn to write and begins a write transaction
+// (BEGIN IMMEDIATE on SQLite: see openSQLite). done passes the turn on; call
+// it once the transaction is committed or rolled back.
+func (db *DB) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err error) {
+	done, err = db.waitTurn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err = db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return tx, done, nil
 }
