@@ -159,13 +159,13 @@ func printBacktest(w io.Writer, b forecast.Backtest, took time.Duration) {
 	for i, y := range b.FitYears {
 		bands = append(bands, fmt.Sprintf("%d %s", y, b.FitBands[i]))
 	}
-	fmt.Fprintf(w, "band of each fit: %s; \"in band\" is its coverage, \"width\" Σ(high − low) ÷ Σactual\n\n", strings.Join(bands, ", "))
+	fmt.Fprintf(w, "band of each fit: %s; \"in band\" is its coverage, \"width\" Σ(high − low) ÷ Σactual;\n\"median a÷f\" is the median of actual ÷ forecast: 1 is unbiased, below 1 the forecast ran high\n\n", strings.Join(bands, ", "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, c forecast.BacktestCell) {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), pct(c.Coverage), pct(c.Width))
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%.2f\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), c.MedianRatio, pct(c.Coverage), pct(c.Width))
 	}
-	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tin band\twidth\t"
-	const blank = "\t\t\t\t\t\t\t\t\t"
+	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tmedian a÷f\tin band\twidth\t"
+	const blank = "\t\t\t\t\t\t\t\t\t\t"
 	fmt.Fprintln(tw, "overall"+header)
 	row("all", b.Overall)
 	fmt.Fprintln(tw, blank)

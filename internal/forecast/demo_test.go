@@ -102,3 +102,58 @@ func readCSV(t testing.TB, dir, name string) [][]string {
 	}
 	return rows[1:]
 }
+
+// redTowns returns the towns with a red warning at any level and year of f.
+func redTowns(f Forecast) []string {
+	var out []string
+	for _, ts := range f.Towns {
+		for _, l := range ts.Levels {
+			if l.FirstRed > 0 {
+				out = append(out, ts.Town)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestDemoCityFewWarnings generates the demo city of 30,000 persons and
+// checks what issue 11 asked: the backtest shows the point forecast
+// unbiased at every horizon (median actual ÷ forecast near 1), and the
+// warnings come from the few towns whose schools are short of their
+// migrant children (2–4 of 16), each with a year and a reason.
+func TestDemoCityFewWarnings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a city")
+	}
+	asOf := date.MustParse("2026-11-29")
+	in := demoCity(t, 30000, 20260620, asOf)
+	cfg := DefaultConfig()
+	b, err := in.Backtest(2021, asOf, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.ByHorizon {
+		t.Logf("+%d: pairs %d, median actual÷forecast %.3f, bias %+.3f, MAPE %.3f, in band %.3f",
+			c.Horizon, c.Pairs, c.MedianRatio, c.Bias, c.MAPE, c.Coverage)
+		if c.MedianRatio < 0.9 || c.MedianRatio > 1.1 {
+			t.Errorf("%d years ahead: median actual ÷ forecast %.3f, want 0.9–1.1 (unbiased)", c.Horizon, c.MedianRatio)
+		}
+	}
+	f, err := in.Project(asOf, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	red := redTowns(f)
+	t.Logf("red towns: %v", red)
+	for _, ts := range f.Towns {
+		for _, l := range ts.Levels {
+			if l.FirstRed > 0 {
+				t.Logf("%s %s: capacity %d, current %d, first red %d", ts.Town, l.Level, l.Capacity, l.Current, l.FirstRed)
+			}
+		}
+	}
+	if len(red) < 2 || len(red) > 4 {
+		t.Errorf("%d of 16 towns red (%v), want 2–4", len(red), red)
+	}
+}
