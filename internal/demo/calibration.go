@@ -97,15 +97,25 @@ const (
 	shareJoinLater     = 0.35 // of children born before arrival: joined later (left-behind children)
 )
 
-// Arrivals, departures and moves. Assumptions: migrants have been arriving
-// for about 12 years, more in recent years, with a dip in 2020 (COVID-19);
-// about 10 % of households leave each year; a household moves about every
-// 6–7 years, to another town in 30 % of moves.
+// Arrivals, departures and moves. Assumptions: about 10 % of households
+// leave each year; a household moves about every 6–7 years, to another town
+// in 30 % of moves. Arrivals come at a steady rate (with a dip in 2020,
+// COVID-19), so that the city's migrant population is about as large in
+// each of the registry's years as today: a registry of a city whose growth
+// has levelled off, as Wenling's has since the 2010s. (An earlier generator
+// drew every arrival within 12 years of the as-of date, more towards the
+// present; its registry grew from nothing and the forecast, carrying that
+// growth forward, warned in every town.) The registry holds the households
+// present at any time in its last registryYears years: those who came
+// before keep their real arrival date; those who left before are not in it.
+// Adults' ages are drawn on their arrival day from ageBands less
+// arrivalAgeShift years, the mean time today's residents have been in the
+// city, so that today's adults keep about the published age mix.
 const (
-	arrivalYears   = 12
-	arrivalGrowth  = 0.10 // relative weight added per year towards the present
-	arrivalDip2020 = 0.60 // weight multiplier of 2020
-	departureRate  = 0.10 // per household and year
+	registryYears   = 17
+	arrivalDip2020  = 0.60 // weight multiplier of 2020
+	arrivalAgeShift = 6
+	departureRate   = 0.10 // per household and year
 	moveRate       = 0.15 // per household and year
 	moveOtherTown  = 0.30 // of moves
 	moveGapMaxDays = 30   // the new residence starts 1..this many days after the old one ends
