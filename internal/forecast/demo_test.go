@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -155,5 +156,44 @@ func TestDemoCityFewWarnings(t *testing.T) {
 	}
 	if len(red) < 2 || len(red) > 4 {
 		t.Errorf("%d of 16 towns red (%v), want 2–4", len(red), red)
+	}
+}
+
+// TestStableCityNoRed generates a city whose population is stable by
+// construction (arrivals at a steady rate, departures at a steady rate:
+// internal/demo), gives every town 25 % more seats than the children it
+// has today (at least one class), and checks that no town turns red in
+// the six years projected: a forecast that carries a spurious growth
+// forward cries wolf here.
+func TestStableCityNoRed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a city")
+	}
+	asOf := date.MustParse("2026-11-29")
+	towns, _, children := demoRecords(t, 30000, 7, asOf)
+	cfg := DefaultConfig()
+	today, err := NewInput(towns, nil, children, nil).Project(asOf, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := map[string]int{Kindergarten: 30, Primary: 45, Junior: 50}
+	var schools []registry.School
+	for _, ts := range today.Towns {
+		for li, l := range ts.Levels {
+			seats := int(math.Ceil(1.25 * float64(l.Current) / float64(Levels[li].SeatYears)))
+			schools = append(schools, registry.School{Code: ts.Town + l.Level, Town: ts.Town, Level: l.Level,
+				EntrySeats: max(seats, class[l.Level])})
+		}
+	}
+	f, err := NewInput(towns, schools, children, nil).Project(asOf, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ts := range f.Towns {
+		for _, l := range ts.Levels {
+			if l.FirstRed > 0 {
+				t.Errorf("%s %s red from %d: %d children today, %d seats", ts.Town, l.Level, l.FirstRed, l.Current, l.Capacity)
+			}
+		}
 	}
 }
