@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
@@ -195,5 +196,40 @@ func TestStableCityNoRed(t *testing.T) {
 				t.Errorf("%s %s red from %d: %d children today, %d seats", ts.Town, l.Level, l.FirstRed, l.Current, l.Capacity)
 			}
 		}
+	}
+}
+
+// TestWarningReasons checks that every red town level of the demo city is
+// listed with its first red year and a reason in both languages, and that
+// the forecast says what the warnings rest on.
+func TestWarningReasons(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a city")
+	}
+	asOf := date.MustParse("2026-11-29")
+	f, err := demoCity(t, 30000, 20260620, asOf).Project(asOf, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ts := range f.Towns {
+		for _, l := range ts.Levels {
+			if l.FirstRed > 0 {
+				n++
+			}
+		}
+	}
+	if n == 0 || len(f.Warnings) != n {
+		t.Fatalf("%d warnings for %d red town levels", len(f.Warnings), n)
+	}
+	for _, w := range f.Warnings {
+		t.Logf("%s | %s", w.Reason.ZH, w.Reason.EN)
+		if !strings.Contains(w.Reason.ZH, w.TownName) || !strings.Contains(w.Reason.EN, strconv.Itoa(w.Year)) ||
+			!strings.Contains(w.Reason.ZH, strconv.Itoa(w.Capacity)) || w.Short <= 0 && w.Capacity > 0 && w.Demand < float64(w.Capacity) {
+			t.Errorf("warning %+v", w)
+		}
+	}
+	if !strings.Contains(f.RestsOn.EN, "point forecast") || !strings.Contains(f.RestsOn.ZH, "点预测") || !strings.Contains(f.RestsOn.EN, "median") {
+		t.Errorf("rests on: %+v", f.RestsOn)
 	}
 }

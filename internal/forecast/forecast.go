@@ -182,6 +182,7 @@ const (
 type Level struct {
 	Code      string
 	Name      string // Chinese label for exports
+	NameEN    string // English label
 	Ages      []int  // school ages (age by 31 August)
 	SeatYears int    // capacity = entry seats × SeatYears
 }
@@ -189,9 +190,9 @@ type Level struct {
 // Levels are the levels projected: kindergarten (ages 3–5), primary grade
 // 1 (age 6) and junior grade 7 (age 12).
 var Levels = []Level{
-	{Code: Kindergarten, Name: "幼儿园（3–5岁）", Ages: []int{3, 4, 5}, SeatYears: 3},
-	{Code: Primary, Name: "小学一年级", Ages: []int{6}, SeatYears: 1},
-	{Code: Junior, Name: "初中七年级", Ages: []int{12}, SeatYears: 1},
+	{Code: Kindergarten, Name: "幼儿园（3–5岁）", NameEN: "kindergarten (ages 3–5)", Ages: []int{3, 4, 5}, SeatYears: 3},
+	{Code: Primary, Name: "小学一年级", NameEN: "primary grade 1", Ages: []int{6}, SeatYears: 1},
+	{Code: Junior, Name: "初中七年级", NameEN: "junior grade 7", Ages: []int{12}, SeatYears: 1},
 }
 
 // maxAge is the oldest school age held in the projection (grade 7).
