@@ -374,6 +374,20 @@ func (w Warning) words(lv Level) Words {
 	}
 }
 
+// Lean is the range over levels and horizons of the median actual ÷
+// forecast of past forecasts (extrapolated horizons left out): how far the
+// point forecast leaned when it could be checked. ok is false without a
+// calibration.
+func Lean(cal []BandCalibration) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, c := range cal {
+		if c.Source != SourceExtrapolated {
+			lo, hi = min(lo, c.Median), max(hi, c.Median)
+		}
+	}
+	return lo, hi, lo <= hi
+}
+
 // restsOn words what the warnings rest on: the point forecast, and the
 // range of its past lean (median actual ÷ forecast) over the horizons.
 func restsOn(cfg Config, cal []BandCalibration) Words {
@@ -385,13 +399,7 @@ func restsOn(cfg Config, cal []BandCalibration) Words {
 		ZH: fmt.Sprintf("预警以%s与学位之比为准：需求达到学位的%g%%为红色，%g%%为黄色。", basis.ZH, cfg.Red*100, cfg.Yellow*100),
 		EN: fmt.Sprintf("Warnings compare %s with seats: red at %g%% of seats, yellow at %g%%.", basis.EN, cfg.Red*100, cfg.Yellow*100),
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, c := range cal {
-		if c.Source != SourceExtrapolated {
-			lo, hi = min(lo, c.Median), max(hi, c.Median)
-		}
-	}
-	if lo <= hi {
+	if lo, hi, ok := Lean(cal); ok {
 		w.ZH += fmt.Sprintf("回测中历次预测的实际÷预测中位数为%.2f–%.2f（1为无偏）。", lo, hi)
 		w.EN += fmt.Sprintf(" In the backtest of past forecasts, the median of actual ÷ forecast was %.2f–%.2f (1 is unbiased).", lo, hi)
 	}
