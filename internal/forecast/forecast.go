@@ -391,7 +391,7 @@ func Run(ctx context.Context, src Source, asOf date.Date, cfg Config) (Forecast,
 		return Forecast{}, err
 	}
 	if cfg.Housing.Enabled {
-		h, err := LoadHousing(ctx, src, asOf, cfg.Housing)
+		h, err := LoadHousing(ctx, src, asOf, cfg.Housing, cfg.Years)
 		if err != nil {
 			return Forecast{}, err
 		}

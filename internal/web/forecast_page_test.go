@@ -94,3 +94,29 @@ func TestForecastWarningsExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestHousingPageClasses: the housing page names each class in the page's
+// language with the household sizes of the one shared definition (1–2,
+// 3–4, 5+), and projects the list for the forecast's years.
+func TestHousingPageClasses(t *testing.T) {
+	e := newTestEnv(t, "")
+	cookie := e.signIn(t, "admin")
+	for lang, want := range map[string][]string{
+		"zh-CN": {"一居室 （1–2 人户）", "两居室 （3–4 人户）", "三居室 （5&#43; 人户）", "6 年后排队户数"},
+		"en":    {"one-bedroom (households of 1–2)", "two-bedroom (households of 3–4)", "three-bedroom (households of 5&#43;)", "List after 6 yr"},
+	} {
+		w := do(t, e.h, "GET", "/officer/housing", "", "Cookie", cookie, "Accept-Language", lang)
+		body := w.Body.String()
+		if w.Code != 200 || strings.Contains(body, "%!") {
+			t.Fatalf("%s: %d or a bad format:\n%s", lang, w.Code, body)
+		}
+		for _, s := range want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the page lacks %q", lang, s)
+			}
+		}
+		if strings.Contains(body, "List after 7") || strings.Contains(body, "7 年后") {
+			t.Errorf("%s: more years than the forecast's", lang)
+		}
+	}
+}

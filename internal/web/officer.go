@@ -582,7 +582,7 @@ type housingData struct {
 // rental waiting list. Housing rounds are run on the rounds page.
 func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 	h, err := s.housing.get(s.opt.Today(), s.registryVersion(r.Context()), forecastTTL, func() (*forecast.HousingForecast, error) {
-		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing)
+		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing, s.opt.Forecast.Years)
 	})
 	if err != nil {
 		s.fail(w, r, err)
