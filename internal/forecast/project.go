@@ -356,7 +356,7 @@ type Warning struct {
 	Year     int     `json:"year"`
 	Demand   float64 `json:"demand"` // the basis compared with seats (demand or eligible)
 	Capacity int     `json:"capacity"`
-	Short    int     `json:"short"` // seats missing: demand − seats, rounded up; 0 when the demand just fills them
+	Short    int     `json:"short"` // seats missing: Demand − Capacity, rounded up; 0 when the demand just fills them
 	Reason   Words   `json:"reason"`
 }
 
@@ -525,7 +525,7 @@ func (in *Input) Project(asOf date.Date, cfg Config) (Forecast, error) {
 				if row.Warning == Red && ls.FirstRed == 0 {
 					ls.FirstRed = row.Year
 					w := Warning{Town: town.Code, TownName: town.Name, Level: lv.Code, Year: row.Year,
-						Demand: round(basis, 1), Capacity: ls.Capacity, Short: max(0, int(math.Ceil(basis-float64(ls.Capacity)-1e-9)))}
+						Demand: round(basis, 1), Capacity: ls.Capacity, Short: max(0, int(math.Ceil(round(basis, 1)-float64(ls.Capacity)-1e-9)))}
 					w.Reason = w.words(lv)
 					f.Warnings = append(f.Warnings, w)
 				}
