@@ -159,13 +159,13 @@ func printBacktest(w io.Writer, b forecast.Backtest, took time.Duration) {
 	for i, y := range b.FitYears {
 		bands = append(bands, fmt.Sprintf("%d %s", y, b.FitBands[i]))
 	}
-	fmt.Fprintf(w, "band of each fit: %s; \"in band\" is its coverage, \"width\" Σ(high − low) ÷ Σactual\n\n", strings.Join(bands, ", "))
+	fmt.Fprintf(w, "band of each fit: %s; \"in band\" is its coverage, \"width\" Σ(high − low) ÷ Σactual;\n\"median a÷f\" is the median of actual ÷ forecast: 1 is unbiased, below 1 the forecast ran high\n\n", strings.Join(bands, ", "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, c forecast.BacktestCell) {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), pct(c.Coverage), pct(c.Width))
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%.2f\t%s\t%s\t\n", label, c.Pairs, c.Forecast, c.Actual, pct(c.MAPE), pct(c.WAPE), pct(c.Bias), c.MedianRatio, pct(c.Coverage), pct(c.Width))
 	}
-	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tin band\twidth\t"
-	const blank = "\t\t\t\t\t\t\t\t\t"
+	header := "\tpairs\tforecast\tactual\tMAPE\tWAPE\tbias\tmedian a÷f\tin band\twidth\t"
+	const blank = "\t\t\t\t\t\t\t\t\t\t"
 	fmt.Fprintln(tw, "overall"+header)
 	row("all", b.Overall)
 	fmt.Fprintln(tw, blank)
@@ -271,7 +271,56 @@ func writeForecastXLSX(file string, f forecast.Forecast, cfg forecast.Config) (e
 			return err
 		}
 	}
+	if f.Housing != nil {
+		if err := writeHousingSheet(x, f.Housing, bold); err != nil {
+			return err
+		}
+	}
 	return x.SaveAs(file)
+}
+
+// housingSheet is the workbook sheet of the public rental projection.
+const housingSheet = "公共租赁住房"
+
+// writeHousingSheet adds the waiting list per unit class: the classes of
+// registry.HouseholdClasses, named in Chinese and English with their
+// household sizes, and the list projected for each year.
+func writeHousingSheet(x *excelize.File, h *forecast.HousingForecast, bold int) error {
+	if _, err := x.NewSheet(housingSheet); err != nil {
+		return err
+	}
+	header := []any{"户型", "Unit type", "家庭人数", "房源套数", "符合条件家庭", "一年前", "每年腾退", "预计轮候（年）"}
+	years := 0
+	if len(h.Classes) > 0 {
+		years = len(h.Classes[0].Projected)
+	}
+	for i := range years {
+		header = append(header, fmt.Sprintf("%d年后轮候户数", i+1))
+	}
+	if err := x.SetSheetRow(housingSheet, "A1", &header); err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(len(header), 1)
+	if err != nil {
+		return err
+	}
+	if err := x.SetCellStyle(housingSheet, "A1", last, bold); err != nil {
+		return err
+	}
+	for i, c := range h.Classes {
+		var wait any = ""
+		if c.WaitYears != nil {
+			wait = *c.WaitYears
+		}
+		row := []any{c.Name, c.NameEN, c.Sizes(), c.Units, c.Eligible, c.YearAgo, c.FreedPerYear, wait}
+		for _, p := range c.Projected {
+			row = append(row, p)
+		}
+		if err := x.SetSheetRow(housingSheet, "A"+strconv.Itoa(i+2), &row); err != nil {
+			return err
+		}
+	}
+	return x.SetColWidth(housingSheet, "A", "H", 13)
 }
 
 func ptr[T any](v T) *T { return &v }

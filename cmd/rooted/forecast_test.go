@@ -54,6 +54,26 @@ func TestForecastCity(t *testing.T) {
 	if f.Method.Band != forecast.BandCalibrated || len(f.Calibration) != 3*years {
 		t.Errorf("band %s with %d calibration rows, want calibrated with %d", f.Method.Band, len(f.Calibration), 3*years)
 	}
+	// The housing projection follows --years, with the one definition of
+	// the household classes (1–2, 3–4, 5+), named in Chinese and English.
+	var sizes []string
+	for _, c := range f.Housing.Classes {
+		sizes = append(sizes, c.Sizes())
+		if len(c.Projected) != years || c.Name == "" || c.NameEN == "" {
+			t.Errorf("housing class %+v: want %d projected years and both names", c, years)
+		}
+	}
+	if got := strings.Join(sizes, " "); got != "1–2 3–4 5+" {
+		t.Errorf("housing classes %s, want 1–2 3–4 5+", got)
+	}
+	if f.Warnings == nil || f.RestsOn.ZH == "" || f.RestsOn.EN == "" {
+		t.Errorf("warnings %v, rests on %+v", f.Warnings, f.RestsOn)
+	}
+	for _, w := range f.Warnings {
+		if w.Year <= 2026 || w.Reason.ZH == "" || w.Reason.EN == "" {
+			t.Errorf("warning %+v", w)
+		}
+	}
 	share := 0.0
 	for _, s := range f.Towns {
 		share += s.EligibleShare
@@ -67,6 +87,10 @@ func TestForecastCity(t *testing.T) {
 		t.Fatalf("open workbook: %v", err)
 	}
 	defer x.Close()
+	hrows, err := x.GetRows("公共租赁住房")
+	if err != nil || len(hrows) != 4 || len(hrows[0]) != 8+years || hrows[2][1] != "two-bedroom" || hrows[2][2] != "3–4" {
+		t.Errorf("housing sheet (%v): %v", err, hrows)
+	}
 	for _, lv := range forecast.Levels {
 		rows, err := x.GetRows(lv.Name)
 		if err != nil {

@@ -36,7 +36,10 @@ func cityFiles(t *testing.T) (dir string, files []string) {
 			return
 		}
 		var out, errb bytes.Buffer
-		roundCity.err = run(t.Context(), []string{"gen", "--persons", "4000", "--seed", "7", "--as-of", roundCityAsOf, "--out", roundCity.dir},
+		// 6,500 registry rows: the generator's 17-year history holds about
+		// 2,400 residents today (4,000 rows of the old 12-year history held
+		// about as many), enough applicants for the rounds tested here.
+		roundCity.err = run(t.Context(), []string{"gen", "--persons", "6500", "--seed", "7", "--as-of", roundCityAsOf, "--out", roundCity.dir},
 			func(string) string { return "" }, strings.NewReader(""), &out, &errb)
 		roundCity.files, _ = filepath.Glob(filepath.Join(roundCity.dir, "*.csv"))
 	})

@@ -97,18 +97,28 @@ const (
 	shareJoinLater     = 0.35 // of children born before arrival: joined later (left-behind children)
 )
 
-// Arrivals, departures and moves. Assumptions: migrants have been arriving
-// for about 12 years, more in recent years, with a dip in 2020 (COVID-19);
-// about 10 % of households leave each year; a household moves about every
-// 6–7 years, to another town in 30 % of moves.
+// Arrivals, departures and moves. Assumptions: about 10 % of households
+// leave each year; a household moves about every 6–7 years, to another town
+// in 30 % of moves. Arrivals come at a steady rate (with a dip in 2020,
+// COVID-19), so that the city's migrant population is about as large in
+// each of the registry's years as today: a registry of a city whose growth
+// has levelled off, as Wenling's has since the 2010s. (An earlier generator
+// drew every arrival within 12 years of the as-of date, more towards the
+// present; its registry grew from nothing and the forecast, carrying that
+// growth forward, warned in every town.) The registry holds the households
+// present at any time in its last registryYears years: those who came
+// before keep their real arrival date; those who left before are not in it.
+// Adults' ages are drawn on their arrival day from ageBands less
+// arrivalAgeShift years, the mean time today's residents have been in the
+// city, so that today's adults keep about the published age mix.
 const (
-	arrivalYears   = 12
-	arrivalGrowth  = 0.10 // relative weight added per year towards the present
-	arrivalDip2020 = 0.60 // weight multiplier of 2020
-	departureRate  = 0.10 // per household and year
-	moveRate       = 0.15 // per household and year
-	moveOtherTown  = 0.30 // of moves
-	moveGapMaxDays = 30   // the new residence starts 1..this many days after the old one ends
+	registryYears   = 17
+	arrivalDip2020  = 0.60 // weight multiplier of 2020
+	arrivalAgeShift = 6
+	departureRate   = 0.10 // per household and year
+	moveRate        = 0.15 // per household and year
+	moveOtherTown   = 0.30 // of moves
+	moveGapMaxDays  = 30   // the new residence starts 1..this many days after the old one ends
 )
 
 // townWeights is where migrants live in the 16 towns. Assumption from where
@@ -233,8 +243,12 @@ const (
 // Schools. Zhejiang standard-school norm: primary 24–36 classes of 45,
 // junior 24–36 classes of 50, entry-grade seats ≈ classes ÷ 6 × class size.
 // Kindergartens (assumption): 9–15 classes of 30, entry seats classes ÷ 3 × 30.
-// Seat targets against the migrant children's demand are assumptions: a
-// little above it in most towns, tight in the three busiest.
+// Seat targets against the migrant children's demand are assumptions:
+// 15–35 % above it in most towns (room for a few years' swings), under it
+// in the three busiest, whose schools have not kept up: these are the towns
+// a real city's early warning would name. A town with too few migrant
+// children for a school of the norm's size gets places in a local school:
+// at least one class's worth, except in the busiest towns.
 type schoolLevel struct {
 	level      string
 	suffix     string // name suffix
@@ -251,9 +265,9 @@ type schoolLevel struct {
 }
 
 var schoolLevels = []schoolLevel{
-	{"kindergarten", "幼儿园", "k", 9, 15, 3, 30, 3, 1.00, 1.20, 0.90, 1.00, 3},
-	{"primary", "小学", "p", 24, 36, 6, 45, 6, 1.05, 1.20, 0.88, 0.97, 3},
-	{"junior", "中学", "j", 24, 36, 6, 50, 12, 1.08, 1.25, 0.92, 1.00, 3},
+	{"kindergarten", "幼儿园", "k", 9, 15, 3, 30, 3, 1.15, 1.35, 0.88, 0.97, 3},
+	{"primary", "小学", "p", 24, 36, 6, 45, 6, 1.15, 1.35, 0.85, 0.95, 3},
+	{"junior", "中学", "j", 24, 36, 6, 50, 12, 1.15, 1.35, 0.88, 0.97, 3},
 }
 
 // Firms: about one firm per 300 persons of the demo city (a few thousand for a

@@ -163,22 +163,25 @@ func newGen(dir string, opt Options) (*gen, error) {
 	}
 	g.townDist = g.townDistOf(townWeights)
 
-	// Arrival years: heavier towards the present, a dip in 2020, the
-	// current year counted by the part of it that has passed.
-	start := fromCivil(g.asOfY-arrivalYears, g.asOfM, g.asOfD)
+	// Arrival years: steady, a dip in 2020, the current year counted by
+	// the part of it that has passed; then the households that came before
+	// the registry's window and were still here at its start: a mass of
+	// 1 ÷ departureRate years of arrivals (the steady state), see arrival.
+	start := g.registryStart()
 	var aw []weighted
-	for y := g.asOfY - arrivalYears; y <= g.asOfY; y++ {
+	for y := g.asOfY - registryYears; y <= g.asOfY; y++ {
 		lo, hi := g.yearSpan(y, start)
 		if hi < lo {
 			continue
 		}
-		w := (1 + arrivalGrowth*float64(y-(g.asOfY-arrivalYears))) * float64(hi-lo+1) / 365
+		w := float64(hi-lo+1) / 365
 		if y == 2020 {
 			w *= arrivalDip2020
 		}
 		g.arrivalYears = append(g.arrivalYears, y)
 		aw = append(aw, weighted{strconv.Itoa(y), w})
 	}
+	aw = append(aw, weighted{"before", 1 / departureRate})
 	g.arrivalDist = newDist(aw)
 
 	g.originDist = newDist(originProvinces)
@@ -271,6 +274,11 @@ func (g *gen) townDistOf(ws []weighted) dist {
 		}
 	}
 	return newDist(full)
+}
+
+// registryStart is the first day of the registry's window.
+func (g *gen) registryStart() date.Date {
+	return fromCivil(g.asOfY-registryYears, g.asOfM, g.asOfD)
 }
 
 // yearSpan returns the days of year y that lie in [start, asOf].

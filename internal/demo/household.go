@@ -75,10 +75,17 @@ func (g *gen) household() {
 		limit          date.Date // last day in the city
 	)
 	for attempt := 0; ; attempt++ {
+		// Arrival first: the adults' ages are drawn on that day.
+		var leave date.Date
+		arrive, leave = g.arrival()
+		depart = 0
+		if leave < g.asOf {
+			depart = leave
+		}
 		// The household comes from one county, a spouse now and then from
 		// another county of the same province or elsewhere.
 		headCounty := g.originCounty()
-		head := g.adult(headMale, headCounty, family)
+		head := g.adult(headMale, headCounty, family, arrive)
 		adults = append(adults[:0], head)
 		if nAdults == 2 {
 			county := headCounty
@@ -90,30 +97,21 @@ func (g *gen) household() {
 			default:
 				county = g.originCounty()
 			}
-			adults = append(adults, g.spouse(head, county))
-		}
-
-		// Arrival: after every adult turned 18.
-		arrive = g.arrival()
-		for _, a := range adults {
-			by, bm, bd := civil(a.birth)
-			if at18 := fromCivil(by+18, bm, bd); arrive < at18 {
-				arrive = g.between(at18, g.asOf)
-			}
-		}
-		depart = 0
-		if d := arrive + date.Date(30+g.expDays(1/departureRate)); d < g.asOf {
-			depart = d
+			adults = append(adults, g.spouse(head, county, arrive))
 		}
 		limit = g.asOf
 		if depart != 0 {
 			limit = depart
 		}
 		kids = nil
+		planned := false
 		if nKids > 0 {
-			kids = g.children(adults, nKids, arrive, depart, limit)
+			kids, planned = g.children(adults, nKids, arrive, leave)
 		}
-		if nKids == 0 || len(kids) > 0 || attempt == 7 {
+		if planned {
+			break
+		}
+		if nKids == 0 || attempt == 7 {
 			break
 		}
 	}
@@ -141,7 +139,11 @@ func (g *gen) household() {
 			gd = adults[1]
 		}
 		for _, k := range kids {
-			k.guardian = gd.id
+			// A child of a household that has been here long may be an
+			// adult today: the registry links guardians of minors only.
+			if yearsBetween(k.birth, g.asOf) < 18 {
+				k.guardian = gd.id
+			}
 			k.hukou = gd.hukou
 		}
 	}
@@ -198,11 +200,15 @@ func (g *gen) originCounty() string {
 	return cs[g.r.IntN(len(cs))]
 }
 
-// birthForAge returns a birth date that makes a person age years old at
-// the as-of date.
-func (g *gen) birthForAge(age int) date.Date {
-	lo := fromCivil(g.asOfY-age-1, g.asOfM, g.asOfD) + 1
-	hi := fromCivil(g.asOfY-age, g.asOfM, g.asOfD)
+// birthForAge returns a birth date that makes a person age years old on
+// day on (and born by the as-of date).
+func (g *gen) birthForAge(age int, on date.Date) date.Date {
+	y, m, d := civil(on)
+	if m == 2 && d == 29 {
+		d = 28
+	}
+	lo := fromCivil(y-age-1, m, d) + 1
+	hi := fromCivil(y-age, m, d)
 	if hi > g.asOf {
 		hi = g.asOf
 	}
@@ -214,37 +220,43 @@ func (g *gen) adultAge(d dist) int {
 	return b.lo + g.r.IntN(b.hi-b.lo+1)
 }
 
-// adult makes an adult; parents of children in the city are at most
-// maxParentAge, and other adults make up for it (see newGen).
-func (g *gen) adult(male bool, county string, parent bool) *person {
+// adult makes an adult who arrives on day arrive; parents of children in
+// the city are at most maxParentAge at the as-of date's reckoning, and other
+// adults make up for it (see newGen). Ages are drawn for the arrival day,
+// arrivalAgeShift years younger than today's mix (see calibration.go).
+func (g *gen) adult(male bool, county string, parent bool, arrive date.Date) *person {
 	if !parent {
-		return g.newAdult(male, county, g.adultAge(g.ageOthers))
+		return g.newAdult(male, county, arrivalAge(g.adultAge(g.ageOthers)), arrive)
 	}
 	age := g.adultAge(g.ageDist)
 	for age > maxParentAge {
 		age = g.adultAge(g.ageDist)
 	}
-	return g.newAdult(male, county, age)
+	return g.newAdult(male, county, arrivalAge(age), arrive)
 }
 
-func (g *gen) spouse(head *person, county string) *person {
+// arrivalAge is the age on arrival of an adult of age in today's mix.
+func arrivalAge(age int) int { return max(18, age-arrivalAgeShift) }
+
+func (g *gen) spouse(head *person, county string, arrive date.Date) *person {
 	hy, _, _ := civil(head.birth)
-	age := g.asOfY - hy - 2 + int(g.r.NormFloat64()*2.5)
+	ay, _, _ := civil(arrive)
+	age := ay - hy - 2 + int(g.r.NormFloat64()*2.5)
 	if age < 18 {
 		age = 18
 	}
 	if age > 60 {
 		age = 60
 	}
-	p := g.newAdult(false, county, age)
+	p := g.newAdult(false, county, age, arrive)
 	if g.chance(0.1) {
 		p.hukou = head.hukou
 	}
 	return p
 }
 
-func (g *gen) newAdult(male bool, county string, age int) *person {
-	birth := g.birthForAge(age)
+func (g *gen) newAdult(male bool, county string, age int, on date.Date) *person {
+	birth := g.birthForAge(age, on)
 	p := &person{male: male, adult: true, birth: birth, county: county}
 	p.id = g.newID(county, birth, male)
 	p.surname = surnames[g.surnameDist.pick(g.r)].key
@@ -267,11 +279,16 @@ func (g *gen) newAdult(male bool, county string, age int) *person {
 	return p
 }
 
-// children makes up to n children of the adults (ages 0–17 at the as-of
-// date, born when their mother was 20–40), who live with the household.
-// Children who cannot fit (the household left before they were born) are
-// dropped.
-func (g *gen) children(adults []*person, n int, arrive, depart, limit date.Date) []*person {
+// children makes up to n children of the adults (at most 17 on arrival,
+// born when their mother was 20–40, before the household leaves), who live
+// with the household. Births are reckoned against the household's own stay
+// (leave may be after the as-of date), not against the as-of date: a child
+// due after it is not born yet and is not returned, and planned is still
+// true. (Squeezing every child of today's families before the as-of date
+// gave today more young children than any past year had, a growth the
+// forecast carried forward.) planned is false when no child can fit (the
+// household leaves before any could be born).
+func (g *gen) children(adults []*person, n int, arrive, leave date.Date) (kids []*person, planned bool) {
 	mother, father := adults[0], (*person)(nil)
 	if adults[0].male {
 		father = adults[0]
@@ -289,16 +306,23 @@ func (g *gen) children(adults []*person, n int, arrive, depart, limit date.Date)
 		pb, minAge, maxAge = father.birth, 21, 45
 	}
 	py, pm, pd := civil(pb)
-	lo := fromCivil(g.asOfY-18, g.asOfM, g.asOfD) + 1 // 17 at the as-of date
+	// Children who live here are minors during the stay: at most 17 on
+	// arrival (reckoned from the arrival day, not the as-of date, so that
+	// the children of past years are like today's).
+	ay, am, ad := civil(arrive)
+	if am == 2 && ad == 29 {
+		ad = 28
+	}
+	lo := fromCivil(ay-18, am, ad) + 1
 	if l := fromCivil(py+minAge, pm, pd); l > lo {
 		lo = l
 	}
-	hi := limit - 30
+	hi := leave - 30
 	if h := fromCivil(py+maxAge, pm, pd); h < hi {
 		hi = h
 	}
 	if hi < lo {
-		return nil
+		return nil, false
 	}
 	surname := ""
 	switch {
@@ -337,8 +361,11 @@ func (g *gen) children(adults []*person, n int, arrive, depart, limit date.Date)
 		births[0], births[1] = births[1], births[0]
 	}
 
-	kids := make([]*person, 0, len(births))
+	kids = make([]*person, 0, len(births))
 	for _, b := range births {
+		if b > g.asOf-30 {
+			continue // not born yet (or not yet registered)
+		}
 		k := &person{birth: b, male: g.chance(0.53)} // sex ratio at birth ≈113 in the 2000s–2010s
 		region := origin.county
 		if b >= arrive {
@@ -350,10 +377,13 @@ func (g *gen) children(adults []*person, n int, arrive, depart, limit date.Date)
 			k.join = arrive
 			if g.chance(shareJoinLater) {
 				j := arrive + date.Date(180+g.r.IntN(4*365))
-				if j < limit-30 {
+				if j < leave-30 {
 					k.join = j
 				}
 			}
+		}
+		if k.join > g.asOf-30 {
+			continue // not here yet
 		}
 		k.county = region
 		k.id = g.newID(region, b, k.male)
@@ -371,7 +401,7 @@ func (g *gen) children(adults []*person, n int, arrive, depart, limit date.Date)
 		}
 		kids = append(kids, k)
 	}
-	return kids
+	return kids, true
 }
 
 // yearsBetween is date.YearsBetween without time.Time.
@@ -385,12 +415,27 @@ func yearsBetween(birth, on date.Date) int {
 	return age
 }
 
-// arrival draws the household's arrival day.
-func (g *gen) arrival() date.Date {
-	y := g.arrivalYears[g.arrivalDist.pick(g.r)]
-	start := fromCivil(g.asOfY-arrivalYears, g.asOfM, g.asOfD)
-	lo, hi := g.yearSpan(y, start)
-	return g.between(lo, hi)
+// arrival draws the household's arrival and leaving days; the leaving day
+// may be after the as-of date (still here: no departure recorded), and is
+// what the children's births are reckoned against, so that a household's
+// children do not depend on when the registry was read.
+// A household that came before the registry's window was still here at its
+// start (else it would not be in the registry); stays are exponential, so
+// from the window's start it stays as long as any other household.
+func (g *gen) arrival() (arrive, leave date.Date) {
+	start := g.registryStart()
+	if i := g.arrivalDist.pick(g.r); i < len(g.arrivalYears) {
+		lo, hi := g.yearSpan(g.arrivalYears[i], start)
+		arrive = g.between(lo, hi)
+		leave = arrive + date.Date(30+g.expDays(1/departureRate))
+	} else {
+		// At most 25 years before the window (e^−2.5 of them would be
+		// older): no one in the registry came as a young worker 60
+		// years ago.
+		arrive = start - date.Date(1+min(g.expDays(1/departureRate), 25*365))
+		leave = start + date.Date(g.expDays(1/departureRate))
+	}
+	return arrive, leave
 }
 
 // spells draws the household's residences from arrival to departure (or

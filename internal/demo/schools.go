@@ -25,6 +25,7 @@ func (g *gen) writeSchools() {
 	}
 	type school struct {
 		town, level, classes int
+		seats                int // entry seats open to migrant children
 	}
 	var all []school
 	for li, lv := range schoolLevels {
@@ -53,6 +54,18 @@ func (g *gen) writeSchools() {
 		avg := float64(seats((lv.minC + lv.maxC) / 2))
 		nSchools := max(nt, int(math.Round(float64(total)/avg)))
 		for t := range nt {
+			if target[t] < seats(lv.minC) {
+				// Too few migrant children for a school of their own: a
+				// school of the norm's smallest size, most of whose seats
+				// go to local children, keeps places for them — at least a
+				// class's worth, except in the towns short of seats.
+				n := target[t]
+				if !tight[t] {
+					n = max(n, lv.classSize)
+				}
+				all = append(all, school{t, li, lv.minC, n})
+				continue
+			}
 			n := int(math.Round(popDist[t] / popTotal * float64(nSchools)))
 			lo := (target[t] + seats(lv.maxC) - 1) / seats(lv.maxC)
 			hi := max(1, target[t]/seats(lv.minC))
@@ -90,7 +103,7 @@ func (g *gen) writeSchools() {
 				}
 			}
 			for _, c := range classes {
-				all = append(all, school{t, li, c})
+				all = append(all, school{t, li, c, seats(c)})
 			}
 		}
 	}
@@ -122,7 +135,7 @@ func (g *gen) writeSchools() {
 		f.str("温岭市" + t.Name + "第" + cn + lv.suffix)
 		f.str(t.Code)
 		f.str(lv.level)
-		f.int(s.classes * lv.classSize / lv.grades)
+		f.int(s.seats)
 		f.end()
 	}
 }

@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/newcitizens/rooted/internal/date"
 )
@@ -32,15 +33,26 @@ type BacktestCell struct {
 	WAPE     float64 `json:"wape"`     // Σ|f−a| ÷ Σa: the big towns weigh more
 	Coverage float64 `json:"coverage"` // share of actuals inside the band
 	Width    float64 `json:"width"`    // Σ(high − low) ÷ Σactual: what the coverage costs
+	// MedianRatio is the median of actual ÷ forecast over the pairs with a
+	// forecast above zero: 1 when the point forecast is unbiased, below 1
+	// when it ran high. The mean bias above is pulled by small towns whose
+	// few children make large relative errors; the median is what the
+	// calibration reports (BandCalibration.Median) and what says whether a
+	// warning set on the point forecast can be trusted.
+	MedianRatio float64 `json:"median_ratio"`
 }
 
 type acc struct {
 	n                              int
 	f, a, ape, bias, absErr, width float64
 	inside                         int
+	ratios                         []float64 // actual ÷ forecast, forecast > 0
 }
 
 func (x *acc) add(f, a, lo, hi float64) {
+	if f > 0 {
+		x.ratios = append(x.ratios, a/f)
+	}
 	if a <= 0 {
 		return
 	}
@@ -66,6 +78,11 @@ func (x acc) cell() BacktestCell {
 		c.WAPE = round(x.absErr/x.a, 3)
 		c.Coverage = round(float64(x.inside)/float64(x.n), 3)
 		c.Width = round(x.width/x.a, 3)
+	}
+	if len(x.ratios) > 0 {
+		r := slices.Clone(x.ratios)
+		slices.Sort(r)
+		c.MedianRatio = round(percentile(r, 50), 3)
 	}
 	return c
 }

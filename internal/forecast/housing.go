@@ -6,15 +6,23 @@ import (
 	"math"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/registry"
 )
 
 // UnitClass is a class of public-rental units and the household sizes
 // it houses.
 type UnitClass struct {
-	Name    string `json:"name"`     // e.g. "一居室"
+	Code    string `json:"code"`     // e.g. "one_bedroom" (registry.HouseholdClasses)
+	Name    string `json:"name"`     // Chinese, e.g. "一居室"
+	NameEN  string `json:"name_en"`  // English, e.g. "one-bedroom"
 	MinSize int    `json:"min_size"` // household sizes housed, inclusive
 	MaxSize int    `json:"max_size"` // 0: open
 	Units   int    `json:"units"`    // units of the class in the city's stock
+}
+
+// Sizes is the household sizes of the class, "1–2" or "5+".
+func (c UnitClass) Sizes() string {
+	return registry.HouseholdClass{MinSize: c.MinSize, MaxSize: c.MaxSize}.Sizes()
 }
 
 // HousingConfig sets the public-rental projection.
@@ -28,19 +36,22 @@ type HousingConfig struct {
 	MinRentingDays int     // days at the rented address for the proxy
 }
 
-// DefaultHousing is an assumption for a county-level city's public rental
-// stock (no published figure for Wenling was found): 1,200 one-room units
-// for households of 1–2, 800 two-room units for 3, 400 three-room units for
-// 4 and more, 8 % freed a year, 365 days of renting. A real city replaces it.
+// defaultUnits is the stock of each class of registry.HouseholdClasses, by
+// code: an assumption for a county-level city's public rental stock (no
+// published figure for Wenling was found).
+var defaultUnits = map[string]int{"one_bedroom": 1200, "two_bedroom": 800, "three_bedroom": 400}
+
+// DefaultHousing is the classes of registry.HouseholdClasses (households
+// of 1–2, 3–4 and 5 or more: the same classes housing rounds allocate by)
+// with 1,200, 800 and 400 units, 8 % freed a year, 365 days of renting. A
+// real city replaces the figures.
 func DefaultHousing() HousingConfig {
-	return HousingConfig{
-		Classes: []UnitClass{
-			{Name: "一居室", MinSize: 1, MaxSize: 2, Units: 1200},
-			{Name: "两居室", MinSize: 3, MaxSize: 3, Units: 800},
-			{Name: "三居室", MinSize: 4, MaxSize: 0, Units: 400},
-		},
-		Turnover: 0.08, MinRentingDays: 365,
+	h := HousingConfig{Turnover: 0.08, MinRentingDays: 365}
+	for _, c := range registry.HouseholdClasses {
+		h.Classes = append(h.Classes, UnitClass{Code: c.Code, Name: c.NameZH, NameEN: c.NameEN,
+			MinSize: c.MinSize, MaxSize: c.MaxSize, Units: defaultUnits[c.Code]})
 	}
+	return h
 }
 
 func (h HousingConfig) validate() error {
@@ -78,8 +89,12 @@ type HousingClass struct {
 }
 
 // LoadHousing reads the eligible households on asOf and a year earlier
-// from src and projects them (see Housing). Years projected: 6.
-func LoadHousing(ctx context.Context, src Source, asOf date.Date, cfg HousingConfig) (*HousingForecast, error) {
+// from src and projects them (see Housing) for years years (1–6, as
+// Config.Years).
+func LoadHousing(ctx context.Context, src Source, asOf date.Date, cfg HousingConfig, years int) (*HousingForecast, error) {
+	if years < 1 || years > 6 {
+		return nil, fmt.Errorf("%w: years %d: want 1 to 6", ErrConfig, years)
+	}
 	now, err := src.RentalHouseholds(ctx, asOf, asOf.AddDays(-cfg.MinRentingDays))
 	if err != nil {
 		return nil, fmt.Errorf("forecast: housing: %w", err)
@@ -89,7 +104,7 @@ func LoadHousing(ctx context.Context, src Source, asOf date.Date, cfg HousingCon
 	if err != nil {
 		return nil, fmt.Errorf("forecast: housing: %w", err)
 	}
-	h := Housing(now, before, cfg, 6)
+	h := Housing(now, before, cfg, years)
 	return &h, nil
 }
 

@@ -333,6 +333,77 @@ type Forecast struct {
 	Towns       []TownSummary     `json:"towns"`
 	Housing     *HousingForecast  `json:"housing,omitempty"`
 	Calibration []BandCalibration `json:"calibration,omitempty"` // how each level and horizon's band was set, when Method.Band is calibrated
+	// Warnings are the town levels that turn red, in town and level order:
+	// the first red year and why, in words.
+	Warnings []Warning `json:"warnings"`
+	// RestsOn says what the warnings rest on, in words: the point forecast
+	// (Config.Basis), and its past lean from the calibration.
+	RestsOn Words `json:"rests_on"`
+}
+
+// Words is a sentence in Chinese and in English.
+type Words struct {
+	ZH string `json:"zh"`
+	EN string `json:"en"`
+}
+
+// Warning is one town and level red in the years projected: the first red
+// school year, the demand and seats that year, and the reason in words.
+type Warning struct {
+	Town     string  `json:"town"`
+	TownName string  `json:"town_name"`
+	Level    string  `json:"level"`
+	Year     int     `json:"year"`
+	Demand   float64 `json:"demand"` // the basis compared with seats (demand or eligible)
+	Capacity int     `json:"capacity"`
+	Short    int     `json:"short"` // seats missing: Demand − Capacity, rounded up; 0 when the demand just fills them
+	Reason   Words   `json:"reason"`
+}
+
+// words says why w is red, in Chinese and English.
+func (w Warning) words(lv Level) Words {
+	if w.Capacity == 0 {
+		return Words{
+			ZH: fmt.Sprintf("%s%s：%d–%d学年预计%.1f名儿童，但没有学位。", w.TownName, lv.Name, w.Year, w.Year+1, w.Demand),
+			EN: fmt.Sprintf("%s, %s: %.1f children expected in school year %d–%d and no seats.", w.Town, lv.NameEN, w.Demand, w.Year, w.Year+1),
+		}
+	}
+	return Words{
+		ZH: fmt.Sprintf("%s%s：%d–%d学年预计%.1f名儿童，学位%d个，缺%d个。", w.TownName, lv.Name, w.Year, w.Year+1, w.Demand, w.Capacity, w.Short),
+		EN: fmt.Sprintf("%s, %s: %.1f children expected in school year %d–%d for %d seats, %d short.", w.Town, lv.NameEN, w.Demand, w.Year, w.Year+1, w.Capacity, w.Short),
+	}
+}
+
+// Lean is the range over levels and horizons of the median actual ÷
+// forecast of past forecasts (extrapolated horizons left out): how far the
+// point forecast leaned when it could be checked. ok is false without a
+// calibration.
+func Lean(cal []BandCalibration) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, c := range cal {
+		if c.Source != SourceExtrapolated {
+			lo, hi = min(lo, c.Median), max(hi, c.Median)
+		}
+	}
+	return lo, hi, lo <= hi
+}
+
+// restsOn words what the warnings rest on: the point forecast, and the
+// range of its past lean (median actual ÷ forecast) over the horizons.
+func restsOn(cfg Config, cal []BandCalibration) Words {
+	basis := Words{ZH: "预测需求（点预测）", EN: "the point forecast of demand"}
+	if cfg.Basis == "eligible" {
+		basis = Words{ZH: "符合入学条件的预测需求（点预测）", EN: "the point forecast of eligible demand"}
+	}
+	w := Words{
+		ZH: fmt.Sprintf("预警以%s与学位之比为准：需求达到学位的%g%%为红色，%g%%为黄色。", basis.ZH, cfg.Red*100, cfg.Yellow*100),
+		EN: fmt.Sprintf("Warnings compare %s with seats: red at %g%% of seats, yellow at %g%%.", basis.EN, cfg.Red*100, cfg.Yellow*100),
+	}
+	if lo, hi, ok := Lean(cal); ok {
+		w.ZH += fmt.Sprintf("回测中历次预测的实际÷预测中位数为%.2f–%.2f（1为无偏）。", lo, hi)
+		w.EN += fmt.Sprintf(" In the backtest of past forecasts, the median of actual ÷ forecast was %.2f–%.2f (1 is unbiased).", lo, hi)
+	}
+	return w
 }
 
 // Method echoes the settings that produced a forecast.
@@ -428,6 +499,8 @@ func (in *Input) Project(asOf date.Date, cfg Config) (Forecast, error) {
 				Errors: c.errors, Low: round(c.low, 3), High: round(c.high, 3), Median: round(c.median, 3)})
 		}
 	}
+	f.RestsOn = restsOn(cfg, f.Calibration)
+	f.Warnings = []Warning{}
 	base := o.stock[len(o.stock)-1]
 	for t, town := range in.towns {
 		ts := TownSummary{Town: town.Code, Name: town.Name, Children: children[t],
@@ -451,6 +524,10 @@ func (in *Input) Project(asOf date.Date, cfg Config) (Forecast, error) {
 				_, row.WarningHigh = warn(basisHigh, ls.Capacity, cfg)
 				if row.Warning == Red && ls.FirstRed == 0 {
 					ls.FirstRed = row.Year
+					w := Warning{Town: town.Code, TownName: town.Name, Level: lv.Code, Year: row.Year,
+						Demand: round(basis, 1), Capacity: ls.Capacity, Short: max(0, int(math.Ceil(round(basis, 1)-float64(ls.Capacity)-1e-9)))}
+					w.Reason = w.words(lv)
+					f.Warnings = append(f.Warnings, w)
 				}
 				if row.WarningHigh == Red && ls.FirstRedHigh == 0 {
 					ls.FirstRedHigh = row.Year

@@ -150,11 +150,24 @@ type UnitRule struct {
 }
 
 // DefaultUnitRules: 1–2 persons a one-bedroom, 3–4 a two-bedroom, 5 or
-// more a three-bedroom unit.
-var DefaultUnitRules = []UnitRule{{1, 2, "one_bedroom"}, {3, 4, "two_bedroom"}, {5, 0, "three_bedroom"}}
+// more a three-bedroom unit — registry.HouseholdClasses, the definition the
+// housing forecast shares.
+var DefaultUnitRules = func() []UnitRule {
+	var rs []UnitRule
+	for _, c := range registry.HouseholdClasses {
+		rs = append(rs, UnitRule{Min: c.MinSize, Max: c.MaxSize, UnitType: c.Code})
+	}
+	return rs
+}()
 
 // UnitTypeNames are the display names of the default unit types.
-var UnitTypeNames = map[string]string{"one_bedroom": "一居室 one-bedroom", "two_bedroom": "两居室 two-bedroom", "three_bedroom": "三居室 three-bedroom"}
+var UnitTypeNames = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range registry.HouseholdClasses {
+		m[c.Code] = c.NameZH + " " + c.NameEN
+	}
+	return m
+}()
 
 // Config is what a round is, fixed when it is created and recorded as the
 // first entry of its ledger chain (the JSON of this struct).

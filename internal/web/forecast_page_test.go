@@ -57,3 +57,66 @@ func TestForecastBandExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestForecastWarningsExplained: the forecast page lists each red town
+// level with its first red year and reason, in both languages, and says
+// what the warnings rest on and how the point forecast fared when re-run
+// on past years.
+func TestForecastWarningsExplained(t *testing.T) {
+	e := newTestEnv(t, "")
+	cookie := e.signIn(t, "education")
+	f, err := e.s.currentForecast(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Warnings = []forecast.Warning{{Town: "zeguo", TownName: "泽国镇", Level: forecast.Primary, Year: 2028, Demand: 64.4, Capacity: 52, Short: 13}}
+	f.Calibration = []forecast.BandCalibration{
+		{Level: forecast.Primary, Horizon: 1, Source: forecast.SourceLevel, Errors: 96, Low: 0.91, High: 1.07, Median: 0.97},
+		{Level: forecast.Primary, Horizon: 2, Source: forecast.SourcePooled, Errors: 80, Low: 0.85, High: 1.12, Median: 1.04},
+		{Level: forecast.Primary, Horizon: 3, Source: forecast.SourceExtrapolated, Low: 0.8, High: 1.2, Median: 0.5},
+	}
+	e.s.fcast.mu.Lock()
+	e.s.fcast.v = f
+	e.s.fcast.mu.Unlock()
+	for lang, want := range map[string][]string{
+		"zh-CN": {"学位不足的镇街", "泽国镇小学一年级：2028–2029 学年预计 64.4 名儿童，学位 52 个，缺 13 个。", "点预测无偏", "0.97–1.04"},
+		"en":    {"Where seats run short", "zeguo, Primary grade 1: 64.4 children expected in school year 2028–2029 for 52 seats, 13 short.", "point forecast was unbiased", "0.97–1.04", "red when it reaches 100% of them"},
+	} {
+		w := do(t, e.h, "GET", "/officer/forecast", "", "Cookie", cookie, "Accept-Language", lang)
+		body := w.Body.String()
+		if w.Code != 200 || strings.Contains(body, "%!") {
+			t.Fatalf("%s: %d or a bad format:\n%s", lang, w.Code, body)
+		}
+		for _, s := range want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the page lacks %q", lang, s)
+			}
+		}
+	}
+}
+
+// TestHousingPageClasses: the housing page names each class in the page's
+// language with the household sizes of the one shared definition (1–2,
+// 3–4, 5+), and projects the list for the forecast's years.
+func TestHousingPageClasses(t *testing.T) {
+	e := newTestEnv(t, "")
+	cookie := e.signIn(t, "admin")
+	for lang, want := range map[string][]string{
+		"zh-CN": {"一居室 （1–2 人户）", "两居室 （3–4 人户）", "三居室 （5&#43; 人户）", "6 年后排队户数"},
+		"en":    {"one-bedroom (households of 1–2)", "two-bedroom (households of 3–4)", "three-bedroom (households of 5&#43;)", "List after 6 yr"},
+	} {
+		w := do(t, e.h, "GET", "/officer/housing", "", "Cookie", cookie, "Accept-Language", lang)
+		body := w.Body.String()
+		if w.Code != 200 || strings.Contains(body, "%!") {
+			t.Fatalf("%s: %d or a bad format:\n%s", lang, w.Code, body)
+		}
+		for _, s := range want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the page lacks %q", lang, s)
+			}
+		}
+		if strings.Contains(body, "List after 7") || strings.Contains(body, "7 年后") {
+			t.Errorf("%s: more years than the forecast's", lang)
+		}
+	}
+}

@@ -462,6 +462,20 @@ type forecastData struct {
 	// it comes from past errors (F.Method.Band calibrated).
 	Calibration []forecast.BandCalibration
 	Nominal     float64 // the band's nominal coverage, percent
+	// Warnings are the red town levels with their first red year and
+	// reason; Lean the backtested median actual ÷ forecast range.
+	Warnings          []forecastWarning
+	LeanLow, LeanHigh float64
+	HasLean           bool
+	LeanOK            bool    // the lean is within 0.9–1.1: the point forecast is unbiased by its record
+	Red, Yellow       float64 // thresholds, percent of seats
+}
+
+// forecastWarning is a forecast.Warning with the town named in the page's
+// language.
+type forecastWarning struct {
+	forecast.Warning
+	Name string
 }
 
 var warningRank = map[string]int{forecast.Green: 0, forecast.Yellow: 1, forecast.Red: 2}
@@ -483,6 +497,16 @@ func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
 		d.Level = forecast.Primary
 	}
 	d.Nominal = f.Method.BandHigh - f.Method.BandLow
+	d.LeanLow, d.LeanHigh, d.HasLean = forecast.Lean(f.Calibration)
+	d.LeanOK = d.HasLean && d.LeanLow >= 0.9 && d.LeanHigh <= 1.1
+	d.Red, d.Yellow = f.Method.Red*100, f.Method.Yellow*100
+	for _, w := range f.Warnings {
+		fw := forecastWarning{Warning: w, Name: w.TownName}
+		if lang == langEN {
+			fw.Name = w.Town
+		}
+		d.Warnings = append(d.Warnings, fw)
+	}
 	for _, c := range f.Calibration {
 		if c.Level == d.Level {
 			d.Calibration = append(d.Calibration, c)
@@ -558,7 +582,7 @@ type housingData struct {
 // rental waiting list. Housing rounds are run on the rounds page.
 func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 	h, err := s.housing.get(s.opt.Today(), s.registryVersion(r.Context()), forecastTTL, func() (*forecast.HousingForecast, error) {
-		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing)
+		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing, s.opt.Forecast.Years)
 	})
 	if err != nil {
 		s.fail(w, r, err)
