@@ -75,6 +75,10 @@ type Store interface {
 	// Durable jobs (imports) and the files they read and make.
 	jobs.Store
 	jobs.FileStore
+	// PruneJobs removes the finished jobs of the kinds starting with
+	// kindPrefix that finished before before, but the latest done one of
+	// each kind (the computed views' results, views.go).
+	PruneJobs(ctx context.Context, kindPrefix string, before time.Time) (int64, error)
 }
 
 // Options configure the server. The zero value of each field has a
@@ -170,6 +174,11 @@ type Options struct {
 	// (cmd/rooted serve does, in every server). Nil: a runner nobody runs,
 	// so queued jobs wait for another server's.
 	Jobs *jobs.Runner
+	// ViewJobs is the runner the computed views' jobs run on (views.go):
+	// New registers their handlers; the caller runs it (cmd/rooted serve
+	// does, beside Jobs, so that an import does not hold up a page). Nil:
+	// New makes one and runs it until Context is done.
+	ViewJobs *jobs.Runner
 	// QuarantineTTL is how long an import's quarantine files may be
 	// downloaded (default 72 hours): they hold personal data.
 	QuarantineTTL time.Duration
@@ -190,11 +199,8 @@ type server struct {
 	key    sealer                // opaque references to persons in pages
 	static map[string]staticFile // the embedded assets, by path under /static/
 
-	pub          publicState // the public figures and pages (figures.go)
-	scores       cached[scoreSummary]
-	fcast        cached[forecast.Forecast]
-	reform       cached[points.DiffReport]
-	housing      cached[*forecast.HousingForecast]
+	pub          publicState                             // the public figures and pages (figures.go)
+	views        viewMemos                               // the last result of each computed view read (views.go)
 	sessions     ttlCache[sessionCacheKey, auth.Session] // for sessionCacheTTL
 	explains     ttlCache[personDay, points.Explanation]
 	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
@@ -209,7 +215,9 @@ type server struct {
 	codeCap   *auth.FailureCap // consecutive wrong codes per ID number, across codeLimit's windows
 	codes     *auth.Codes
 
-	runner *jobs.Runner // imports are registered on it
+	runner     *jobs.Runner  // imports are registered on it
+	viewRunner *jobs.Runner  // the computed views are registered on it
+	viewsDone  chan struct{} // closed when the view runner New started has stopped
 }
 
 // New returns the handler with every route of rooted. It panics when a
@@ -280,17 +288,19 @@ func newServer(st Store, opt Options) *server {
 	now := opt.Now
 	s := &server{
 		st: st, opt: opt,
-		pages:     mustParsePages(),
-		static:    loadStatic(),
-		cat:       mustLoadCatalogue(),
-		key:       newSealer(sealKeys, opt.Now),
-		ipLimit:   &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		userLimit: &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		sendLimit: &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeLimit: &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeCap:   &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
-		codes:     &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
-		runner:    opt.Jobs,
+		pages:      mustParsePages(),
+		static:     loadStatic(),
+		cat:        mustLoadCatalogue(),
+		key:        newSealer(sealKeys, opt.Now),
+		ipLimit:    &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		userLimit:  &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		sendLimit:  &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeLimit:  &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeCap:    &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
+		codes:      &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
+		runner:     opt.Jobs,
+		viewRunner: opt.ViewJobs,
+		viewsDone:  make(chan struct{}),
 	}
 	s.registerJobs(s.runner)
 	s.sessions.ttl, s.sessions.max = sessionCacheTTL, 50_000
@@ -300,6 +310,17 @@ func newServer(st Store, opt Options) *server {
 		opt.Context = context.Background()
 	}
 	s.startPublic(opt.Context)
+	if s.viewRunner == nil {
+		s.viewRunner = &jobs.Runner{Store: st, Logger: opt.Logger, Now: opt.Now}
+		s.registerViews(s.viewRunner)
+		go func() {
+			defer close(s.viewsDone)
+			s.viewRunner.Run(opt.Context)
+		}()
+	} else {
+		s.registerViews(s.viewRunner)
+		close(s.viewsDone)
+	}
 	return s
 }
 
