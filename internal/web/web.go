@@ -30,7 +30,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -329,43 +328,6 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-// cached holds one value computed at most once per ttl, per as-of day and
-// per version of the registry (server.registryVersion, read before fill
-// starts: a value computed while the registry changed is kept under the
-// older version, and not served once the change is seen); concurrent
-// callers wait for the one computation.
-type cached[T any] struct {
-	mu      sync.Mutex
-	v       T
-	day     date.Date
-	version int64
-	at      time.Time
-	full    bool
-}
-
-// get returns the cached value for day and version, computing it with
-// fill when it is missing, older than ttl, or of another day or version.
-func (c *cached[T]) get(day date.Date, version int64, ttl time.Duration, fill func() (T, error)) (T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.full && c.day == day && c.version == version && time.Since(c.at) < ttl {
-		return c.v, nil
-	}
-	v, err := fill()
-	if err != nil {
-		return v, err
-	}
-	c.v, c.day, c.version, c.at, c.full = v, day, version, time.Now(), true
-	return v, nil
-}
-
-// clear drops the cached value.
-func (c *cached[T]) clear() {
-	c.mu.Lock()
-	c.full = false
-	c.mu.Unlock()
 }
 
 // isAPI reports whether r is for the JSON API (errors as problem+json)
