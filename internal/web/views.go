@@ -38,7 +38,10 @@ import (
 //
 // View jobs run on their own runner (Options.ViewJobs), so that a long
 // import does not hold up a page, and a view job prunes the results that
-// newer ones have replaced (PruneJobs).
+// newer ones have replaced (PruneJobs). The views a server has served are
+// kept current in the background (warmViews): when the registry changes,
+// their computation is queued at once, so that the next view mostly finds
+// the result rather than its progress.
 
 // The views and what they compute.
 const (
@@ -98,8 +101,12 @@ type viewMemo struct {
 	v   any
 }
 
-// viewMemos holds one viewMemo per view name.
-type viewMemos struct{ m sync.Map }
+// viewMemos holds one viewMemo per view name, and the names of the views
+// this server has been asked for (for warmViews).
+type viewMemos struct {
+	m      sync.Map
+	viewed sync.Map // view name → true
+}
 
 func (vm *viewMemos) clear() { vm.m.Clear() }
 
@@ -108,6 +115,7 @@ func (vm *viewMemos) clear() { vm.m.Clear() }
 // (queued now if none is). It never scans the registry itself.
 func viewOf[T any](s *server, ctx context.Context, name string) (T, *jobs.Job, error) {
 	var zero T
+	s.views.viewed.Store(name, true)
 	day := s.opt.Today()
 	version := s.registryVersion(ctx)
 	key := viewKey(version, day)
@@ -155,6 +163,13 @@ func (s *server) runView(name string) jobs.Handler {
 		if err := json.Unmarshal(j.Input, &in); err != nil {
 			return nil, fmt.Errorf("view job %d: input: %w", j.ID, err)
 		}
+		if j.Owner == viewWarmer {
+			// Queued in the background for a version the registry has
+			// since left (a run of imports): nobody asks for it any more.
+			if v, err := s.st.Version(ctx); err == nil && v > in.Version {
+				return nil, apperr.New(apperr.Conflict, errSuperseded)
+			}
+		}
 		day, err := date.Parse(in.Day)
 		if err != nil {
 			return nil, fmt.Errorf("view job %d: input: %w", j.ID, err)
@@ -168,6 +183,56 @@ func (s *server) runView(name string) jobs.Handler {
 		}
 		return v, nil
 	}
+}
+
+// viewWarmer is the Owner of the view jobs warmViews queues.
+const viewWarmer = "(background)"
+
+// errSuperseded is the error of a view job queued in the background for a
+// version of the registry that has since changed again.
+const errSuperseded = "登记数据在计算前又有变动，本次计算已跳过；请刷新页面。(The registry changed again before this computation started; it was skipped: reload the page.)"
+
+// warmViews queues, whenever this server sees the registry's version
+// change, the computation of every view it has been asked for, until ctx
+// is done. The change is seen by the figures' background work, which
+// reads the version every poll (figures.go); a change made through this
+// server is seen at once. Every server does this: the job queue keeps one
+// job per view and version.
+func (s *server) warmViews(ctx context.Context) {
+	for {
+		updated := s.registryUpdates()
+		select {
+		case <-ctx.Done():
+			return
+		case <-updated:
+		}
+		day, version := s.opt.Today(), s.registryVersion(ctx)
+		s.views.viewed.Range(func(name, _ any) bool {
+			if err := s.queueView(ctx, name.(string), version, day); err != nil && ctx.Err() == nil {
+				s.opt.Logger.Warn("queueing a view in the background", "view", name, "err", err)
+			}
+			return true
+		})
+	}
+}
+
+// queueView queues the computation of view name for version and day in
+// the background, unless its result is stored.
+func (s *server) queueView(ctx context.Context, name string, version int64, day date.Date) error {
+	kind, key := viewKindPrefix+name, viewKey(version, day)
+	if _, err := s.st.LatestDone(ctx, kind, key); err == nil || !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	in, err := json.Marshal(viewInput{Day: day.String(), Version: version})
+	if err != nil {
+		return err
+	}
+	if _, created, err := s.st.Enqueue(ctx, jobs.Job{Kind: kind, Key: key, Owner: viewWarmer, Input: in}, s.opt.Now()); err != nil {
+		return err
+	} else if created {
+		s.viewRunner.Wake()
+	}
+	return nil
 }
 
 // registerViews registers the handlers of the view jobs on r.

@@ -216,7 +216,7 @@ type server struct {
 
 	runner     *jobs.Runner  // imports are registered on it
 	viewRunner *jobs.Runner  // the computed views are registered on it
-	viewsDone  chan struct{} // closed when the view runner New started has stopped
+	viewsDone  chan struct{} // closed when the views' background work (warmViews, and the view runner New started) has stopped
 }
 
 // New returns the handler with every route of rooted. It panics when a
@@ -309,17 +309,23 @@ func newServer(st Store, opt Options) *server {
 		opt.Context = context.Background()
 	}
 	s.startPublic(opt.Context)
-	if s.viewRunner == nil {
+	own := s.viewRunner == nil
+	if own {
 		s.viewRunner = &jobs.Runner{Store: st, Logger: opt.Logger, Now: opt.Now}
-		s.registerViews(s.viewRunner)
-		go func() {
-			defer close(s.viewsDone)
-			s.viewRunner.Run(opt.Context)
-		}()
-	} else {
-		s.registerViews(s.viewRunner)
-		close(s.viewsDone)
 	}
+	s.registerViews(s.viewRunner)
+	go func() {
+		defer close(s.viewsDone)
+		runDone := make(chan struct{})
+		go func() {
+			defer close(runDone)
+			if own {
+				s.viewRunner.Run(opt.Context)
+			}
+		}()
+		s.warmViews(opt.Context)
+		<-runDone
+	}()
 	return s
 }
 
