@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/jobs"
 	"github.com/newcitizens/rooted/internal/points"
@@ -230,4 +232,50 @@ func (n *node) officer(t *testing.T, name string) string {
 		t.Fatalf("sign-in of %s on %s: %d", name, n.name, code)
 	}
 	return sessionCookieOf(t, h)
+}
+
+// TestViewInBrowser: in chromium, an officer's first view of the reform
+// comparison shows the job's progress — accessible, checked with axe —
+// and, once the job is done, the page reloads itself and shows the
+// result, with no action of the officer.
+func TestViewInBrowser(t *testing.T) {
+	ctx := browser(t)
+	axeSource := mustReadAxe(t)
+	// A view runner that runs only when the test says, so that the
+	// progress stays on the screen while it is checked.
+	r := &jobs.Runner{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e := newTestEnv(t, "", func(o *Options) { o.ViewJobs = r })
+	r.Store = e.st
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	steps(t, ctx, "sign in and open the reform comparison",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.URL+"/signin"),
+		chromedp.WaitVisible(`#name`),
+		chromedp.SendKeys(`#name`, "hrss"),
+		chromedp.SendKeys(`#password`, testPassword),
+		chromedp.Click(`form button[type=submit].primary`),
+		chromedp.WaitVisible(`#dash-total`),
+		chromedp.Navigate(srv.URL+"/officer/schemes"),
+		chromedp.WaitVisible(`#view-status [role=status]`),
+		pageReady,
+		chromedp.Evaluate[chromedp.Void](axeSource),
+	)
+	if got := value(t, ctx, chromedp.Text(`#view-status [role=status]`)); !strings.Contains(got, "本页数据正在准备") {
+		t.Errorf("progress: %q, want the queued job's sentence", got)
+	}
+	for _, v := range value(t, ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise)) {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s", v)
+		} else {
+			t.Logf("%s", v)
+		}
+	}
+	if n := runViews(t, r); n < 1 {
+		t.Fatalf("ran %d view jobs, want the reform comparison's", n)
+	}
+	steps(t, ctx, "the page reloads itself with the result", chromedp.WaitVisible(`main .stats`))
+	if gone := value(t, ctx, chromedp.Evaluate[bool](`document.getElementById('view-status') === null`)); !gone {
+		t.Error("the progress is still on the page with the result")
+	}
 }

@@ -92,8 +92,7 @@ type Options struct {
 	// are computed again in the background (default 10 minutes: a scan of
 	// the registry on every server, and a safety net only); they are
 	// computed again within a poll when the registry's version or the day
-	// changes (see figures.go). It also bounds how long the dashboard's score summary
-	// is cached.
+	// changes (see figures.go).
 	FiguresTTL time.Duration
 	// Context bounds the server's background work (computing the public
 	// figures): it stops when Context is done. Nil: it lasts as long as
