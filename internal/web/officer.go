@@ -95,41 +95,39 @@ type svcCount struct {
 func (s *server) computeScores(ctx context.Context, report func(jobs.Progress)) (scoreSummary, error) {
 	var sum scoreSummary
 	persons := s.personsCount()
-	{
-		elig := map[string]int{}
-		var order []string
-		err := s.st.LatestScores(ctx, func(scheme, version string, asOf date.Date, total float64, eligible string) error {
-			sum.AsOf, sum.Scheme, sum.Version = asOf.String(), scheme, version
-			sum.Persons++
-			if sum.Persons%progressEvery == 0 {
-				report(jobs.Progress{Done: int64(sum.Persons), Total: max(persons, int64(sum.Persons))})
-			}
-			bin := max(0, int(math.Floor(total/10)))
-			for len(sum.Bins) <= bin {
-				sum.Bins = append(sum.Bins, scoreBin{From: len(sum.Bins) * 10})
-			}
-			sum.Bins[bin].N++
-			var m map[string]bool
-			if err := json.Unmarshal([]byte(eligible), &m); err != nil {
-				return fmt.Errorf("web: scores: eligible %q: %w", eligible, err)
-			}
-			for k, ok := range m {
-				if _, seen := elig[k]; !seen {
-					order = append(order, k)
-					elig[k] = 0
-				}
-				if ok {
-					elig[k]++
-				}
-			}
-			return nil
-		})
-		slices.Sort(order)
-		for _, k := range order {
-			sum.Eligible = append(sum.Eligible, svcCount{k, elig[k]})
+	elig := map[string]int{}
+	var order []string
+	err := s.st.LatestScores(ctx, func(scheme, version string, asOf date.Date, total float64, eligible string) error {
+		sum.AsOf, sum.Scheme, sum.Version = asOf.String(), scheme, version
+		sum.Persons++
+		if sum.Persons%progressEvery == 0 {
+			report(jobs.Progress{Done: int64(sum.Persons), Total: max(persons, int64(sum.Persons))})
 		}
-		return sum, err
+		bin := max(0, int(math.Floor(total/10)))
+		for len(sum.Bins) <= bin {
+			sum.Bins = append(sum.Bins, scoreBin{From: len(sum.Bins) * 10})
+		}
+		sum.Bins[bin].N++
+		var m map[string]bool
+		if err := json.Unmarshal([]byte(eligible), &m); err != nil {
+			return fmt.Errorf("web: scores: eligible %q: %w", eligible, err)
+		}
+		for k, ok := range m {
+			if _, seen := elig[k]; !seen {
+				order = append(order, k)
+				elig[k] = 0
+			}
+			if ok {
+				elig[k]++
+			}
+		}
+		return nil
+	})
+	slices.Sort(order)
+	for _, k := range order {
+		sum.Eligible = append(sum.Eligible, svcCount{k, elig[k]})
 	}
+	return sum, err
 }
 
 // progressEvery is how many persons a view's computation reads between
@@ -362,57 +360,55 @@ func (s *server) registryChanged() {
 // reform on today: the view viewReform (a scan of the registry).
 func (s *server) computeReform(ctx context.Context, today date.Date, report func(jobs.Progress)) (points.DiffReport, error) {
 	total, read := s.personsCount(), int64(0)
-	{
-		va, err := s.opt.Scheme.Version(today)
-		if err != nil {
-			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
-		}
-		vb, err := s.opt.Reform.Version(today)
-		if err != nil {
-			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
-		}
-		towns, err := s.townNames(ctx)
-		if err != nil {
-			return points.DiffReport{}, err
-		}
-		const batch = 1024
-		diff := points.NewDiff(va, vb, today, towns)
-		sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
-		groups := make([]points.Group, 0, batch)
-		flush := func() {
-			sa.Evaluate()
-			sb.Evaluate()
-			for row, g := range groups {
-				diff.Add(g, sa.Batch(), row, sb.Batch(), row)
-			}
-			sa.Reset()
-			sb.Reset()
-			groups = groups[:0]
-		}
-		err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-			if read++; read%progressEvery == 0 {
-				report(jobs.Progress{Done: read, Total: max(total, read)})
-			}
-			f := points.Derive(&h, today, s.opt.Points)
-			ina, erra := sa.Inputs(&f)
-			inb, errb := sb.Inputs(&f)
-			if erra != nil || errb != nil {
-				return nil // refused inputs are counted by `rooted policy diff`; the page shows the rest
-			}
-			sa.AddInputs(ina)
-			sb.AddInputs(inb)
-			groups = append(groups, points.GroupOf(&h, today))
-			if sa.Full() {
-				flush()
-			}
-			return nil
-		})
-		if err != nil {
-			return points.DiffReport{}, err
-		}
-		flush()
-		return diff.Report(), nil
+	va, err := s.opt.Scheme.Version(today)
+	if err != nil {
+		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
 	}
+	vb, err := s.opt.Reform.Version(today)
+	if err != nil {
+		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+	}
+	towns, err := s.townNames(ctx)
+	if err != nil {
+		return points.DiffReport{}, err
+	}
+	const batch = 1024
+	diff := points.NewDiff(va, vb, today, towns)
+	sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
+	groups := make([]points.Group, 0, batch)
+	flush := func() {
+		sa.Evaluate()
+		sb.Evaluate()
+		for row, g := range groups {
+			diff.Add(g, sa.Batch(), row, sb.Batch(), row)
+		}
+		sa.Reset()
+		sb.Reset()
+		groups = groups[:0]
+	}
+	err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
+		if read++; read%progressEvery == 0 {
+			report(jobs.Progress{Done: read, Total: max(total, read)})
+		}
+		f := points.Derive(&h, today, s.opt.Points)
+		ina, erra := sa.Inputs(&f)
+		inb, errb := sb.Inputs(&f)
+		if erra != nil || errb != nil {
+			return nil // refused inputs are counted by `rooted policy diff`; the page shows the rest
+		}
+		sa.AddInputs(ina)
+		sb.AddInputs(inb)
+		groups = append(groups, points.GroupOf(&h, today))
+		if sa.Full() {
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return points.DiffReport{}, err
+	}
+	flush()
+	return diff.Report(), nil
 }
 
 type schemesData struct {
