@@ -289,6 +289,10 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	// Every server runs durable jobs (imports from the console) and sweeps
 	// expired files; they share the work through the database.
 	runner := &jobs.Runner{Store: st, Logger: logger}
+	// The officer pages' computed views (the forecast, the reform
+	// comparison, …) run on a second runner, so that a long import does
+	// not hold up a page, nor a page an import.
+	viewRunner := &jobs.Runner{Store: st, Logger: logger}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
@@ -299,6 +303,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			Context:        ctx, // the figures' background work stops with the server
 			Jobs:           runner,
 			Sandbox:        sandbox,
+			ViewJobs:       viewRunner,
 		}),
 		// Each route sets its own deadlines (a page 15–30 s, an upload 30
 		// minutes: internal/web's limits); these bound what comes before
@@ -311,8 +316,9 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	fmt.Fprintf(e.stdout, "rooted: serving on http://%s/\n", ln.Addr())
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var bgDone sync.WaitGroup
-	bgDone.Add(2)
+	bgDone.Add(3)
 	go func() { defer bgDone.Done(); runner.Run(bg) }()
+	go func() { defer bgDone.Done(); viewRunner.Run(bg) }()
 	go func() { defer bgDone.Done(); jobs.SweepFiles(bg, st, 10*time.Minute, nil, logger) }()
 	// A job cut off here keeps its lease until it runs out; then another
 	// server (or this one, restarted) runs it again from the start.

@@ -60,6 +60,26 @@ type Runner struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	kinds    []string
+	wake     chan struct{} // a job was queued here: look now, not at the next poll
+}
+
+// Wake makes an idle Run look for work at once rather than at its next
+// poll: the caller has just queued a job that a page is waiting for.
+// Never blocks; wakes made while Run is busy count as one.
+func (r *Runner) Wake() {
+	select {
+	case r.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Runner) wakeChan() chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wake == nil {
+		r.wake = make(chan struct{}, 1)
+	}
+	return r.wake
 }
 
 // Handle registers h for jobs of kind. Register before Run.
@@ -107,6 +127,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.defaults()
 	t := time.NewTicker(r.Poll)
 	defer t.Stop()
+	wake := r.wakeChan()
 	for {
 		for {
 			// Work while there is work; poll when there is none.
@@ -122,6 +143,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

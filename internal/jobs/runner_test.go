@@ -260,3 +260,33 @@ func TestHandlerErrorsShownSafely(t *testing.T) {
 		}
 	})
 }
+
+// TestWake: a runner that polls once an hour runs a job queued while it
+// was idle as soon as it is woken, not at its next poll.
+func TestWake(t *testing.T) {
+	eachEngine(t, func(t *testing.T, st *store.DB) {
+		r := &jobs.Runner{Store: st, Logger: quiet, Poll: time.Hour}
+		ran := make(chan struct{})
+		r.Handle("wake", func(context.Context, jobs.Job, func(jobs.Progress)) (any, error) {
+			close(ran)
+			return nil, nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); r.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		// Run's first look most likely finds nothing (the test cannot
+		// know: when the job comes first, the test passes without a wake
+		// too). Two wakes stand for any number (the channel holds one).
+		if _, _, err := st.Enqueue(context.Background(), jobs.Job{Kind: "wake"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.Wake()
+		r.Wake()
+		select {
+		case <-ran:
+		case <-time.After(30 * time.Second): // a hang: the poll is an hour
+			t.Fatal("the woken runner did not run the job")
+		}
+	})
+}

@@ -228,3 +228,27 @@ func (db *DB) Jobs(ctx context.Context, owner, kind string, limit int) ([]jobs.J
 	}
 	return out, nil
 }
+
+// PruneJobs removes the finished (done or failed) jobs whose kind starts
+// with kindPrefix and that finished before before, except the latest done
+// job of each kind, which may still be the answer a page serves. It
+// returns how many it removed. Used for the computed views' results
+// (internal/web/views.go), which a newer registry makes useless.
+func (db *DB) PruneJobs(ctx context.Context, kindPrefix string, before time.Time) (int64, error) {
+	if kindPrefix == "" {
+		return 0, apperr.New(apperr.Invalid, "prune jobs: no kind prefix")
+	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(kindPrefix) + "%"
+	res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM job_queue
+		WHERE kind LIKE $1 ESCAPE '\' AND state IN ('done', 'failed') AND finished_at < $2
+		AND id NOT IN (SELECT MAX(id) FROM job_queue WHERE kind LIKE $1 ESCAPE '\' AND state = 'done' GROUP BY kind)`),
+		like, millis(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune %s jobs: %w", kindPrefix, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: prune %s jobs: %w", kindPrefix, err)
+	}
+	return n, nil
+}

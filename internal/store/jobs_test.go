@@ -28,6 +28,7 @@ func TestJobsAndFiles(t *testing.T) {
 		{"FilesRoundTrip", testFilesRoundTrip},
 		{"FileTooLarge", testFileTooLarge},
 		{"FilesExpire", testFilesExpire},
+		{"PruneJobs", testPruneJobs},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -307,5 +308,60 @@ func testFilesExpire(t *testing.T, db *DB) {
 	db.sql.QueryRow(`SELECT COUNT(*) FROM files`).Scan(&files)
 	if files != 1 {
 		t.Errorf("%d files left, want 1", files)
+	}
+}
+
+// testPruneJobs: old finished jobs of the prefix go, except the latest done
+// one of each kind; live jobs, recent ones and other kinds stay.
+func testPruneJobs(t *testing.T, db *DB) {
+	ctx := context.Background()
+	run := func(kind, key string, at time.Time, fail bool) int64 {
+		t.Helper()
+		j, _, err := db.Enqueue(ctx, jobs.Job{Kind: kind, Key: key}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Claim(ctx, []string{kind}, "w", at, time.Minute, 3); err != nil {
+			t.Fatal(err)
+		}
+		msg := ""
+		if fail {
+			msg = "failed"
+		}
+		if err := db.Finish(ctx, j.ID, "w", at, json.RawMessage(`{}`), msg); err != nil {
+			t.Fatal(err)
+		}
+		return j.ID
+	}
+	old, recent := t0.Add(-2*time.Hour), t0.Add(-time.Minute)
+	gone := []int64{run("view:a", "1", old, false), run("view:a", "2", old, true)}
+	kept := []int64{
+		run("view:a", "3", old, false),    // the latest done of view:a
+		run("view:a", "4", old, true),     // failed, but the latest done is 3: it goes
+		run("view:b", "1", recent, false), // recent
+		run("import", "", old, false),     // another prefix
+	}
+	gone, kept = append(gone, kept[1]), append(kept[:1], kept[2:]...)
+	live, _, err := db.Enqueue(ctx, jobs.Job{Kind: "view:a", Key: "5"}, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept = append(kept, live.ID)
+	n, err := db.PruneJobs(ctx, "view:", t0.Add(-time.Hour))
+	if err != nil || n != int64(len(gone)) {
+		t.Fatalf("PruneJobs: %d, %v; want %d removed", n, err, len(gone))
+	}
+	for _, id := range gone {
+		if _, err := db.Job(ctx, id); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("job %d: %v, want removed", id, err)
+		}
+	}
+	for _, id := range kept {
+		if _, err := db.Job(ctx, id); err != nil {
+			t.Errorf("job %d: %v, want kept", id, err)
+		}
+	}
+	if _, err := db.PruneJobs(ctx, "", t0); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("PruneJobs without a prefix: %v, want invalid", err)
 	}
 }

@@ -151,6 +151,14 @@ func newA11yEnv(t *testing.T) a11yEnv {
 	if w := do(t, e.h, "POST", "/officer/registry/unmask", url.Values{"ref": {m[1]}, "reason": {"案件 2026-117"}}.Encode(), "Cookie", officer); w.Code != 200 {
 		t.Fatalf("unmask: %d %.300s", w.Code, w.Body)
 	}
+	// The officer pages that scan the registry are computed views
+	// (views.go): computed here, so that each page is checked as it shows
+	// its result, and none reloads itself while a test reads it.
+	for _, path := range []string{"/officer", "/officer/forecast", "/officer/housing", "/officer/schemes"} {
+		if w := doView(t, e.h, "GET", path, "", "Cookie", officer); w.Code != 200 {
+			t.Fatalf("%s: %d", path, w.Code)
+		}
+	}
 	value := func(cookie string) string { _, v, _ := strings.Cut(cookie, "="); return v }
 	return a11yEnv{base: srv.URL, citizen: value(citizen), officer: value(officer)}
 }

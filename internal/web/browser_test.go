@@ -219,6 +219,10 @@ func TestBrowser(t *testing.T) {
 		}
 		bothSizes(t, ctx, dir, "officer-import")
 
+		// The dashboard's score summary is a computed view (views.go):
+		// wait for it, so that the page does not reload itself, when the
+		// summary is in, while it is being read.
+		waitView[scoreSummary](t, e.s, viewScores)
 		steps(t, ctx, "dashboard", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(base+"/officer"), chromedp.WaitVisible(`#chart-town svg`))
 		total := value(t, ctx, chromedp.Text(`#dash-total`))
 		charts := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-chart] svg").length`))

@@ -16,6 +16,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/jobs"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -89,41 +90,58 @@ type svcCount struct {
 	N       int    `json:"n"`
 }
 
-// latestScores summarises the scores table, cached like the figures.
-func (s *server) latestScores(ctx context.Context) (scoreSummary, error) {
-	return s.scores.get(s.opt.Today(), s.registryVersion(ctx), s.opt.FiguresTTL, func() (scoreSummary, error) {
-		var sum scoreSummary
-		elig := map[string]int{}
-		var order []string
-		err := s.st.LatestScores(ctx, func(scheme, version string, asOf date.Date, total float64, eligible string) error {
-			sum.AsOf, sum.Scheme, sum.Version = asOf.String(), scheme, version
-			sum.Persons++
-			bin := max(0, int(math.Floor(total/10)))
-			for len(sum.Bins) <= bin {
-				sum.Bins = append(sum.Bins, scoreBin{From: len(sum.Bins) * 10})
-			}
-			sum.Bins[bin].N++
-			var m map[string]bool
-			if err := json.Unmarshal([]byte(eligible), &m); err != nil {
-				return fmt.Errorf("web: scores: eligible %q: %w", eligible, err)
-			}
-			for k, ok := range m {
-				if _, seen := elig[k]; !seen {
-					order = append(order, k)
-					elig[k] = 0
-				}
-				if ok {
-					elig[k]++
-				}
-			}
-			return nil
-		})
-		slices.Sort(order)
-		for _, k := range order {
-			sum.Eligible = append(sum.Eligible, svcCount{k, elig[k]})
+// computeScores summarises the scores table: the view viewScores (a scan
+// of the latest scores).
+func (s *server) computeScores(ctx context.Context, report func(jobs.Progress)) (scoreSummary, error) {
+	var sum scoreSummary
+	persons := s.personsCount()
+	elig := map[string]int{}
+	var order []string
+	err := s.st.LatestScores(ctx, func(scheme, version string, asOf date.Date, total float64, eligible string) error {
+		sum.AsOf, sum.Scheme, sum.Version = asOf.String(), scheme, version
+		sum.Persons++
+		if sum.Persons%progressEvery == 0 {
+			report(jobs.Progress{Done: int64(sum.Persons), Total: max(persons, int64(sum.Persons))})
 		}
-		return sum, err
+		bin := max(0, int(math.Floor(total/10)))
+		for len(sum.Bins) <= bin {
+			sum.Bins = append(sum.Bins, scoreBin{From: len(sum.Bins) * 10})
+		}
+		sum.Bins[bin].N++
+		var m map[string]bool
+		if err := json.Unmarshal([]byte(eligible), &m); err != nil {
+			return fmt.Errorf("web: scores: eligible %q: %w", eligible, err)
+		}
+		for k, ok := range m {
+			if _, seen := elig[k]; !seen {
+				order = append(order, k)
+				elig[k] = 0
+			}
+			if ok {
+				elig[k]++
+			}
+		}
+		return nil
 	})
+	slices.Sort(order)
+	for _, k := range order {
+		sum.Eligible = append(sum.Eligible, svcCount{k, elig[k]})
+	}
+	return sum, err
+}
+
+// progressEvery is how many persons a view's computation reads between
+// two reports of its progress.
+const progressEvery = 4096
+
+// personsCount is the number of persons in the registry as the last
+// public figures counted it (0 before they are first computed): the total
+// of a view's progress.
+func (s *server) personsCount() int64 {
+	if cur := s.pub.cur.Load(); cur != nil {
+		return cur.stats["persons"]
+	}
+	return 0
 }
 
 // serviceLabel names a service of the scheme in force, in lang.
@@ -144,6 +162,9 @@ type dashboardData struct {
 	AsOf    string
 	Charts  []chart
 	Scores  scoreSummary
+	// Pending is the computation of the score summary, while it runs: the
+	// figures show at once, the scores' charts when it is done.
+	Pending *viewWait
 }
 
 func (s *server) dashboardOf(r *http.Request) (dashboardData, error) {
@@ -151,12 +172,16 @@ func (s *server) dashboardOf(r *http.Request) (dashboardData, error) {
 	if err != nil {
 		return dashboardData{}, err
 	}
-	sc, err := s.latestScores(r.Context())
+	sc, pending, err := viewOf[scoreSummary](s, r.Context(), viewScores)
 	if err != nil {
 		return dashboardData{}, err
 	}
 	lang := langOf(r)
 	d := dashboardData{Figures: f, AsOf: f.AsOf.String(), Scores: sc}
+	if pending != nil {
+		w := s.waitOf(*pending, r.URL.RequestURI())
+		d.Pending = &w
+	}
 	d.Charts = []chart{
 		s.countChart("town", "hbar", s.cat.tr(lang, "dash.by_town"), "town", lang, f.ByTown, 0),
 		s.countChart("origin", "hbar", s.cat.tr(lang, "dash.by_origin"), "origin", lang, f.ByOrigin, 12),
@@ -185,6 +210,9 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if d.Pending != nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	s.render(w, r, http.StatusOK, "dashboard.html", "dash.title", d)
 }
 
@@ -194,9 +222,13 @@ func (s *server) apiDashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	sc, err := s.latestScores(r.Context())
+	sc, pending, err := viewOf[scoreSummary](s, r.Context(), viewScores)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewAccepted(w, pending)
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
@@ -318,67 +350,65 @@ func (s *server) registryUnmask(w http.ResponseWriter, r *http.Request) {
 // public figures again before it returns.
 func (s *server) registryChanged() {
 	s.registry.expire()
-	s.scores.clear()
-	s.fcast.clear()
-	s.reform.clear()
-	s.housing.clear()
+	s.views.clear()
 	s.explains.clear()
 	s.pointsPages.clear()
 	s.refreshFigures()
 }
 
-// reformDiff scores every person under the scheme in force and the
-// reform, cached for an hour (a scan of the registry).
-func (s *server) reformDiff(ctx context.Context) (points.DiffReport, error) {
-	today := s.opt.Today()
-	return s.reform.get(today, s.registryVersion(ctx), time.Hour, func() (points.DiffReport, error) {
-		va, err := s.opt.Scheme.Version(today)
-		if err != nil {
-			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
+// computeReform scores every person under the scheme in force and the
+// reform on today: the view viewReform (a scan of the registry).
+func (s *server) computeReform(ctx context.Context, today date.Date, report func(jobs.Progress)) (points.DiffReport, error) {
+	total, read := s.personsCount(), int64(0)
+	va, err := s.opt.Scheme.Version(today)
+	if err != nil {
+		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
+	}
+	vb, err := s.opt.Reform.Version(today)
+	if err != nil {
+		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+	}
+	towns, err := s.townNames(ctx)
+	if err != nil {
+		return points.DiffReport{}, err
+	}
+	const batch = 1024
+	diff := points.NewDiff(va, vb, today, towns)
+	sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
+	groups := make([]points.Group, 0, batch)
+	flush := func() {
+		sa.Evaluate()
+		sb.Evaluate()
+		for row, g := range groups {
+			diff.Add(g, sa.Batch(), row, sb.Batch(), row)
 		}
-		vb, err := s.opt.Reform.Version(today)
-		if err != nil {
-			return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+		sa.Reset()
+		sb.Reset()
+		groups = groups[:0]
+	}
+	err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
+		if read++; read%progressEvery == 0 {
+			report(jobs.Progress{Done: read, Total: max(total, read)})
 		}
-		towns, err := s.townNames(ctx)
-		if err != nil {
-			return points.DiffReport{}, err
+		f := points.Derive(&h, today, s.opt.Points)
+		ina, erra := sa.Inputs(&f)
+		inb, errb := sb.Inputs(&f)
+		if erra != nil || errb != nil {
+			return nil // refused inputs are counted by `rooted policy diff`; the page shows the rest
 		}
-		const batch = 1024
-		diff := points.NewDiff(va, vb, today, towns)
-		sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
-		groups := make([]points.Group, 0, batch)
-		flush := func() {
-			sa.Evaluate()
-			sb.Evaluate()
-			for row, g := range groups {
-				diff.Add(g, sa.Batch(), row, sb.Batch(), row)
-			}
-			sa.Reset()
-			sb.Reset()
-			groups = groups[:0]
+		sa.AddInputs(ina)
+		sb.AddInputs(inb)
+		groups = append(groups, points.GroupOf(&h, today))
+		if sa.Full() {
+			flush()
 		}
-		err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-			f := points.Derive(&h, today, s.opt.Points)
-			ina, erra := sa.Inputs(&f)
-			inb, errb := sb.Inputs(&f)
-			if erra != nil || errb != nil {
-				return nil // refused inputs are counted by `rooted policy diff`; the page shows the rest
-			}
-			sa.AddInputs(ina)
-			sb.AddInputs(inb)
-			groups = append(groups, points.GroupOf(&h, today))
-			if sa.Full() {
-				flush()
-			}
-			return nil
-		})
-		if err != nil {
-			return points.DiffReport{}, err
-		}
-		flush()
-		return diff.Report(), nil
+		return nil
 	})
+	if err != nil {
+		return points.DiffReport{}, err
+	}
+	flush()
+	return diff.Report(), nil
 }
 
 type schemesData struct {
@@ -387,9 +417,13 @@ type schemesData struct {
 }
 
 func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.reformDiff(r.Context())
+	rep, pending, err := viewOf[points.DiffReport](s, r.Context(), viewReform)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewPending(w, r, "schemes.title", pending)
 		return
 	}
 	lang := langOf(r)
@@ -422,25 +456,29 @@ func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiSchemesDiff(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.reformDiff(r.Context())
+	rep, pending, err := viewOf[points.DiffReport](s, r.Context(), viewReform)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewAccepted(w, pending)
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
 }
 
-// forecastTTL is how long the forecast is cached: it changes with the
-// registry, slowly, and costs seconds.
-const forecastTTL = 10 * time.Minute
+// computeForecast is the view viewForecast: the school forecast on today.
+func (s *server) computeForecast(ctx context.Context, today date.Date) (forecast.Forecast, error) {
+	cfg := s.opt.Forecast
+	cfg.Housing.Enabled = false // the housing page asks for it
+	return forecast.Run(ctx, s.st, today, cfg)
+}
 
-func (s *server) currentForecast(ctx context.Context) (forecast.Forecast, error) {
-	today := s.opt.Today()
-	return s.fcast.get(today, s.registryVersion(ctx), forecastTTL, func() (forecast.Forecast, error) {
-		cfg := s.opt.Forecast
-		cfg.Housing.Enabled = false // the housing page asks for it
-		return forecast.Run(ctx, s.st, today, cfg)
-	})
+// computeHousing is the view viewHousing: the projected public rental
+// waiting list on today.
+func (s *server) computeHousing(ctx context.Context, today date.Date) (*forecast.HousingForecast, error) {
+	return forecast.LoadHousing(ctx, s.st, today, s.opt.Forecast.Housing, s.opt.Forecast.Years)
 }
 
 type townWarning struct {
@@ -483,9 +521,13 @@ var warningRank = map[string]int{forecast.Green: 0, forecast.Yellow: 1, forecast
 // forecastPage shows every town coloured by its worst warning and one
 // town's projected demand with its band against capacity.
 func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentForecast(r.Context())
+	f, pending, err := viewOf[forecast.Forecast](s, r.Context(), viewForecast)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewPending(w, r, "forecast.title", pending)
 		return
 	}
 	lang := langOf(r)
@@ -565,9 +607,13 @@ func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiForecast(w http.ResponseWriter, r *http.Request) {
-	f, err := s.currentForecast(r.Context())
+	f, pending, err := viewOf[forecast.Forecast](s, r.Context(), viewForecast)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewAccepted(w, pending)
 		return
 	}
 	writeJSON(w, http.StatusOK, f)
@@ -581,11 +627,13 @@ type housingData struct {
 // housingPage is the housing department's page: the projected public
 // rental waiting list. Housing rounds are run on the rounds page.
 func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
-	h, err := s.housing.get(s.opt.Today(), s.registryVersion(r.Context()), forecastTTL, func() (*forecast.HousingForecast, error) {
-		return forecast.LoadHousing(r.Context(), s.st, s.opt.Today(), s.opt.Forecast.Housing, s.opt.Forecast.Years)
-	})
+	h, pending, err := viewOf[*forecast.HousingForecast](s, r.Context(), viewHousing)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pending != nil {
+		s.viewPending(w, r, "housing.title", pending)
 		return
 	}
 	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.RoundsConsole != nil})

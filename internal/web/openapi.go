@@ -72,17 +72,22 @@ func openAPI() map[string]any {
 				"summary":     "aggregate figures and the distribution of the latest stored scores (nothing personal)",
 				"description": "every officer role",
 				"security":    officer,
-				"responses":   map[string]any{"200": jsonBody("figures and scores"), "403": problem}}},
+				"responses":   map[string]any{"200": jsonBody("figures and scores"), "202": jsonBody("the score summary is being computed: the view job's status, also at Location (/api/v1/views/{id})"), "403": problem}}},
 			"/api/v1/forecast": map[string]any{"get": map[string]any{
 				"summary":     "school demand forecast by town, level and year with bands, capacity and warnings",
-				"description": "roles with scope schools (admin, education); cached for up to 10 minutes, never past a change to the registry",
+				"description": "roles with scope schools (admin, education); a computed view: stored for the registry's version and the day, computed by a job when either changes",
 				"security":    officer,
-				"responses":   map[string]any{"200": jsonBody("the forecast"), "403": problem}}},
+				"responses":   map[string]any{"200": jsonBody("the forecast"), "202": jsonBody("being computed: the view job's status {id, view, state, done, total, message, error, href}, also at Location (/api/v1/views/{id}); ask again when it is done"), "403": problem}}},
 			"/api/v1/schemes/diff": map[string]any{"get": map[string]any{
 				"summary":     "reform simulation: every person scored under the scheme in force and the reform scheme",
-				"description": "roles with scope schemes (admin, hrss); cached for up to an hour, never past a change to the registry",
+				"description": "roles with scope schemes (admin, hrss); a computed view: stored for the registry's version and the day, computed by a job when either changes",
 				"security":    officer,
-				"responses":   map[string]any{"200": jsonBody("the simulation report"), "403": problem}}},
+				"responses":   map[string]any{"200": jsonBody("the simulation report"), "202": jsonBody("being computed: the view job's status {id, view, state, done, total, message, error, href}, also at Location (/api/v1/views/{id}); ask again when it is done"), "403": problem}}},
+			"/api/v1/views/{id}": map[string]any{"get": map[string]any{
+				"summary":     "the status of a computed view's job (the Location of a 202 answer): state queued, running, done or failed, progress done of total, href to ask again when done",
+				"description": "officers whose role may see the view, or the bearer token; 404 for any other job",
+				"security":    officer,
+				"responses":   map[string]any{"200": jsonBody("{id, view, state, done, total, message, error, href}"), "403": problem, "404": problem}}},
 			"/api/v1/rounds": map[string]any{
 				"get": map[string]any{
 					"summary":     "rounds the caller may see, newest first: an officer's department's rounds (every round for auditors and admins); a citizen's the rounds open for applications, with their places",

@@ -75,6 +75,8 @@ func (s *server) routes() http.Handler {
 	handle("POST /officer/rounds/{id}/publication", officer(auth.ScopeRoundsRead, s.roundPublication))
 	handle("POST /officer/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport))
 	handle("GET /officer/audit", officer(auth.ScopeAudit, s.auditPage))
+	// A computed view's progress (views.go): the handler checks the view's scope.
+	handle("GET /officer/views/{id}", officer(auth.ScopeDashboard, s.viewJobStatus))
 
 	// The JSON API (listed in openapi.go).
 	handle("GET /api/v1/openapi.json", pub(s.apiOpenAPI))
@@ -87,6 +89,7 @@ func (s *server) routes() http.Handler {
 	handle("GET /api/v1/dashboard", officer(auth.ScopeDashboard, s.apiDashboard))
 	handle("GET /api/v1/forecast", officer(auth.ScopeSchools, s.apiForecast))
 	handle("GET /api/v1/schemes/diff", officer(auth.ScopeSchemes, s.apiSchemesDiff))
+	handle("GET /api/v1/views/{id}", officer(auth.ScopeDashboard, s.apiViewJob))
 	// Rounds: the handlers check the round's department, as the console's
 	// do, and keep citizens to their own family (api_rounds.go).
 	handle("GET /api/v1/rounds", officerOrCitizen(auth.ScopeRoundsRead, s.apiRounds))

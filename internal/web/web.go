@@ -31,7 +31,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -76,6 +75,10 @@ type Store interface {
 	// Durable jobs (imports) and the files they read and make.
 	jobs.Store
 	jobs.FileStore
+	// PruneJobs removes the finished jobs of the kinds starting with
+	// kindPrefix that finished before before, but the latest done one of
+	// each kind (the computed views' results, views.go).
+	PruneJobs(ctx context.Context, kindPrefix string, before time.Time) (int64, error)
 }
 
 // Options configure the server. The zero value of each field has a
@@ -90,8 +93,7 @@ type Options struct {
 	// are computed again in the background (default 10 minutes: a scan of
 	// the registry on every server, and a safety net only); they are
 	// computed again within a poll when the registry's version or the day
-	// changes (see figures.go). It also bounds how long the dashboard's score summary
-	// is cached.
+	// changes (see figures.go).
 	FiguresTTL time.Duration
 	// Context bounds the server's background work (computing the public
 	// figures): it stops when Context is done. Nil: it lasts as long as
@@ -171,6 +173,11 @@ type Options struct {
 	// (cmd/rooted serve does, in every server). Nil: a runner nobody runs,
 	// so queued jobs wait for another server's.
 	Jobs *jobs.Runner
+	// ViewJobs is the runner the computed views' jobs run on (views.go):
+	// New registers their handlers; the caller runs it (cmd/rooted serve
+	// does, beside Jobs, so that an import does not hold up a page). Nil:
+	// New makes one and runs it until Context is done.
+	ViewJobs *jobs.Runner
 	// QuarantineTTL is how long an import's quarantine files may be
 	// downloaded (default 72 hours): they hold personal data.
 	QuarantineTTL time.Duration
@@ -195,11 +202,8 @@ type server struct {
 	key    sealer                // opaque references to persons in pages
 	static map[string]staticFile // the embedded assets, by path under /static/
 
-	pub          publicState // the public figures and pages (figures.go)
-	scores       cached[scoreSummary]
-	fcast        cached[forecast.Forecast]
-	reform       cached[points.DiffReport]
-	housing      cached[*forecast.HousingForecast]
+	pub          publicState                             // the public figures and pages (figures.go)
+	views        viewMemos                               // the last result of each computed view read (views.go)
 	sessions     ttlCache[sessionCacheKey, auth.Session] // for sessionCacheTTL
 	explains     ttlCache[personDay, points.Explanation]
 	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
@@ -214,7 +218,9 @@ type server struct {
 	codeCap   *auth.FailureCap // consecutive wrong codes per ID number, across codeLimit's windows
 	codes     *auth.Codes
 
-	runner *jobs.Runner // imports are registered on it
+	runner     *jobs.Runner  // imports are registered on it
+	viewRunner *jobs.Runner  // the computed views are registered on it
+	viewsDone  chan struct{} // closed when the views' background work (warmViews, and the view runner New started) has stopped
 }
 
 // New returns the handler with every route of rooted. It panics when a
@@ -285,17 +291,19 @@ func newServer(st Store, opt Options) *server {
 	now := opt.Now
 	s := &server{
 		st: st, opt: opt,
-		pages:     mustParsePages(),
-		static:    loadStatic(),
-		cat:       mustLoadCatalogue(),
-		key:       newSealer(sealKeys, opt.Now),
-		ipLimit:   &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		userLimit: &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		sendLimit: &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeLimit: &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
-		codeCap:   &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
-		codes:     &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
-		runner:    opt.Jobs,
+		pages:      mustParsePages(),
+		static:     loadStatic(),
+		cat:        mustLoadCatalogue(),
+		key:        newSealer(sealKeys, opt.Now),
+		ipLimit:    &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		userLimit:  &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		sendLimit:  &auth.Limiter{Name: "send-code", Max: 4, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeLimit:  &auth.Limiter{Name: wrongCodeLimit, Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
+		codeCap:    &auth.FailureCap{Name: wrongCodeCap, Max: auth.CitizenFailureCap, Now: now, Store: st, Key: limitKey},
+		codes:      &auth.Codes{Now: now, Store: st, Key: opt.SignInKey},
+		runner:     opt.Jobs,
+		viewRunner: opt.ViewJobs,
+		viewsDone:  make(chan struct{}),
 	}
 	s.registerJobs(s.runner)
 	s.sessions.ttl, s.sessions.max = sessionCacheTTL, 50_000
@@ -305,6 +313,23 @@ func newServer(st Store, opt Options) *server {
 		opt.Context = context.Background()
 	}
 	s.startPublic(opt.Context)
+	own := s.viewRunner == nil
+	if own {
+		s.viewRunner = &jobs.Runner{Store: st, Logger: opt.Logger, Now: opt.Now}
+	}
+	s.registerViews(s.viewRunner)
+	go func() {
+		defer close(s.viewsDone)
+		runDone := make(chan struct{})
+		go func() {
+			defer close(runDone)
+			if own {
+				s.viewRunner.Run(opt.Context)
+			}
+		}()
+		s.warmViews(opt.Context)
+		<-runDone
+	}()
 	return s
 }
 
@@ -313,43 +338,6 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-// cached holds one value computed at most once per ttl, per as-of day and
-// per version of the registry (server.registryVersion, read before fill
-// starts: a value computed while the registry changed is kept under the
-// older version, and not served once the change is seen); concurrent
-// callers wait for the one computation.
-type cached[T any] struct {
-	mu      sync.Mutex
-	v       T
-	day     date.Date
-	version int64
-	at      time.Time
-	full    bool
-}
-
-// get returns the cached value for day and version, computing it with
-// fill when it is missing, older than ttl, or of another day or version.
-func (c *cached[T]) get(day date.Date, version int64, ttl time.Duration, fill func() (T, error)) (T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.full && c.day == day && c.version == version && time.Since(c.at) < ttl {
-		return c.v, nil
-	}
-	v, err := fill()
-	if err != nil {
-		return v, err
-	}
-	c.v, c.day, c.version, c.at, c.full = v, day, version, time.Now(), true
-	return v, nil
-}
-
-// clear drops the cached value.
-func (c *cached[T]) clear() {
-	c.mu.Lock()
-	c.full = false
-	c.mu.Unlock()
 }
 
 // isAPI reports whether r is for the JSON API (errors as problem+json)
