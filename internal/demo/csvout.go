@@ -13,22 +13,71 @@ import (
 // csvFile is one output file: rows are built in line and written through a
 // large buffer. No field the generator writes contains a comma, a quote or a
 // line break, so no field needs quoting.
+//
+// A table longer than MaxFileRows continues in further parts, NAME-2.csv,
+// NAME-3.csv …, each with the header: every file stays under the per-file
+// row cap of `rooted import`, so a generated city of any size imports.
 type csvFile struct {
+	dir    string
+	name   string // of the part being written
+	header string
+	f      *os.File
+	w      *bufio.Writer
+	line   []byte
+	rows   int    // in the part being written
+	max    int    // rows per part: MaxFileRows
+	parts  []part // written before this one
+	err    error  // the first write error, returned by close
+}
+
+// part is one written file of a table and its data rows.
+type part struct {
 	name string
-	f    *os.File
-	w    *bufio.Writer
-	line []byte
 	rows int
 }
 
+// MaxFileRows is the most data rows Generate writes into one file: half of
+// ingest's default cap per file (2,000,000), so a file a city adds rows to
+// by hand still imports.
+const MaxFileRows = 1_000_000
+
 func createCSV(dir, name string, header ...string) (*csvFile, error) {
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
+	c := &csvFile{dir: dir, header: strings.Join(header, ",") + "\n", max: MaxFileRows, line: make([]byte, 0, 256)}
+	if err := c.open(name); err != nil {
 		return nil, err
 	}
-	c := &csvFile{name: name, f: f, w: bufio.NewWriterSize(f, 1<<18), line: make([]byte, 0, 256)}
-	c.w.WriteString(strings.Join(header, ",") + "\n")
 	return c, nil
+}
+
+// open starts writing the part named name, with the header.
+func (c *csvFile) open(name string) error {
+	f, err := os.Create(filepath.Join(c.dir, name))
+	if err != nil {
+		return err
+	}
+	c.name, c.f, c.rows = name, f, 0
+	if c.w == nil {
+		c.w = bufio.NewWriterSize(f, 1<<18)
+	} else {
+		c.w.Reset(f)
+	}
+	_, err = c.w.WriteString(c.header)
+	return err
+}
+
+// next closes the part being written and opens the next one.
+func (c *csvFile) next() error {
+	if err := c.closePart(); err != nil {
+		return err
+	}
+	c.parts = append(c.parts, part{c.name, c.rows})
+	base := strings.TrimSuffix(c.parts[0].name, ".csv")
+	return c.open(base + "-" + strconv.Itoa(len(c.parts)+1) + ".csv")
+}
+
+// written returns every part of the table with its data rows.
+func (c *csvFile) written() []part {
+	return append(append([]part(nil), c.parts...), part{c.name, c.rows})
 }
 
 // begin starts a row.
@@ -81,13 +130,30 @@ func (c *csvFile) empty() { c.line = append(c.line, ',') }
 
 // end writes the row.
 func (c *csvFile) end() {
+	if c.err != nil {
+		return
+	}
+	if c.rows == c.max {
+		if c.err = c.next(); c.err != nil {
+			return
+		}
+	}
 	c.line = append(c.line, '\n')
-	c.w.Write(c.line)
+	_, c.err = c.w.Write(c.line)
 	c.rows++
 }
 
 // close flushes and closes the file, returning the first error.
 func (c *csvFile) close() error {
+	err := c.closePart()
+	if c.err != nil {
+		return c.err
+	}
+	return err
+}
+
+// closePart flushes and closes the part being written.
+func (c *csvFile) closePart() error {
 	err := c.w.Flush()
 	if cerr := c.f.Close(); err == nil {
 		err = cerr

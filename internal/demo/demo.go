@@ -109,7 +109,9 @@ func generate(ctx context.Context, dir string, opt Options) (Manifest, *stats, e
 
 	m := Manifest{Seed: opt.Seed, Persons: opt.Persons, AsOf: opt.AsOf.String(), Files: map[string]int{}}
 	for _, f := range g.files() {
-		m.Files[f.name] = f.rows
+		for _, p := range f.written() {
+			m.Files[p.name] = p.rows
+		}
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
