@@ -220,10 +220,10 @@ func (g *gen) adultAge(d dist) int {
 	return b.lo + g.r.IntN(b.hi-b.lo+1)
 }
 
-// adult makes an adult who arrives on day arrive; parents of children in
-// the city are at most maxParentAge at the as-of date's reckoning, and other
-// adults make up for it (see newGen). Ages are drawn for the arrival day,
-// arrivalAgeShift years younger than today's mix (see calibration.go).
+// adult makes an adult who arrives on day arrive. The age is drawn from
+// today's mix (parents of children in the city cut at maxParentAge, other
+// adults making up for it, see newGen) and taken arrivalAgeShift years
+// younger on the arrival day (see calibration.go).
 func (g *gen) adult(male bool, county string, parent bool, arrive date.Date) *person {
 	if !parent {
 		return g.newAdult(male, county, arrivalAge(g.adultAge(g.ageOthers)), arrive)
