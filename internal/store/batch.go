@@ -383,10 +383,10 @@ func (w *writer) close() {
 // staged rows: the real tables never see part of a file.
 type batch struct {
 	db       *DB
-	tx       *sql.Tx   // PostgreSQL: the import's transaction
-	conn     *sql.Conn // SQLite: the connection of the staging tables
-	staging  bool      // SQLite: the staging transaction is open
-	importID int64     // PostgreSQL: the imports row (SQLite: chosen at Commit)
+	tx       *sql.Tx    // PostgreSQL: the import's transaction
+	conn     *stageConn // SQLite: the connection of the staging tables
+	staging  bool       // SQLite: the staging transaction is open
+	importID int64      // PostgreSQL: the imports row (SQLite: chosen at Commit)
 	writers  map[*table]*writer
 	flusher  *flusher
 	err      error // first error; the batch is then unusable
@@ -419,7 +419,7 @@ func (db *DB) BeginBatch(ctx context.Context) (registry.Batch, error) {
 // takes no lock; writing the temp database locks nothing another
 // connection sees.
 func (db *DB) beginStaged(ctx context.Context) (*batch, error) {
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.stageConn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin batch: %w", err)
 	}

@@ -145,7 +145,7 @@ func decidePermits(ctx context.Context, r historyReader, permits, events *writer
 // tables: a person's decision reads and writes only that person's permits
 // (numbered by ID number and day).
 func (db *DB) updatePermitsStaged(ctx context.Context, decide func(registry.PersonHistory) registry.PermitChange, progress func(done int)) (sum registry.PermitSummary, err error) {
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.stageConn(ctx)
 	if err != nil {
 		return sum, fmt.Errorf("store: update permits: %w", err)
 	}

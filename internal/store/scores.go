@@ -64,11 +64,11 @@ var mergeScoresSQL = fmt.Sprintf("INSERT INTO scores (%[1]s) SELECT %[1]s FROM %
 // the records until Commit merges them in one short write transaction.
 type scoreBatch struct {
 	db     *DB
-	tx     *sql.Tx   // PostgreSQL
-	conn   *sql.Conn // SQLite
-	into   execer    // tx or conn
-	table  string    // scores or stageScores
-	at     any       // scored_at of every record of the run
+	tx     *sql.Tx    // PostgreSQL
+	conn   *stageConn // SQLite
+	into   execer     // tx or conn
+	table  string     // scores or stageScores
+	at     any        // scored_at of every record of the run
 	args   []any
 	n      int
 	full   *sql.Stmt
@@ -89,7 +89,7 @@ func (db *DB) BeginScores(ctx context.Context) (registry.ScoreBatch, error) {
 		b.tx, b.into, b.table = tx, tx, "scores"
 		return b, nil
 	}
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.stageConn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin scores: %w", err)
 	}

@@ -80,6 +80,9 @@ type DB struct {
 	// busyTimeout whatever the queue; with it, they wait in line, in
 	// order, for as long as their context allows.
 	turn chan struct{}
+	// stagers bounds the staged runs of SQLite (see stageConn); nil on
+	// PostgreSQL.
+	stagers chan struct{}
 }
 
 // busyTimeout is how long a SQLite writer waits for another connection's
@@ -221,7 +224,7 @@ func openSQLite(file string) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{sql: sqldb, d: sqliteDialect, turn: make(chan struct{}, 1)}, nil
+	return &DB{sql: sqldb, d: sqliteDialect, turn: make(chan struct{}, 1), stagers: make(chan struct{}, n-1)}, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -397,6 +400,38 @@ func (db *DB) waitTurn(ctx context.Context) (done func(), err error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-db.turn }) }, nil
+}
+
+// stageConn is the connection a staged SQLite run (an import, a scoring or
+// a permits run) keeps, with its TEMP tables, from start to end.
+type stageConn struct {
+	*sql.Conn
+	slot chan struct{}
+}
+
+// Close gives the connection back to the pool and frees its slot.
+func (c *stageConn) Close() error {
+	err := c.Conn.Close()
+	<-c.slot
+	return err
+}
+
+// stageConn takes a connection for a staged run. Fewer runs than the pool
+// has connections may hold one at once: a run waiting for the turn to
+// write keeps its connection, so without the bound, runs could hold every
+// connection while the writer whose turn it is waits for one.
+func (db *DB) stageConn(ctx context.Context) (*stageConn, error) {
+	select {
+	case db.stagers <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		<-db.stagers
+		return nil, err
+	}
+	return &stageConn{Conn: conn, slot: db.stagers}, nil
 }
 
 // beginWrite waits for the turn to write and begins a write transaction
