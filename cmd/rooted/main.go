@@ -17,19 +17,33 @@ import (
 )
 
 func main() {
+	os.Exit(mainStatus())
+}
+
+// mainStatus runs the command and returns its exit status; it is apart
+// from main so that its deferred cleanup (the profile's file, the signal
+// handler) runs before os.Exit, which runs no defers.
+func mainStatus() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	// ROOTED_CPUPROFILE=FILE writes a CPU profile of the run, for
 	// measuring before and after a change (go tool pprof FILE).
 	if path := os.Getenv("ROOTED_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil {
-			pprof.StartCPUProfile(f)
-			defer f.Close()
+		// The operator names the file in the environment, as on the
+		// command line; writing it is the point.
+		f, err := os.Create(path) //nolint:gosec // G703: an operator's own path, like every file the command line opens
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "rooted: ROOTED_CPUPROFILE:", err)
+			return exitUnusable
 		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "rooted: ROOTED_CPUPROFILE:", err)
+			return exitUnusable
+		}
+		defer pprof.StopCPUProfile()
 	}
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	pprof.StopCPUProfile()
-	os.Exit(exitStatus(err, os.Stderr))
+	return exitStatus(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr), os.Stderr)
 }
 
 // Exit statuses: 0 success, 1 partial failure (or an internal error), 2

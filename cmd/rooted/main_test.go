@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +40,23 @@ func rooted(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
 	status = exitStatus(err, &errb)
 	return out.String(), errb.String(), status
+}
+
+// mustWrite writes a test's fixture file; a failed write fails the test.
+func mustWrite(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustJSON decodes the output of a command into v; output that does not
+// decode fails the test, naming what it was.
+func mustJSON(t *testing.T, out string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("%v in output:\n%s", err, out)
+	}
 }
 
 func mustRooted(t *testing.T, args ...string) string {
@@ -142,7 +160,7 @@ func TestCityRoundTrip(t *testing.T) {
 			mustRooted(t, "migrate", "--sandbox", "--db", db) // permits as of the city's day
 			args := append([]string{"import", "--db", db, "--quarantine", t.TempDir()}, files...)
 			var first, second importSummary
-			json.Unmarshal([]byte(mustRooted(t, args...)), &first)
+			mustJSON(t, mustRooted(t, args...), &first)
 			for _, f := range first.Files {
 				if want := manifest.Files[f.File]; f.Read != want || f.Accepted != want || f.Quarantined != 0 {
 					t.Errorf("%s: read %d accepted %d quarantined %d, manifest %d", f.File, f.Read, f.Accepted, f.Quarantined, want)
@@ -152,7 +170,7 @@ func TestCityRoundTrip(t *testing.T) {
 			if before["persons"] != int64(manifest.Persons) {
 				t.Errorf("stats persons %d, manifest %d", before["persons"], manifest.Persons)
 			}
-			json.Unmarshal([]byte(mustRooted(t, args...)), &second)
+			mustJSON(t, mustRooted(t, args...), &second)
 			for _, f := range second.Files {
 				if f.Changed != 0 {
 					t.Errorf("re-import of %s changed %d rows", f.File, f.Changed)
@@ -166,11 +184,11 @@ func TestCityRoundTrip(t *testing.T) {
 			}
 
 			var p1, p2 struct{ Issued, Endorsed, Lapsed, Active int }
-			json.Unmarshal([]byte(mustRooted(t, "permits", "--db", db, "--as-of", "2026-11-29")), &p1)
+			mustJSON(t, mustRooted(t, "permits", "--db", db, "--as-of", "2026-11-29"), &p1)
 			if p1.Issued == 0 || p1.Active == 0 {
 				t.Errorf("first permits run issued %d, active %d", p1.Issued, p1.Active)
 			}
-			json.Unmarshal([]byte(mustRooted(t, "permits", "--db", db, "--as-of", "2026-11-29")), &p2)
+			mustJSON(t, mustRooted(t, "permits", "--db", db, "--as-of", "2026-11-29"), &p2)
 			if p2.Issued+p2.Endorsed+p2.Lapsed != 0 || p2.Active != p1.Active {
 				t.Errorf("second permits run changed: %+v (first %+v)", p2, p1)
 			}
@@ -181,7 +199,7 @@ func TestCityRoundTrip(t *testing.T) {
 func TestUnreadableFileWritesNothing(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
 	bad := filepath.Join(t.TempDir(), "notes.csv")
-	os.WriteFile(bad, []byte("colour,size\nred,3\n"), 0o644)
+	mustWrite(t, bad, "colour,size\nred,3\n")
 	for _, files := range [][]string{
 		{"testdata/import-persons.csv", "testdata/missing.csv"},
 		{"testdata/import-persons.csv", bad},
@@ -227,23 +245,34 @@ func TestKillMidImport(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("import never started writing")
+			if err := cmd.Process.Kill(); err != nil {
+				t.Errorf("kill the import: %v", err)
+			}
+			t.Fatalf("import never started writing (it ended: %v)", cmd.Wait())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	after := stats(t, db)
+	killErr := cmd.Process.Signal(syscall.SIGKILL)
+	waitErr := cmd.Wait()
 	if ps := cmd.ProcessState; ps != nil && ps.Success() {
 		t.Fatal("the import finished before it was killed; the test proved nothing")
 	}
+	if killErr != nil {
+		t.Fatalf("kill -9 the import: %v", killErr)
+	}
+	// Killed, it ends with an exit error (signal: killed); any other
+	// error is the test's own failure to wait for it.
+	var ee *exec.ExitError
+	if !errors.As(waitErr, &ee) {
+		t.Fatalf("wait for the killed import: %v", waitErr)
+	}
+	after := stats(t, db)
 	if after["persons"] != before["persons"] || after["imports"] != before["imports"] {
 		t.Errorf("after kill -9: persons %d → %d, imports %d → %d", before["persons"], after["persons"], before["imports"], after["imports"])
 	}
 	// And the file imports whole afterwards.
 	var s importSummary
-	json.Unmarshal([]byte(mustRooted(t, "import", "--db", db, big)), &s)
+	mustJSON(t, mustRooted(t, "import", "--db", db, big), &s)
 	if s.Files[0].Accepted != 400000 || stats(t, db)["persons"] != before["persons"]+400000 {
 		t.Errorf("re-import after kill: %+v", s.Files[0])
 	}
@@ -298,8 +327,8 @@ func TestServe(t *testing.T) {
 	// Up to a minute: a loaded machine (tests of other packages, -race)
 	// may take seconds to open the database and listen.
 	for i := 0; i < 6000 && base == ""; i++ {
-		if s := out.String(); strings.Contains(s, "http://") {
-			base = strings.TrimSpace(s[strings.Index(s, "http://"):])
+		if _, rest, ok := strings.Cut(out.String(), "http://"); ok {
+			base = "http://" + strings.TrimSpace(rest)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -62,11 +62,11 @@ func TestPointsFromRegistry(t *testing.T) {
 				Eligible          map[string]int
 			}
 			var first, second summary
-			json.Unmarshal([]byte(mustRooted(t, "score", "--db", db, "--as-of", asOf)), &first)
+			mustJSON(t, mustRooted(t, "score", "--db", db, "--as-of", asOf), &first)
 			if first.Persons != 2000 || first.Stored != 2000 || first.Unchanged != 0 || first.Eligible["school_seat"] == 0 {
 				t.Errorf("first score --db: %+v", first)
 			}
-			json.Unmarshal([]byte(mustRooted(t, "score", "--db", db, "--as-of", asOf)), &second)
+			mustJSON(t, mustRooted(t, "score", "--db", db, "--as-of", asOf), &second)
 			if second.Persons != 2000 || second.Stored != 0 || second.Unchanged != 2000 {
 				t.Errorf("second score --db stored something: %+v", second)
 			}
@@ -75,7 +75,7 @@ func TestPointsFromRegistry(t *testing.T) {
 				return // explain and diff read the same histories on both engines
 			}
 			var id struct{ ID string }
-			json.Unmarshal([]byte(lines[0]), &id)
+			mustJSON(t, lines[0], &id)
 			text := mustRooted(t, "policy", "explain", "--db", db, "--as-of", asOf, "--person", id.ID)
 			if !strings.Contains(text, id.ID[:6]+"********"+id.ID[14:]) || strings.Contains(text, id.ID) || !strings.Contains(text, "P1") {
 				t.Errorf("explain text:\n%s", text)
@@ -107,7 +107,7 @@ func TestPointsFromRegistry(t *testing.T) {
 				Histogram                           []struct{ A, B int } `json:"histogram"`
 				Breakdowns                          []struct{ Dimension string }
 			}
-			json.Unmarshal([]byte(mustRooted(t, "policy", "diff", "--db", db, "--as-of", asOf, "--from", from, "--to", to, "--json")), &rep)
+			mustJSON(t, mustRooted(t, "policy", "diff", "--db", db, "--as-of", asOf, "--from", from, "--to", to, "--json"), &rep)
 			if rep.Persons != 2000 || rep.Gainers+rep.Losers+rep.Unchanged != 2000 || rep.Gainers == 0 || len(rep.Breakdowns) != 4 || len(rep.Histogram) < 5 {
 				t.Errorf("diff --json: %+v", rep)
 			}

@@ -348,16 +348,19 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		if err != nil {
 			return err
 		}
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
+		// The folder of the published lists (公示), which anyone may read.
+		if err := os.MkdirAll(o.out, 0o755); err != nil { //nolint:gosec // G301: holds public lists only
 			return fmt.Errorf("round publish: %w", err)
 		}
 		// The files as published: the stored bytes whose SHA-256 the
 		// ledger records.
 		base := filepath.Join(o.out, id+"-publication")
-		if err := os.WriteFile(base+".csv", pub.CSV, 0o644); err != nil {
+		// The lists are public by law (公示), names and ID numbers masked
+		// (rounds.Publication): world-readable is what they are for.
+		if err := os.WriteFile(base+".csv", pub.CSV, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
 			return fmt.Errorf("round publish: %w", err)
 		}
-		if err := os.WriteFile(base+".xlsx", pub.XLSX, 0o644); err != nil {
+		if err := os.WriteFile(base+".xlsx", pub.XLSX, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
 			return fmt.Errorf("round publish: %w", err)
 		}
 		for _, w := range pub.Warnings {
@@ -421,7 +424,9 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(o.out, data, 0o644); err != nil {
+		// The export is what the public round page offers auditors:
+		// applicants by application number, no ID number or name.
+		if err := os.WriteFile(o.out, data, 0o644); err != nil { //nolint:gosec // G306: a public file without personal data
 			return fmt.Errorf("round export: %w", err)
 		}
 		return writeJSON(e.stdout, map[string]any{"round": id, "file": o.out, "bytes": len(data)})

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -97,7 +98,7 @@ const scoreBatchSize = 512
 
 // scoreRegistry scores every person of the registry under v and stores the
 // results in one transaction: an interrupted run stores nothing.
-func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) error {
+func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) (err error) {
 	sum := scoreSummary{AsOf: c.AsOf.String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
 	for _, svc := range v.Services {
 		sum.Eligible[svc.Name] = 0
@@ -106,7 +107,13 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c confi
 	if err != nil {
 		return err
 	}
-	defer batch.Rollback()
+	defer func() {
+		// A no-op after Commit; when the run failed, a failed rollback is
+		// told beside the run's own error.
+		if rerr := batch.Rollback(); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("score: %w", rerr))
+		}
+	}()
 
 	sc := points.NewScorer(v, c.AsOf, scoreBatchSize)
 	type pending struct{ id, digest string }

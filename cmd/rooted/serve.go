@@ -277,7 +277,8 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {
 		codes = &web.LogSender{Logger: logger}
 	}
-	ln, err := net.Listen("tcp", c.Addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -317,8 +318,16 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var bgDone sync.WaitGroup
 	bgDone.Add(3)
-	go func() { defer bgDone.Done(); runner.Run(bg) }()
-	go func() { defer bgDone.Done(); viewRunner.Run(bg) }()
+	// Run returns only when bg ends; an error it may come to return has
+	// no caller left to take it but the log.
+	for _, r := range []*jobs.Runner{runner, viewRunner} {
+		go func() {
+			defer bgDone.Done()
+			if err := r.Run(bg); err != nil {
+				logger.Error("serve: job runner stopped", "err", err)
+			}
+		}()
+	}
 	go func() { defer bgDone.Done(); jobs.SweepFiles(bg, st, 10*time.Minute, nil, logger) }()
 	// A job cut off here keeps its lease until it runs out; then another
 	// server (or this one, restarted) runs it again from the start.
@@ -330,7 +339,9 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// ctx is cancelled by now: the shutdown keeps its values but not its
+	// cancellation, and has 10 s of its own to finish the requests in hand.
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)

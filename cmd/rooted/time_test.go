@@ -152,24 +152,32 @@ func rewriteLedger(t *testing.T, file, round string, seq int64, at func([]ledger
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq, kind, at, payload, payload_sha256, prev_hash, hash FROM ledger WHERE round_id = ? ORDER BY seq`, round)
+	// The chain is read, and its rows closed, before the writes below.
+	read := func() ([]ledger.Entry, error) {
+		rows, err := db.Query(`SELECT seq, kind, at, payload, payload_sha256, prev_hash, hash FROM ledger WHERE round_id = ? ORDER BY seq`, round)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var es []ledger.Entry
+		for rows.Next() {
+			e := ledger.Entry{Round: round}
+			var when, payload string
+			if err := rows.Scan(&e.Seq, &e.Kind, &when, &payload, &e.PayloadSHA256, &e.PrevHash, &e.Hash); err != nil {
+				return nil, err
+			}
+			if e.At, err = time.Parse(time.RFC3339Nano, when); err != nil {
+				return nil, err
+			}
+			e.Payload = []byte(payload)
+			es = append(es, e)
+		}
+		return es, rows.Err()
+	}
+	es, err := read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var es []ledger.Entry
-	for rows.Next() {
-		e := ledger.Entry{Round: round}
-		var when, payload string
-		if err := rows.Scan(&e.Seq, &e.Kind, &when, &payload, &e.PayloadSHA256, &e.PrevHash, &e.Hash); err != nil {
-			t.Fatal(err)
-		}
-		if e.At, err = time.Parse(time.RFC3339Nano, when); err != nil {
-			t.Fatal(err)
-		}
-		e.Payload = []byte(payload)
-		es = append(es, e)
-	}
-	rows.Close()
 	es[seq-1].At = at(es).UTC().Truncate(time.Microsecond)
 	for i := seq - 1; i < int64(len(es)); i++ {
 		if i > 0 {
@@ -330,8 +338,8 @@ func TestSandboxBanner(t *testing.T) {
 func waitURL(t *testing.T, out, errOut *syncBuffer, cancel func()) string {
 	t.Helper()
 	for range 6000 { // up to a minute on a loaded machine
-		if s := out.String(); strings.Contains(s, "http://") {
-			return strings.TrimSuffix(strings.TrimSpace(s[strings.Index(s, "http://"):]), "/")
+		if _, rest, ok := strings.Cut(out.String(), "http://"); ok {
+			return strings.TrimSuffix("http://"+strings.TrimSpace(rest), "/")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

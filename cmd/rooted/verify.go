@@ -60,7 +60,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stderr, "rooted: verify: %s: %s: %s\n", file, p.Where, p.What)
 		}
-		writeJSON(e.stdout, rep)
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
 		return errPartial
 	}
 	return writeJSON(e.stdout, rep)

@@ -21,7 +21,7 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("generated password line %q", out)
 	}
 	short := filepath.Join(t.TempDir(), "short")
-	os.WriteFile(short, []byte("short\n"), 0o600)
+	mustWrite(t, short, "short\n")
 	for _, tt := range []struct {
 		name string
 		args []string

@@ -118,7 +118,9 @@ func (s *Service) ApplyAll(ctx context.Context, id string, seed uint64) (ApplyAl
 		}
 		f := points.Derive(&h, today, s.pointsOptions())
 		if _, err := sc.Add(&f); err != nil {
-			return nil // a record the scheme refuses cannot be eligible
+			// A record the scheme refuses cannot be eligible: it is left
+			// out, and the pass goes on with the next person.
+			return nil //nolint:nilerr // a refused record is an answer (not eligible), not a failure of the pass
 		}
 		pend = append(pend, cand{id: p.IDNumber, name: p.Name, children: h.Children, town: townOn(&h, today)})
 		if sc.Full() {

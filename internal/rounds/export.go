@@ -252,9 +252,19 @@ func Verify(data []byte) (Report, error) {
 		}
 	}
 	where := func(e *ledger.Entry) string { return fmt.Sprintf("ledger[%d] (seq %d, %s)", e.Seq-1, e.Seq, e.Kind) }
+	// Each payload read is read once: one that is JSON but not an object
+	// (the chain can hash anything) is one problem naming the entry, not a
+	// comparison with "" that blames the instance or the result.
+	payloads := map[*ledger.Entry]map[string]any{}
 	field := func(e *ledger.Entry, name string) string {
-		var m map[string]any
-		json.Unmarshal(e.Payload, &m)
+		m, read := payloads[e]
+		if !read {
+			var err error
+			if m, err = payloadObject(e.Payload); err != nil {
+				rep.add(where(e)+": payload", "%v", err)
+			}
+			payloads[e] = m
+		}
 		s, _ := m[name].(string)
 		return s
 	}
@@ -298,6 +308,19 @@ func Verify(data []byte) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// payloadObject reads a ledger payload as the JSON object every entry's
+// payload is; null, an array or a string is an error saying so.
+func payloadObject(p json.RawMessage) (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(p, &m); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	if m == nil {
+		return nil, errors.New("not a JSON object: null")
+	}
+	return m, nil
 }
 
 // unreadable turns a JSON error into an invalid error with a position.

@@ -123,11 +123,12 @@ func publication(r *Round, apps []Application, warnings []string) Publication {
 		if a.Status == Accepted {
 			pts = strconv.FormatFloat(a.Points, 'f', -1, 64)
 			ticket = fmt.Sprintf(ticketFormat, a.Ticket)
-			if a.Placed != "" {
+			switch {
+			case a.Placed != "":
 				result, choice = names[a.Placed], strconv.Itoa(a.Choice)
-			} else if housing {
+			case housing:
 				result = resultWaiting
-			} else {
+			default:
 				result = resultUnplaced
 			}
 		} else {

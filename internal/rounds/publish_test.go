@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -121,16 +122,23 @@ type legacyChain struct{ rounds.Store }
 
 func (s legacyChain) Ledger(ctx context.Context, id string) ([]ledger.Entry, error) {
 	es, err := s.Store.Ledger(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	for i := range es {
 		if es[i].Kind == rounds.EntryPublish {
 			var m map[string]any
-			json.Unmarshal(es[i].Payload, &m)
+			if err := json.Unmarshal(es[i].Payload, &m); err != nil {
+				return nil, fmt.Errorf("legacy chain: publish payload: %w", err)
+			}
 			delete(m, "csv_sha256")
 			delete(m, "xlsx_sha256")
-			es[i].Payload, _ = json.Marshal(m)
+			if es[i].Payload, err = json.Marshal(m); err != nil {
+				return nil, fmt.Errorf("legacy chain: publish payload: %w", err)
+			}
 		}
 	}
-	return es, err
+	return es, nil
 }
 
 func TestCheckSeed(t *testing.T) {

@@ -219,10 +219,11 @@ func explain(r *Round, a *Application, res *alloc.Result, tieNames []string, wai
 	own := Priority{Points: a.Points, Tiebreak: a.Tiebreak, Ticket: ticketHex(a.Ticket)}
 	o.Own = &own
 	o.Text = append(o.Text, T(lang, "own", priorityText(lang, own, tieNames)))
-	if a.Placed != "" {
+	switch {
+	case a.Placed != "":
 		o.PlacedName = placeName(a.Placed)
 		o.Text = append(o.Text, T(lang, "placed", o.PlacedName, a.Choice))
-	} else if r.Kind.Housing() && a.WaitPosition > 0 {
+	case r.Kind.Housing() && a.WaitPosition > 0:
 		t := waits[a.Choices[0]]
 		w := ExpectedWait(a.Choices[0], a.WaitPosition, t.units, t.rounds, t.days)
 		o.Wait = &w
@@ -234,7 +235,7 @@ func explain(r *Round, a *Application, res *alloc.Result, tieNames []string, wai
 			est = T(lang, "wait_rounds_n", w.Rounds)
 		}
 		o.Text = append(o.Text, T(lang, "waiting", placeName(a.Choices[0]), a.WaitPosition, est))
-	} else {
+	default:
 		o.Text = append(o.Text, T(lang, "unplaced"))
 	}
 	above := a.Choices

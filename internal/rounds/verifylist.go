@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/newcitizens/rooted/internal/alloc"
 )
@@ -58,17 +59,33 @@ func VerifyLists(data []byte, lists []List) (Report, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return rep, unreadable(data, err)
 	}
+	// The parts of the export the lists are checked against. One that
+	// does not read (Verify has said so for the configuration; a payload
+	// may be JSON but not an object) leaves nothing to check the lists
+	// against: each list says which, rather than differing from zero
+	// values.
+	var unread []string
 	var cfg Config
-	json.Unmarshal(f.Round, &cfg)
+	if err := json.Unmarshal(f.Round, &cfg); err != nil {
+		unread = append(unread, fmt.Sprintf("round configuration (%v)", err))
+	}
+	payload := func(e *exportEntry) map[string]any {
+		m, err := payloadObject(e.Payload)
+		if err != nil {
+			unread = append(unread, fmt.Sprintf("ledger[%d] (seq %d, %s) payload (%v)", e.Seq-1, e.Seq, e.Kind, err))
+		}
+		return m
+	}
 	var pub, input map[string]any
 	var pubSeq int64
-	for _, e := range f.Ledger {
+	var sawPub, sawInput bool
+	for i := range f.Ledger {
+		e := &f.Ledger[i]
 		switch {
-		case e.Kind == EntryPublish && pub == nil:
-			json.Unmarshal(e.Payload, &pub)
-			pubSeq = e.Seq
-		case e.Kind == EntryInput && input == nil:
-			json.Unmarshal(e.Payload, &input)
+		case e.Kind == EntryPublish && !sawPub:
+			sawPub, pubSeq, pub = true, e.Seq, payload(e)
+		case e.Kind == EntryInput && !sawInput:
+			sawInput, input = true, payload(e)
 		}
 	}
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
@@ -82,8 +99,13 @@ func VerifyLists(data []byte, lists []List) (Report, error) {
 		problem := func(where, format string, args ...any) {
 			rep.Problems = append(rep.Problems, Problem{File: l.Name, Where: where, What: fmt.Sprintf(format, args...)})
 		}
+		if len(unread) > 0 {
+			problem("file", "cannot be checked: the export's %s does not read", strings.Join(unread, "; "))
+			rep.Lists = append(rep.Lists, lr)
+			continue
+		}
 		switch {
-		case pub == nil:
+		case !sawPub:
 			problem("file", "the export's chain has no publish entry: the round was not published")
 		case str(pub, l.Format+"_sha256") == "":
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: the round was published before the ledger recorded the files' SHA-256: this file cannot be checked byte for byte; its rows were checked against the rows' digest and the allocation", l.Name))
