@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The test command of rooted: format and vet checks, then every test with the
-# race detector, against SQLite and against a throwaway PostgreSQL cluster.
+# The test command of rooted: format, vet and lint checks (golangci-lint at the
+# version scripts/lint.sh pins, installed from the Go module proxy the first
+# time), then every test with the race detector, against SQLite and against a
+# throwaway PostgreSQL cluster. ROOTED_SKIP_LINT=1 skips the lint step (for a
+# machine without the module proxy); CI never sets it.
 #
 #   ./scripts/test.sh            # everything
 #   ./scripts/test.sh ./internal/store/...   # some packages
@@ -19,6 +22,10 @@ bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$bad" ]; then echo "gofmt would change:"; echo "$bad"; exit 1; fi
 echo "== go vet"
 go vet "${pkgs[@]}"
+if [ "${ROOTED_SKIP_LINT:-}" != 1 ]; then
+  echo "== golangci-lint"
+  ./scripts/lint.sh "${pkgs[@]}"
+fi
 
 pgdir=""
 cleanup() {
