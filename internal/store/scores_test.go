@@ -100,7 +100,7 @@ func testForEachHistory(t *testing.T, dsn string) {
 		t.Errorf("History differs from ForEachHistory: %+v", h)
 	}
 	stop := errors.New("stop")
-	if err := db.ForEachHistory(ctx, func(registry.PersonHistory) error { return stop }); err != stop {
+	if err := db.ForEachHistory(ctx, func(registry.PersonHistory) error { return stop }); err != stop { //nolint:errorlint // the contract is fn's error itself, unwrapped
 		t.Errorf("fn's error: got %v, want it unwrapped", err)
 	}
 }

@@ -299,7 +299,9 @@ func testRollback(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.PutPerson(ctx, person(1, "1990-01-01", registry.Male, "510102"))
+	if err := b.PutPerson(ctx, person(1, "1990-01-01", registry.Male, "510102")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := b.Commit(ctx, registry.ImportRun{}); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +379,7 @@ func testForEachPersonID(t *testing.T, dsn string) {
 		t.Errorf("ForEachPersonID = %v\nwant %v", got, want)
 	}
 	stop := fmt.Errorf("stop")
-	if err := db.ForEachPersonID(ctx, func(string) error { return stop }); err != stop {
+	if err := db.ForEachPersonID(ctx, func(string) error { return stop }); err != stop { //nolint:errorlint // the contract is fn's error itself, unwrapped
 		t.Errorf("error from fn = %v, want it returned as is", err)
 	}
 }
