@@ -51,18 +51,17 @@ var (
 // chineseNumber returns n (1..99) in Chinese numerals, as in 第十二小学;
 // any other n in Arabic digits.
 func chineseNumber(n int) string {
-	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 1 || n > 99:
+	if n < 1 || n > 99 {
 		return strconv.Itoa(n)
-	case n < 10:
-		return digits[n]
-	case n == 10:
-		return "十"
-	case n < 20:
-		return "十" + digits[n-10]
-	default:
-		s := digits[n/10] + "十"
-		return s + digits[n%10]
 	}
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	tens, ones := n/10, n%10
+	s := ""
+	if tens > 1 {
+		s = digits[tens] // 二十, not 一十
+	}
+	if tens > 0 {
+		s += "十"
+	}
+	return s + digits[ones]
 }

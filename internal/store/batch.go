@@ -604,13 +604,15 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 	if b.done {
 		return 0, errBatchDone
 	}
+	// A failed commit rolls back; the error returned is the commit's, the
+	// rollback's would change nothing the caller can do.
 	if b.err != nil {
-		b.rollback(ctx)
+		_ = b.rollback(ctx)
 		return 0, b.err
 	}
 	defer func() {
 		if err != nil {
-			b.rollback(ctx)
+			_ = b.rollback(ctx)
 		}
 	}()
 	if err := b.flusher.wait(); err != nil {

@@ -168,7 +168,7 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 		b.err = b.flush(ctx)
 	}
 	if b.err != nil {
-		b.rollback(ctx)
+		_ = b.rollback(ctx) // the error that matters is returned
 		return 0, b.err
 	}
 	b.close()
@@ -186,7 +186,7 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 	// Stored scores feed the officers' pages as the registry does: the
 	// registry's version tells every server that they changed.
 	if err := bumpVersion(ctx, b.tx); err != nil {
-		b.rollback(ctx)
+		_ = b.rollback(ctx) // the error that matters is returned
 		return 0, err
 	}
 	if err := b.tx.Commit(); err != nil {
