@@ -51,7 +51,10 @@ func createCSV(dir, name string, header ...string) (*csvFile, error) {
 
 // open starts writing the part named name, with the header.
 func (c *csvFile) open(name string) error {
-	f, err := os.Create(filepath.Join(c.dir, name))
+	// Every part holds rows about persons (ID numbers, names, phones):
+	// synthetic, but shaped like the real thing, so kept to the owner as
+	// real personal data would be.
+	f, err := os.OpenFile(filepath.Join(c.dir, name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
@@ -91,14 +94,6 @@ func (c *csvFile) str(s string) {
 	c.line = append(c.line, s...)
 }
 
-// bytes appends a text field held as bytes.
-func (c *csvFile) bytes(b []byte) {
-	if len(c.line) > 0 {
-		c.line = append(c.line, ',')
-	}
-	c.line = append(c.line, b...)
-}
-
 // int appends an integer field.
 func (c *csvFile) int(n int) {
 	if len(c.line) > 0 {
@@ -124,9 +119,6 @@ func (c *csvFile) month(m int) {
 	}
 	c.line = appendMonth(c.line, m)
 }
-
-// empty appends an empty field. The first field of a row is never empty.
-func (c *csvFile) empty() { c.line = append(c.line, ',') }
 
 // end writes the row.
 func (c *csvFile) end() {
@@ -202,9 +194,6 @@ func monthOf(d date.Date) int {
 	y, m, _ := civil(d)
 	return y*12 + m - 1
 }
-
-// firstOfMonth returns the first day of month index mi.
-func firstOfMonth(mi int) date.Date { return fromCivil(mi/12, mi%12+1, 1) }
 
 func appendDate(b []byte, d date.Date) []byte {
 	y, m, dd := civil(d)

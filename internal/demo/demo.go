@@ -83,7 +83,8 @@ func generate(ctx context.Context, dir string, opt Options) (Manifest, *stats, e
 	if err := ctx.Err(); err != nil {
 		return Manifest{}, nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The folder holds the persons' parts (0600, see csvFile.open).
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return Manifest{}, nil, fmt.Errorf("demo: %w", err)
 	}
 	// A stale manifest must not describe the files about to be replaced.
@@ -117,7 +118,7 @@ func generate(ctx context.Context, dir string, opt Options) (Manifest, *stats, e
 	if err != nil {
 		return Manifest{}, nil, fmt.Errorf("demo: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, FileManifest), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, FileManifest), append(data, '\n'), 0o644); err != nil { //nolint:gosec // the manifest holds the seed and row counts, no personal data
 		return Manifest{}, nil, fmt.Errorf("demo: %w", err)
 	}
 	if opt.Progress != nil {

@@ -652,3 +652,18 @@ func TestLarge(t *testing.T) {
 	}
 	t.Logf("total %.1f MB", float64(total)/1e6)
 }
+
+// TestPartsPrivate checks that every part, each a file of rows about
+// persons, is readable by its owner only, whatever the umask.
+func TestPartsPrivate(t *testing.T) {
+	dir, m, _ := city(t)
+	for name := range m.Files {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group or others", name, perm)
+		}
+	}
+}

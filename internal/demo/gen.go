@@ -119,7 +119,6 @@ type gen struct {
 	ageDist, eduDist, surnameDist  dist
 	ageOthers                      dist // age bands of adults who are not parents
 	resSingle, resFamily           dist
-	resKinds                       []string
 	sourceDist                     map[string]dist
 	sourceKeys                     map[string][]string
 	empMale, empFemale, industryDs dist
@@ -238,7 +237,9 @@ func newGen(dir string, opt Options) (*gen, error) {
 	g.fIns = open(FileInsurance, "id_number", "kind", "from_month", "to_month", "employer_uscc")
 	g.fFacts = open(FileFacts, "id_number", "kind", "value", "date")
 	if err != nil {
-		g.closeAll()
+		// The error that matters is the failed open; closing the files
+		// opened before it only releases them.
+		_ = g.closeAll()
 		return nil, err
 	}
 	return g, nil

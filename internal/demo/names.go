@@ -1,5 +1,7 @@
 package demo
 
+import "strconv"
+
 // surnames are the most common Chinese surnames with their approximate share
 // of the population, in the order of the Ministry of Public Security's 2020
 // national name report (公安部户政管理研究中心《二〇二〇年全国姓名报告》:
@@ -46,18 +48,20 @@ var (
 	tradeChars  = []rune("利达鑫宏华泰盛丰远恒大新金银永福顺祥瑞嘉创科东方海天伟佳康安明亿隆兴旺德信诚宝荣昌通")
 )
 
-// chineseNumber returns n (1..99) in Chinese numerals, as in 第十二小学.
+// chineseNumber returns n (1..99) in Chinese numerals, as in 第十二小学;
+// any other n in Arabic digits.
 func chineseNumber(n int) string {
-	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 10:
-		return digits[n]
-	case n == 10:
-		return "十"
-	case n < 20:
-		return "十" + digits[n-10]
-	default:
-		s := digits[n/10] + "十"
-		return s + digits[n%10]
+	if n < 1 || n > 99 {
+		return strconv.Itoa(n)
 	}
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	tens, ones := n/10, n%10
+	s := ""
+	if tens > 1 {
+		s = digits[tens] // 二十, not 一十
+	}
+	if tens > 0 {
+		s += "十"
+	}
+	return s + digits[ones]
 }

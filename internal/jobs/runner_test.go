@@ -273,7 +273,12 @@ func TestWake(t *testing.T) {
 		})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { defer close(done); r.Run(ctx) }()
+		go func() {
+			defer close(done)
+			if err := r.Run(ctx); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}()
 		t.Cleanup(func() { cancel(); <-done })
 		// Run's first look most likely finds nothing (the test cannot
 		// know: when the job comes first, the test passes without a wake

@@ -31,10 +31,10 @@ func (c HouseholdClass) Houses(size int) bool {
 
 // Sizes is the household sizes of the class, "1–2" or "5+".
 func (c HouseholdClass) Sizes() string {
-	switch {
-	case c.MaxSize == 0:
+	switch c.MaxSize {
+	case 0:
 		return strconv.Itoa(c.MinSize) + "+"
-	case c.MaxSize == c.MinSize:
+	case c.MinSize:
 		return strconv.Itoa(c.MinSize)
 	}
 	return strconv.Itoa(c.MinSize) + "–" + strconv.Itoa(c.MaxSize)

@@ -411,7 +411,9 @@ func isIDSuffix(q string) bool {
 		return false
 	}
 	for i, c := range q {
-		if !(c >= '0' && c <= '9') && !(c == 'X' && i == len(q)-1) {
+		digit := c >= '0' && c <= '9'
+		checkX := c == 'X' && i == len(q)-1 // only the last character may be X
+		if !digit && !checkX {
 			return false
 		}
 	}

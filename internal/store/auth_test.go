@@ -339,24 +339,24 @@ func testCodes(t *testing.T, a, b *DB) {
 			t.Errorf("signin_codes holds %q", col)
 		}
 	}
-	if err := cb.Check(ctx, "110101199003070011", code); err != auth.ErrSignIn {
+	if err := cb.Check(ctx, "110101199003070011", code); !errors.Is(err, auth.ErrSignIn) {
 		t.Errorf("another number's code: %v, want ErrSignIn", err)
 	}
-	if err := (&auth.Codes{Now: clock, Key: []byte("other key"), Store: b}).Check(ctx, id, code); err != auth.ErrSignIn {
+	if err := (&auth.Codes{Now: clock, Key: []byte("other key"), Store: b}).Check(ctx, id, code); !errors.Is(err, auth.ErrSignIn) {
 		t.Errorf("checked under another key: %v, want ErrSignIn", err)
 	}
 	if err := cb.Check(ctx, id, code); err != nil {
 		t.Errorf("code issued by one server, checked by another: %v", err)
 	}
 	for _, c := range []*auth.Codes{ca, cb} {
-		if err := c.Check(ctx, id, code); err != auth.ErrSignIn {
+		if err := c.Check(ctx, id, code); !errors.Is(err, auth.ErrSignIn) {
 			t.Errorf("a used code: %v, want ErrSignIn", err)
 		}
 	}
 
 	code = issue(ca)
 	now = now.Add(auth.CodeTTL)
-	if err := cb.Check(ctx, id, code); err != auth.ErrSignIn {
+	if err := cb.Check(ctx, id, code); !errors.Is(err, auth.ErrSignIn) {
 		t.Errorf("an expired code: %v, want ErrSignIn", err)
 	}
 	if n := len(column(t, a, `SELECT code_hmac FROM signin_codes`)); n != 0 {
@@ -365,7 +365,7 @@ func testCodes(t *testing.T, a, b *DB) {
 
 	code = issue(ca)
 	for i := range auth.CodeTries - 1 {
-		if err := []*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code); err != auth.ErrSignIn {
+		if err := []*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code); !errors.Is(err, auth.ErrSignIn) {
 			t.Errorf("wrong code: %v", err)
 		}
 	}
@@ -375,9 +375,11 @@ func testCodes(t *testing.T, a, b *DB) {
 
 	code = issue(cb)
 	for i := range auth.CodeTries {
-		[]*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code)
+		if err := []*auth.Codes{ca, cb}[i%2].Check(ctx, id, "000000"+code); !errors.Is(err, auth.ErrSignIn) {
+			t.Fatalf("wrong code %d: %v, want ErrSignIn", i+1, err)
+		}
 	}
-	if err := ca.Check(ctx, id, code); err != auth.ErrSignIn {
+	if err := ca.Check(ctx, id, code); !errors.Is(err, auth.ErrSignIn) {
 		t.Errorf("right code after %d wrong ones: %v, want ErrSignIn", auth.CodeTries, err)
 	}
 	if n := len(column(t, a, `SELECT code_hmac FROM signin_codes`)); n != 0 {
@@ -387,7 +389,7 @@ func testCodes(t *testing.T, a, b *DB) {
 	old := issue(ca)
 	code = issue(cb)
 	if old != code {
-		if err := ca.Check(ctx, id, old); err != auth.ErrSignIn {
+		if err := ca.Check(ctx, id, old); !errors.Is(err, auth.ErrSignIn) {
 			t.Errorf("a replaced code: %v, want ErrSignIn", err)
 		}
 	}
@@ -408,10 +410,10 @@ func testCodesConcurrent(t *testing.T, a, b *DB) {
 		var wg sync.WaitGroup
 		for i := range checks {
 			wg.Go(func() {
-				switch err := codes[i%2].Check(ctx, id, code); err {
-				case nil:
+				switch err := codes[i%2].Check(ctx, id, code); {
+				case err == nil:
 					ok.Add(1)
-				case auth.ErrSignIn:
+				case errors.Is(err, auth.ErrSignIn):
 				default:
 					errs <- err
 				}
@@ -442,7 +444,7 @@ func testCodesConcurrent(t *testing.T, a, b *DB) {
 	if got := sa.tries.Load() + sb.tries.Load(); got != auth.CodeTries {
 		t.Errorf("%d concurrent guesses were compared, want %d", got, auth.CodeTries)
 	}
-	if err := codes[0].Check(ctx, id, code); err != auth.ErrSignIn {
+	if err := codes[0].Check(ctx, id, code); !errors.Is(err, auth.ErrSignIn) {
 		t.Errorf("right code after the guesses: %v, want ErrSignIn", err)
 	}
 }
@@ -467,9 +469,16 @@ func testPurgeSignIn(t *testing.T, a, b *DB) {
 	l := &auth.Limiter{Name: "test", Max: 2, Window: time.Minute, Lockout: 10 * time.Minute, Now: clock, Store: a}
 	// Rows expire: "counting" with its window at 1m, the code at CodeTTL,
 	// "locked" with its lockout at 10m.
-	l.Add(ctx, "counting")
-	l.Add(ctx, "locked")
-	l.Add(ctx, "locked")
+	for i, key := range []string{"counting", "locked", "locked"} {
+		var locked *auth.ErrLocked
+		err := l.Add(ctx, key)
+		if i == 2 && errors.As(err, &locked) {
+			continue // the second "locked" starts the lockout
+		}
+		if err != nil {
+			t.Fatalf("add %q: %v", key, err)
+		}
+	}
 	c := &auth.Codes{Now: clock, Store: b}
 	if _, err := c.Issue(ctx, "520102198503033311"); err != nil {
 		t.Fatal(err)

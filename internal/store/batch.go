@@ -34,11 +34,6 @@ func (t *table) columns() []string {
 	return cols
 }
 
-// maxBatchRows bounds the rows of one multi-row INSERT. 500 rows of the
-// widest table (9 columns) is 4,500 parameters, well under both engines'
-// limits, and large enough that per-statement overhead stops mattering.
-const maxBatchRows = 500
-
 // chunk returns the rows one INSERT statement carries.
 func (t *table) chunk(d dialect) int {
 	return max(1, min(d.stmtRows, d.maxParams/len(t.columns())))
@@ -391,6 +386,11 @@ type batch struct {
 	flusher  *flusher
 	err      error // first error; the batch is then unusable
 	done     bool  // committed or rolled back
+	// ctx is the context the batch was begun with, for Rollback, whose
+	// signature (registry.Batch) carries none: the cleanup keeps its values
+	// and, through context.WithoutCancel in release, runs even when the
+	// import was cancelled.
+	ctx context.Context
 }
 
 // BeginBatch starts an import (see registry.Batch). On PostgreSQL it begins
@@ -411,7 +411,7 @@ func (db *DB) BeginBatch(ctx context.Context) (registry.Batch, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("store: begin batch: %w", err)
 	}
-	return &batch{db: db, tx: tx, importID: id, writers: make(map[*table]*writer), flusher: newFlusher(ctx)}, nil
+	return &batch{db: db, tx: tx, importID: id, writers: make(map[*table]*writer), flusher: newFlusher(ctx), ctx: ctx}, nil
 }
 
 // beginStaged starts a SQLite batch: a connection of its own and, on it, a
@@ -431,7 +431,7 @@ func (db *DB) beginStaged(ctx context.Context) (*batch, error) {
 		conn.Close()
 		return nil, fmt.Errorf("store: begin batch: %w", err)
 	}
-	return &batch{db: db, conn: conn, staging: true, writers: make(map[*table]*writer), flusher: newFlusher(ctx)}, nil
+	return &batch{db: db, conn: conn, staging: true, writers: make(map[*table]*writer), flusher: newFlusher(ctx), ctx: ctx}, nil
 }
 
 // stageTable returns the TEMP table that holds t's rows of a SQLite batch
@@ -604,13 +604,15 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 	if b.done {
 		return 0, errBatchDone
 	}
+	// A failed commit rolls back; the error returned is the commit's, the
+	// rollback's would change nothing the caller can do.
 	if b.err != nil {
-		b.Rollback()
+		_ = b.rollback(ctx)
 		return 0, b.err
 	}
 	defer func() {
 		if err != nil {
-			b.Rollback()
+			_ = b.rollback(ctx)
 		}
 	}()
 	if err := b.flusher.wait(); err != nil {
@@ -633,7 +635,9 @@ func (b *batch) Commit(ctx context.Context, run registry.ImportRun) (changed int
 			return 0, err
 		}
 		b.done = true
-		b.release()
+		// The rows are merged: a staging table left behind is dropped by
+		// the connection's next batch, so its error changes nothing here.
+		_ = b.release(ctx)
 		return changed, nil
 	}
 	_, err = b.tx.ExecContext(ctx, b.db.d.q(`UPDATE imports SET file = $1, sha256 = $2, kind = $3, read = $4, accepted = $5, quarantined = $6, changed = $7, at = $8 WHERE id = $9`),
@@ -727,14 +731,24 @@ func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int6
 // Rollback abandons the batch. It is a no-op after Commit or a previous
 // Rollback.
 func (b *batch) Rollback() error {
+	return b.rollback(b.ctx)
+}
+
+// rollback is Rollback with the context of the caller that abandons the
+// batch (Commit's, on a failed commit).
+func (b *batch) rollback(ctx context.Context) error {
 	if b.done {
 		return nil
 	}
 	b.done = true
-	b.flusher.wait() // the goroutine may be using the transaction
+	// The goroutine may be using the transaction: wait for it. Its error is
+	// that of a write being abandoned, already returned by Put or Commit.
+	_ = b.flusher.wait()
 	b.closeWriters()
 	if b.conn != nil {
-		b.release()
+		if err := b.release(ctx); err != nil {
+			return fmt.Errorf("store: rollback batch: %w", err)
+		}
 		return nil
 	}
 	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
@@ -773,24 +787,35 @@ func (b *batch) compare(ctx context.Context) (version int64, err error) {
 
 // release ends a SQLite batch: it abandons the staging transaction if still
 // open, drops the staging tables and gives the connection back to the pool.
-// It runs whatever the batch's context: a cancelled import still cleans up.
-// A failure here loses nothing (the rows were merged or are abandoned); a
-// table left behind is dropped by the connection's next batch.
-func (b *batch) release() {
+// It runs whatever the state of ctx (context.WithoutCancel): a cancelled
+// import still cleans up, and the connection always goes back. A failure
+// here loses nothing (the rows were merged or are abandoned); a table left
+// behind is dropped by the connection's next batch. It returns every
+// failure, joined.
+func (b *batch) release(ctx context.Context) error {
 	if b.conn == nil {
-		return
+		return nil
 	}
-	ctx := context.Background()
+	ctx = context.WithoutCancel(ctx)
+	var errs []error
 	if b.staging {
-		b.conn.ExecContext(ctx, `ROLLBACK`)
+		if _, err := b.conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+			errs = append(errs, fmt.Errorf("abandon staging: %w", err))
+		}
 		b.staging = false
 	}
 	for t := range b.writers {
-		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name)
-		b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+stageTable(t).name+`_same`)
+		for _, name := range []string{stageTable(t).name, stageTable(t).name + `_same`} {
+			if _, err := b.conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+name); err != nil {
+				errs = append(errs, fmt.Errorf("drop %s: %w", name, err))
+			}
+		}
 	}
-	b.conn.Close()
+	if err := b.conn.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close connection: %w", err))
+	}
 	b.conn = nil
+	return errors.Join(errs...)
 }
 
 func (b *batch) closeWriters() {

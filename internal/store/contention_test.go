@@ -125,7 +125,9 @@ func openRound(t *testing.T, db *DB) {
 	r := newRound(t, db, "r1")
 	r.Status, r.OpenedOn = rounds.Open, date.MustParse("2026-04-01")
 	if _, err := db.Commit(ctx, "r1", rounds.Change{From: rounds.Draft, Round: &r,
-		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, Payload: []byte(`{}`)}}}); err != nil {
+		// The ledger keeps time order: the commitment follows the config
+		// entry that newRound dated roundCreated.
+		Ledger: []ledger.Draft{{Kind: rounds.EntryCommitment, At: roundCreated.Add(time.Hour), Payload: []byte(`{}`)}}}); err != nil {
 		t.Fatal(err)
 	}
 }

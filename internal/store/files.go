@@ -44,7 +44,9 @@ func (db *DB) CreateFile(ctx context.Context, f jobs.File, r io.Reader, maxBytes
 	ok := false
 	defer func() {
 		if !ok {
-			db.DeleteFile(context.WithoutCancel(ctx), f.ID)
+			// The error that matters is already being returned; a row left
+			// behind is marked due within the hour, so the sweep removes it.
+			_ = db.DeleteFile(context.WithoutCancel(ctx), f.ID)
 		}
 	}()
 	h := sha256.New()
@@ -160,17 +162,8 @@ func (db *DB) DeleteExpiredFiles(ctx context.Context, now time.Time) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("store: expired files: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("store: expired files: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := scanIDs(rows)
+	if err != nil {
 		return 0, fmt.Errorf("store: expired files: %w", err)
 	}
 	for i, id := range ids {

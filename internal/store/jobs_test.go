@@ -104,8 +104,13 @@ func testClaimHeartbeatFinish(t *testing.T, db *DB) {
 	if _, err := db.Claim(ctx, []string{"import"}, "w1", t0, time.Minute, 3); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("claim on an empty queue: %v, want not found", err)
 	}
-	q, _, _ := db.Enqueue(ctx, jobs.Job{Kind: "import", Owner: "ann"}, t0)
-	db.Enqueue(ctx, jobs.Job{Kind: "other"}, t0)
+	q, _, err := db.Enqueue(ctx, jobs.Job{Kind: "import", Owner: "ann"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Enqueue(ctx, jobs.Job{Kind: "other"}, t0); err != nil {
+		t.Fatal(err)
+	}
 	j, err := db.Claim(ctx, []string{"import"}, "w1", t0, time.Minute, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +259,9 @@ func testFilesRoundTrip(t *testing.T, db *DB) {
 		t.Errorf("deleted file: %v, want not found", err)
 	}
 	var chunks int
-	db.sql.QueryRow(db.d.q(`SELECT COUNT(*) FROM file_chunks WHERE file_id = $1`), f.ID).Scan(&chunks)
+	if err := db.sql.QueryRow(db.d.q(`SELECT COUNT(*) FROM file_chunks WHERE file_id = $1`), f.ID).Scan(&chunks); err != nil {
+		t.Fatal(err)
+	}
 	if chunks != 0 {
 		t.Errorf("%d chunks left after delete", chunks)
 	}
@@ -267,8 +274,12 @@ func testFileTooLarge(t *testing.T, db *DB) {
 		t.Fatalf("over the limit: %v, want invalid", err)
 	}
 	var files, chunks int
-	db.sql.QueryRow(`SELECT COUNT(*) FROM files`).Scan(&files)
-	db.sql.QueryRow(`SELECT COUNT(*) FROM file_chunks`).Scan(&chunks)
+	if err := db.sql.QueryRow(`SELECT COUNT(*) FROM files`).Scan(&files); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.sql.QueryRow(`SELECT COUNT(*) FROM file_chunks`).Scan(&chunks); err != nil {
+		t.Fatal(err)
+	}
 	if files != 0 || chunks != 0 {
 		t.Errorf("%d files and %d chunks left, want none", files, chunks)
 	}
@@ -305,7 +316,9 @@ func testFilesExpire(t *testing.T, db *DB) {
 		t.Errorf("unexpired file gone: %v", err)
 	}
 	var files int
-	db.sql.QueryRow(`SELECT COUNT(*) FROM files`).Scan(&files)
+	if err := db.sql.QueryRow(`SELECT COUNT(*) FROM files`).Scan(&files); err != nil {
+		t.Fatal(err)
+	}
 	if files != 1 {
 		t.Errorf("%d files left, want 1", files)
 	}

@@ -152,10 +152,14 @@ func (db *DB) updatePermitsStaged(ctx context.Context, decide func(registry.Pers
 	defer conn.Close()
 	staged := []*table{permitsTable, eventsTable}
 	defer func() {
-		bg := context.Background()
-		conn.ExecContext(bg, `ROLLBACK`) // if a transaction is still open; an error otherwise
+		// The cleanup runs even when the run was cancelled. Its errors are
+		// not the run's: ROLLBACK fails when no transaction is left open
+		// (the expected case after a merge), and a staging table left
+		// behind is dropped by the setup of the connection's next run.
+		cleanup := context.WithoutCancel(ctx)
+		_, _ = conn.ExecContext(cleanup, `ROLLBACK`)
 		for _, t := range staged {
-			conn.ExecContext(bg, `DROP TABLE IF EXISTS `+stageTable(t).name)
+			_, _ = conn.ExecContext(cleanup, `DROP TABLE IF EXISTS `+stageTable(t).name)
 		}
 	}()
 	setup := []string{`PRAGMA temp.cache_size = -65536`}

@@ -74,16 +74,8 @@ func (db *DB) ForEachPersonID(ctx context.Context, fn func(id string) error) err
 		if err != nil {
 			return fmt.Errorf("store: person ids: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: person ids: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		// The rows are closed before fn runs: no query is open then.
+		if ids, err = appendIDs(ids, rows); err != nil {
 			return fmt.Errorf("store: person ids: %w", err)
 		}
 		for _, id := range ids {
@@ -174,7 +166,8 @@ var sexLabels = map[string]string{string(registry.Male): "男", string(registry.
 func bornBy(asOf date.Date, age int) date.Date {
 	y, m, d := asOf.Parts()
 	y -= age
-	if m == time.February && d == 29 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
+	leap := y%4 == 0 && (y%100 != 0 || y%400 == 0)
+	if m == time.February && d == 29 && !leap {
 		d = 28
 	}
 	return date.Of(y, m, d)
@@ -296,4 +289,23 @@ func sortCounts(cs []registry.Count) {
 func provinceName(code string) string {
 	name, _ := ident.ProvinceName(code)
 	return name
+}
+
+// appendIDs appends the single string column of every row to ids and closes
+// rows (deferred, so that every path closes them).
+func appendIDs(ids []string, rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// scanIDs is appendIDs into a new slice.
+func scanIDs(rows *sql.Rows) ([]string, error) {
+	return appendIDs(nil, rows)
 }

@@ -75,12 +75,16 @@ type scoreBatch struct {
 	stored int64
 	err    error
 	done   bool
+	// ctx is the context the run was begun with, for Rollback, whose
+	// signature (registry.ScoreBatch) carries none; release runs the
+	// cleanup under context.WithoutCancel of it.
+	ctx context.Context
 }
 
 // BeginScores starts a scoring transaction (see registry.PointsStore). On
 // SQLite it takes no lock until Commit.
 func (db *DB) BeginScores(ctx context.Context) (registry.ScoreBatch, error) {
-	b := &scoreBatch{db: db, at: db.d.timestamp(time.Now()), args: make([]any, 0, scoreRows*len(scoreColumns))}
+	b := &scoreBatch{db: db, at: db.d.timestamp(time.Now()), args: make([]any, 0, scoreRows*len(scoreColumns)), ctx: ctx}
 	if db.d.engine != EngineSQLite {
 		tx, err := db.sql.BeginTx(ctx, nil)
 		if err != nil {
@@ -164,14 +168,16 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 		b.err = b.flush(ctx)
 	}
 	if b.err != nil {
-		b.Rollback()
+		_ = b.rollback(ctx) // the error that matters is returned
 		return 0, b.err
 	}
 	b.close()
 	if b.conn != nil {
 		stored, err := b.merge(ctx)
 		b.done = true
-		b.release()
+		// Merged or abandoned, the staged records are done with: a staging
+		// table left behind is dropped by the connection's next run.
+		_ = b.release(ctx)
 		if err != nil {
 			return 0, err
 		}
@@ -180,7 +186,7 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 	// Stored scores feed the officers' pages as the registry does: the
 	// registry's version tells every server that they changed.
 	if err := bumpVersion(ctx, b.tx); err != nil {
-		b.Rollback()
+		_ = b.rollback(ctx) // the error that matters is returned
 		return 0, err
 	}
 	if err := b.tx.Commit(); err != nil {
@@ -222,25 +228,40 @@ func (b *scoreBatch) merge(ctx context.Context) (stored int64, err error) {
 }
 
 // release drops a SQLite run's staging table and gives its connection
-// back, whatever the run's context.
-func (b *scoreBatch) release() {
+// back, whatever the state of ctx (context.WithoutCancel): a cancelled run
+// still cleans up. It returns every failure, joined.
+func (b *scoreBatch) release(ctx context.Context) error {
 	if b.conn == nil {
-		return
+		return nil
 	}
-	b.conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS `+stageScores)
-	b.conn.Close()
+	var errs []error
+	if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+stageScores); err != nil {
+		errs = append(errs, fmt.Errorf("drop %s: %w", stageScores, err))
+	}
+	if err := b.conn.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close connection: %w", err))
+	}
 	b.conn = nil
+	return errors.Join(errs...)
 }
 
 // Rollback abandons the batch; a no-op after Commit or Rollback.
 func (b *scoreBatch) Rollback() error {
+	return b.rollback(b.ctx)
+}
+
+// rollback is Rollback with the context of the caller that abandons the
+// batch (Commit's, on a failed commit).
+func (b *scoreBatch) rollback(ctx context.Context) error {
 	if b.done {
 		return nil
 	}
 	b.done = true
 	b.close()
 	if b.conn != nil {
-		b.release()
+		if err := b.release(ctx); err != nil {
+			return fmt.Errorf("store: rollback scores: %w", err)
+		}
 		return nil
 	}
 	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ func TestPoints(t *testing.T) {
 		{"ScoresIdempotent", testScoresIdempotent},
 		{"ScoresRollback", testScoresRollback},
 		{"ScoreWhileReading", testScoreWhileReading},
+		{"ScoresCancelled", testScoresCancelled},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -100,7 +102,7 @@ func testForEachHistory(t *testing.T, dsn string) {
 		t.Errorf("History differs from ForEachHistory: %+v", h)
 	}
 	stop := errors.New("stop")
-	if err := db.ForEachHistory(ctx, func(registry.PersonHistory) error { return stop }); err != stop {
+	if err := db.ForEachHistory(ctx, func(registry.PersonHistory) error { return stop }); err != stop { //nolint:errorlint // the contract is fn's error itself, unwrapped
 		t.Errorf("fn's error: got %v, want it unwrapped", err)
 	}
 }
@@ -220,5 +222,35 @@ func testScoreWhileReading(t *testing.T, dsn string) {
 	}
 	if n, err := b.Commit(ctx); err != nil || n != 3 {
 		t.Fatalf("Commit = %d, %v; want 3", n, err)
+	}
+}
+
+// testScoresCancelled checks that a scoring run whose context is cancelled
+// still cleans up: Rollback succeeds (on SQLite it drops the staging table,
+// which a cancelled context would refuse) and no connection stays taken.
+func testScoresCancelled(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	c, cancel := context.WithCancel(ctx)
+	b, err := db.BeginScores(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 700 {
+		if err := b.Put(c, record(benchID(i), "d", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := b.Rollback(); err != nil {
+		t.Fatalf("Rollback after cancel: %v", err)
+	}
+	// SQLite's staged run gives its connection back in Rollback; a
+	// PostgreSQL transaction cut off by its context is rolled back and its
+	// connection returned by database/sql itself, asynchronously.
+	if n := db.sql.Stats().InUse; db.d.engine == EngineSQLite && n != 0 {
+		t.Errorf("%d connections still in use after the run", n)
+	}
+	if n := countScores(t, db); n != 0 {
+		t.Errorf("cancelled run left %d scores", n)
 	}
 }

@@ -25,7 +25,7 @@
 // and permits runs do the same (see batch, BeginScores, UpdatePermits).
 // Rows are buffered per table, up to sortRows, and written as INSERT … ON
 // CONFLICT … DO UPDATE … WHERE <a column differs> statements (PostgreSQL,
-// sorted by key, at most maxBatchRows rows each; SQLite's merge, one
+// sorted by key, at most dialect.stmtRows rows each; SQLite's merge, one
 // statement per table in key order), so an identical row is never
 // rewritten and the changed count is the statements' RowsAffected. Memory
 // stays bounded whatever the size of the file (SQLite's staged rows live in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -52,6 +53,7 @@ func TestStore(t *testing.T) {
 		{"Version", testVersion},
 		{"Sandbox", testSandbox},
 		{"MigrationInsertedBefore", testMigrationInsertedBefore},
+		{"CancelledBatch", testCancelledBatch},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -299,7 +301,9 @@ func testRollback(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.PutPerson(ctx, person(1, "1990-01-01", registry.Male, "510102"))
+	if err := b.PutPerson(ctx, person(1, "1990-01-01", registry.Male, "510102")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := b.Commit(ctx, registry.ImportRun{}); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +381,7 @@ func testForEachPersonID(t *testing.T, dsn string) {
 		t.Errorf("ForEachPersonID = %v\nwant %v", got, want)
 	}
 	stop := fmt.Errorf("stop")
-	if err := db.ForEachPersonID(ctx, func(string) error { return stop }); err != stop {
+	if err := db.ForEachPersonID(ctx, func(string) error { return stop }); err != stop { //nolint:errorlint // the contract is fn's error itself, unwrapped
 		t.Errorf("error from fn = %v, want it returned as is", err)
 	}
 }
@@ -745,5 +749,49 @@ func testVersion(t *testing.T, dsn string) {
 	}
 	if v := version(); v != v2 {
 		t.Errorf("permits run that changed nothing: version %d, was %d", v, v2)
+	}
+}
+
+// testCancelledBatch checks that an import whose context is cancelled still
+// cleans up: Rollback succeeds (on SQLite it drops the staging tables on the
+// batch's own connection, which a cancelled context would refuse), a failed
+// Commit returns the cancellation, no connection stays taken, and the next
+// import works.
+func testCancelledBatch(t *testing.T, dsn string) {
+	db := mustOpen(t, dsn)
+	for _, commit := range []bool{false, true} {
+		c, cancel := context.WithCancel(ctx)
+		b, err := db.BeginBatch(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// More than one flush, so the staging tables hold rows.
+		for i := range sortRows + 10 {
+			if err := b.PutPerson(c, person(i, "1990-01-01", registry.Male, "510102")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel()
+		if commit {
+			if _, err := b.Commit(c, registry.ImportRun{}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Commit after cancel: %v, want context.Canceled", err)
+			}
+		} else if err := b.Rollback(); err != nil {
+			t.Fatalf("Rollback after cancel: %v", err)
+		}
+		// SQLite's staged batch gives its connection back itself; a
+		// PostgreSQL transaction cut off by its context is rolled back and
+		// its connection returned by database/sql, asynchronously.
+		if n := db.sql.Stats().InUse; db.d.engine == EngineSQLite && n != 0 {
+			t.Errorf("commit=%v: %d connections still in use after the batch", commit, n)
+		}
+	}
+	if s := stats(t, db); s["persons"] != 0 || s["imports"] != 0 {
+		t.Errorf("after cancelled batches persons=%d imports=%d, want 0 0", s["persons"], s["imports"])
+	}
+	if n := put(t, db, func(b registry.Batch) error {
+		return b.PutPerson(ctx, person(1, "1990-01-01", registry.Male, "510102"))
+	}); n != 1 {
+		t.Errorf("next import changed %d, want 1", n)
 	}
 }

@@ -55,7 +55,7 @@ func (c *ttlCache[K, V]) get(key K) (V, bool) {
 
 func (c *ttlCache[K, V]) put(key K, v V) {
 	now := time.Now()
-	expires := now.Add(c.ttl + rand.N(c.ttl/4+1))
+	expires := now.Add(c.ttl + rand.N(c.ttl/4+1)) //nolint:gosec // jitter that spreads expiries, not a secret
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {

@@ -324,7 +324,8 @@ func newServer(st Store, opt Options) *server {
 		go func() {
 			defer close(runDone)
 			if own {
-				s.viewRunner.Run(opt.Context)
+				// Run returns only nil, when opt.Context ends (its contract).
+				_ = s.viewRunner.Run(opt.Context)
 			}
 		}()
 		s.warmViews(opt.Context)
