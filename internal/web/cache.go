@@ -114,6 +114,7 @@ func (c *ttlCache[K, V]) clear() {
 type watch struct {
 	next    atomic.Int64 // Unix nanoseconds
 	value   atomic.Int64
+	readOK  atomic.Int64 // Unix nanoseconds of the last successful reading
 	reading sync.Mutex
 
 	mu      sync.Mutex
@@ -142,6 +143,7 @@ func (w *watch) current(ctx context.Context, s *server, at time.Time, name strin
 		}
 		return w.value.Load()
 	}
+	w.readOK.Store(now)
 	if v != w.value.Load() {
 		onChange()
 		w.value.Store(v)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,4 +288,27 @@ func gunzip(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestHealthzFollowsTheDatabase: /healthz answers from the registry
+// version's polled reading while it is fresh (no read per request), and
+// says the server is unhealthy once the database stops answering and the
+// last good reading is older than healthFresh.
+func TestHealthzFollowsTheDatabase(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newTestEnv(t, "", func(o *Options) { o.Now = clock })
+	if w := do(t, e.h, "GET", "/healthz", ""); w.Code != http.StatusOK || w.Body.String() != "ok\n" {
+		t.Fatalf("healthy: %d %q", w.Code, w.Body.String())
+	}
+	if err := e.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(healthFresh + time.Second)
+	mu.Unlock()
+	if w := do(t, e.h, "GET", "/healthz", ""); w.Code == http.StatusOK {
+		t.Fatalf("database closed %s ago: %d %q, want an error", healthFresh+time.Second, w.Code, w.Body.String())
+	}
 }
