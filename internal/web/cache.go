@@ -143,10 +143,15 @@ func (w *watch) current(ctx context.Context, s *server, at time.Time, name strin
 		}
 		return w.value.Load()
 	}
-	w.readOK.Store(now)
+	first := w.readOK.Swap(now) == 0
 	if v != w.value.Load() {
 		onChange()
 		w.value.Store(v)
+		if first {
+			// The first reading is where this server starts, not a
+			// change: those waiting on updates wait for a real one.
+			return v
+		}
 		w.mu.Lock()
 		if w.changed != nil {
 			close(w.changed)

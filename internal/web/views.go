@@ -154,8 +154,9 @@ func (s *server) runView(name string) jobs.Handler {
 	info := views[name]
 	return func(ctx context.Context, j jobs.Job, report func(jobs.Progress)) (any, error) {
 		// A job queued again after another's result for the key was
-		// stored (between a request's read and its enqueue): that result
-		// is the answer.
+		// stored (between a read of the results and the enqueue, by a
+		// request or by warmViews on any server): that result is the
+		// answer, and nothing is computed again.
 		if prev, err := s.st.LatestDone(ctx, j.Kind, j.Key); err == nil {
 			return prev.Result, nil
 		}
@@ -174,6 +175,7 @@ func (s *server) runView(name string) jobs.Handler {
 		if err != nil {
 			return nil, fmt.Errorf("view job %d: input: %w", j.ID, err)
 		}
+		s.viewsComputed.Add(1)
 		v, err := info.compute(s, ctx, day, report)
 		if err != nil {
 			return nil, err

@@ -31,6 +31,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -202,14 +203,15 @@ type server struct {
 	key    sealer                // opaque references to persons in pages
 	static map[string]staticFile // the embedded assets, by path under /static/
 
-	pub          publicState                             // the public figures and pages (figures.go)
-	views        viewMemos                               // the last result of each computed view read (views.go)
-	sessions     ttlCache[sessionCacheKey, auth.Session] // for sessionCacheTTL
-	explains     ttlCache[personDay, points.Explanation]
-	pointsPages  ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
-	registry     watch                           // the registry's version: keeps every cache above in step
-	authGen      watch                           // the auth generation: keeps sessions in step
-	publicRounds publicRounds                    // published rounds' pages and files, by the head of their chains
+	pub           publicState                             // the public figures and pages (figures.go)
+	views         viewMemos                               // the last result of each computed view read (views.go)
+	viewsComputed atomic.Int64                            // computations of views this server's runner made (a redundant job's stored answer is not one)
+	sessions      ttlCache[sessionCacheKey, auth.Session] // for sessionCacheTTL
+	explains      ttlCache[personDay, points.Explanation]
+	pointsPages   ttlCache[personDay, cachedPage] // rendered points pages, plain and gzipped
+	registry      watch                           // the registry's version: keeps every cache above in step
+	authGen       watch                           // the auth generation: keeps sessions in step
+	publicRounds  publicRounds                    // published rounds' pages and files, by the head of their chains
 
 	ipLimit   *auth.Limiter    // sign-in attempts per client address
 	userLimit *auth.Limiter    // failed passwords per account
