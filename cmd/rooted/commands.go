@@ -139,14 +139,7 @@ func permitsDryRun(ctx context.Context, e *env, st *store.DB, day date.Date) (re
 	var sum registry.PermitSummary
 	err := st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
 		for _, ev := range rule.Decide(h, day).Events {
-			switch ev.Kind {
-			case registry.EventIssue:
-				sum.Issued++
-			case registry.EventEndorse:
-				sum.Endorsed++
-			case registry.EventLapse:
-				sum.Lapsed++
-			}
+			sum.Count(ev.Kind)
 		}
 		h.Permits = nil
 		if ps := rule.Decide(h, day).Permits; len(ps) > 0 && ps[len(ps)-1].Status == registry.PermitActive {

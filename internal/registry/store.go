@@ -166,6 +166,19 @@ type PermitSummary struct {
 	Active   int `json:"active"` // active permits after the run
 }
 
+// Count adds a permit event of kind (EventIssue, EventEndorse, EventLapse)
+// to the summary; other kinds are not counted.
+func (s *PermitSummary) Count(kind string) {
+	switch kind {
+	case EventIssue:
+		s.Issued++
+	case EventEndorse:
+		s.Endorsed++
+	case EventLapse:
+		s.Lapsed++
+	}
+}
+
 // Figures are aggregate counts of current residents: nothing personal.
 type Figures struct {
 	AsOf     date.Date `json:"-"`

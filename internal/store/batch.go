@@ -673,15 +673,11 @@ func (b *batch) merge(ctx context.Context, run registry.ImportRun) (changed int6
 	if err != nil {
 		return 0, err
 	}
-	done, err := b.db.waitTurn(ctx)
+	tx, done, err := b.db.beginWrite(ctx, b.conn)
 	if err != nil {
 		return 0, fmt.Errorf("store: commit batch: %w", err)
 	}
 	defer done()
-	tx, err := b.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: commit batch: %w", err)
-	}
 	defer tx.Rollback()
 	// The rows listed as unchanged were compared with the registry at version
 	// seen; every change to the registry's tables bumps the version, so an

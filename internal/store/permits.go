@@ -109,14 +109,7 @@ func decidePermits(ctx context.Context, r historyReader, permits, events *writer
 				if err := events.add(ctx, e.Permit, e.IDNumber, e.Kind, d.date(e.On), e.Reason); err != nil {
 					return sum, fmt.Errorf("store: update permits: %w", err)
 				}
-				switch e.Kind {
-				case registry.EventIssue:
-					sum.Issued++
-				case registry.EventEndorse:
-					sum.Endorsed++
-				case registry.EventLapse:
-					sum.Lapsed++
-				}
+				sum.Count(e.Kind)
 			}
 		}
 		// Flush before the next chunk reads permits back.
@@ -194,15 +187,11 @@ func (db *DB) updatePermitsStaged(ctx context.Context, decide func(registry.Pers
 		return sum, fmt.Errorf("store: update permits: stage: %w", err)
 	}
 
-	done, err := db.waitTurn(ctx)
+	tx, done, err := db.beginWrite(ctx, conn)
 	if err != nil {
 		return sum, fmt.Errorf("store: update permits: %w", err)
 	}
 	defer done()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return sum, fmt.Errorf("store: update permits: %w", err)
-	}
 	defer tx.Rollback()
 	var now int64
 	if err := tx.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&now); err != nil {

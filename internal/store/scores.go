@@ -200,15 +200,11 @@ func (b *scoreBatch) Commit(ctx context.Context) (stored int64, err error) {
 // merge moves a SQLite run's staged records into scores in one write
 // transaction, waiting for the turn to write.
 func (b *scoreBatch) merge(ctx context.Context) (stored int64, err error) {
-	done, err := b.db.waitTurn(ctx)
+	tx, done, err := b.db.beginWrite(ctx, b.conn)
 	if err != nil {
 		return 0, fmt.Errorf("store: commit scores: %w", err)
 	}
 	defer done()
-	tx, err := b.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: commit scores: %w", err)
-	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, mergeScoresSQL)
 	if err != nil {

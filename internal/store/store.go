@@ -372,7 +372,7 @@ func (db *DB) seedTowns(ctx context.Context) error {
 
 // inTx runs fn in a write transaction, committing when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, done, err := db.beginWrite(ctx)
+	tx, done, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
 		return err
 	}
@@ -434,15 +434,21 @@ func (db *DB) stageConn(ctx context.Context) (*stageConn, error) {
 	return &stageConn{Conn: conn, slot: db.stagers}, nil
 }
 
-// beginWrite waits for the turn to write and begins a write transaction
-// (BEGIN IMMEDIATE on SQLite: see openSQLite). done passes the turn on; call
-// it once the transaction is committed or rolled back.
-func (db *DB) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err error) {
+// txBeginner is what a write transaction is begun on: the pool (*sql.DB)
+// or a staged run's own connection (*sql.Conn).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// beginWrite waits for the turn to write and begins a write transaction on
+// on (BEGIN IMMEDIATE on SQLite: see openSQLite). done passes the turn on;
+// call it once the transaction is committed or rolled back.
+func (db *DB) beginWrite(ctx context.Context, on txBeginner) (tx *sql.Tx, done func(), err error) {
 	done, err = db.waitTurn(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	tx, err = db.sql.BeginTx(ctx, nil)
+	tx, err = on.BeginTx(ctx, nil)
 	if err != nil {
 		done()
 		return nil, nil, err
