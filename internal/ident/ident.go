@@ -1,22 +1,11 @@
-// Package ident parses, validates and masks the two identifiers the registry
-// is keyed by: the 18-character resident identity number (GB 11643-1999) and
-// the 18-character unified social credit code of an organisation
-// (GB 32100-2015). It also holds the region table (GB/T 2260) that names the
-// province and county encoded in an ID number, and generates well-formed
-// numbers of both kinds for demo and test data.
 package ident
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/date"
 )
-
-// ErrInvalid is wrapped by every parse failure; the message says why.
-var ErrInvalid = errors.New("invalid")
 
 // ID is a parsed resident identity number.
 type ID struct {
@@ -61,23 +50,21 @@ const minBirthYear = 1900
 // is accepted and upper-cased in ID.Number. It checks, in this order: 18
 // ASCII characters, 17 digits, a digit or X last, a known province code
 // (ProvinceName), a real birth date not before 1900 and not after today, and
-// the check character. Errors wrap ErrInvalid and say what is wrong in a
-// short English sentence that never repeats the whole number.
+// the check character. Its error is an *IDError (wrapping ErrInvalid) that
+// names the first check failed and lists the others; its message is a short
+// English sentence that never repeats the whole number.
 func ParseID(s string, today date.Date) (ID, error) {
 	s = strings.TrimSpace(s)
 	if len(s) != 18 {
 		n := utf8.RuneCountInString(s)
 		if n == 18 {
-			// Full-width digits (１２３) from a Chinese input method are 18
-			// characters but not 18 bytes; "has 18 characters, want 18" would
-			// baffle whoever fixes the spreadsheet.
-			return ID{}, fmt.Errorf("ID number contains a non-ASCII character (a full-width digit?): %w", ErrInvalid)
+			return ID{}, &IDError{Check: CheckASCII, Failed: []Check{CheckASCII}, Len: n}
 		}
-		return ID{}, fmt.Errorf("ID number has %d characters, want 18: %w", n, ErrInvalid)
+		return ID{}, &IDError{Check: CheckLength, Failed: []Check{CheckLength}, Len: n, Numeric: spreadsheetNumber(s)}
 	}
 	for i := 0; i < 17; i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return ID{}, fmt.Errorf("ID number character %d is not a digit: %w", i+1, ErrInvalid)
+			return ID{}, &IDError{Check: CheckDigit, Failed: []Check{CheckDigit}, Pos: i + 1}
 		}
 	}
 	last := s[17]
@@ -85,26 +72,31 @@ func ParseID(s string, today date.Date) (ID, error) {
 		last = 'X'
 	}
 	if (last < '0' || last > '9') && last != 'X' {
-		return ID{}, fmt.Errorf("ID number check character must be a digit or X: %w", ErrInvalid)
+		return ID{}, &IDError{Check: CheckLast, Failed: []Check{CheckLast}}
 	}
-	if _, ok := provinces[s[:2]]; !ok {
-		return ID{}, fmt.Errorf("ID number region %s: %s is not a province code: %w", s[:6], s[:2], ErrInvalid)
+	// From here on every check is made, so that the error can list them all.
+	e := &IDError{Region: s[:6], Province: s[:2], BirthText: s[6:14], Got: last, Want: IDCheckChar(s)}
+	if _, ok := provinces[e.Province]; !ok {
+		e.Failed = append(e.Failed, CheckProvince)
 	}
 	y := atoi(s[6:10])
-	m := atoi(s[10:12])
-	d := atoi(s[12:14])
-	birth, err := date.Valid(y, m, d, s[6:14])
-	if err != nil {
-		return ID{}, fmt.Errorf("ID number birth date %s is not a real date: %w", s[6:14], ErrInvalid)
+	birth, err := date.Valid(y, atoi(s[10:12]), atoi(s[12:14]), e.BirthText)
+	switch {
+	case err != nil:
+		e.Failed = append(e.Failed, CheckBirth)
+	case y < minBirthYear:
+		e.Birth = birth
+		e.Failed = append(e.Failed, CheckBirthEarly)
+	case birth > today:
+		e.Birth = birth
+		e.Failed = append(e.Failed, CheckBirthFuture)
 	}
-	if y < minBirthYear {
-		return ID{}, fmt.Errorf("ID number birth date %s is before %d: %w", birth, minBirthYear, ErrInvalid)
+	if e.Want != last {
+		e.Failed = append(e.Failed, CheckSum)
 	}
-	if birth > today {
-		return ID{}, fmt.Errorf("ID number birth date %s is in the future: %w", birth, ErrInvalid)
-	}
-	if want := IDCheckChar(s); want != last {
-		return ID{}, fmt.Errorf("ID number check character is %c, want %c: %w", last, want, ErrInvalid)
+	if len(e.Failed) > 0 {
+		e.Check = e.Failed[0]
+		return ID{}, e
 	}
 	number := s[:17] + string(last)
 	return ID{Number: number, Region: s[:6], BirthDate: birth, Sequence: atoi(s[14:17])}, nil

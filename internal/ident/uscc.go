@@ -1,7 +1,6 @@
 package ident
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,29 +42,29 @@ func USCCCheckChar(body string) byte {
 // set (digits and upper-case letters but I, O, Z, S, V), a 6-digit region
 // (characters 3–8) and the check character. The department and type
 // characters and the organisation code's own GB 11714 check are not
-// verified. Errors wrap ErrInvalid and say what is wrong in a short English
-// sentence.
+// verified. Its error is a *USCCError (wrapping ErrInvalid) that names the
+// check failed; its message is a short English sentence.
 func ParseUSCC(s string) (USCC, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 18 {
 		n := utf8.RuneCountInString(s)
 		if n == 18 {
-			return USCC{}, fmt.Errorf("credit code contains a non-ASCII character (a full-width letter or digit?): %w", ErrInvalid)
+			return USCC{}, &USCCError{Check: CheckASCII, Len: n}
 		}
-		return USCC{}, fmt.Errorf("credit code has %d characters, want 18: %w", n, ErrInvalid)
+		return USCC{}, &USCCError{Check: CheckLength, Len: n}
 	}
 	for i := 0; i < 18; i++ {
 		if strings.IndexByte(usccChars, s[i]) < 0 {
-			return USCC{}, fmt.Errorf("credit code character %d (%q) is not allowed (I, O, Z, S, V never appear): %w", i+1, s[i], ErrInvalid)
+			return USCC{}, &USCCError{Check: CheckCharset, Pos: i + 1, Char: s[i]}
 		}
 	}
 	for i := 2; i < 8; i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return USCC{}, fmt.Errorf("credit code region (characters 3–8) must be digits: %w", ErrInvalid)
+			return USCC{}, &USCCError{Check: CheckRegion}
 		}
 	}
 	if want := USCCCheckChar(s); want != s[17] {
-		return USCC{}, fmt.Errorf("credit code check character is %c, want %c: %w", s[17], want, ErrInvalid)
+		return USCC{}, &USCCError{Check: CheckSum, Got: s[17], Want: want}
 	}
 	return USCC{Code: s, Department: s[:1], Type: s[1:2], Region: s[2:8], OrgCode: s[8:17]}, nil
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -400,43 +401,33 @@ func (r *fileRun) idNumber(c int) (ident.ID, bool) {
 	return id, true
 }
 
-// failID explains why ParseID refused s, in the reasons' language. It
-// repeats ParseID's checks to tell which failed, and falls back to
-// ParseID's own (English) words for a check it does not know.
+// failID explains why ParseID refused s, in the reasons' language, from
+// the check its *ident.IDError names. Of the checks a number of the right
+// shape can fail together, the reasons have always named a bad birth date
+// first, then the check character, then the province.
 func (r *fileRun) failID(col, s string, err error) {
-	if len(s) != 18 {
-		if _, ferr := strconv.ParseFloat(s, 64); ferr == nil && strings.ContainsAny(s, ".eE") {
-			r.fail(mIDNumeric, col, short(s))
-			return
-		}
-		r.fail(mIDLength, col, runes(s))
+	var e *ident.IDError
+	if !errors.As(err, &e) {
+		r.fail(mIDOther, col, strings.TrimSuffix(err.Error(), ": "+ident.ErrInvalid.Error()))
 		return
 	}
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			r.fail(mIDDigit, col, i+1)
-			return
-		}
-	}
-	last := s[17]
-	if last == 'x' {
-		last = 'X'
-	}
-	if (last < '0' || last > '9') && last != 'X' {
-		r.fail(mIDLast, col)
-		return
-	}
-	y, m, d := atoi(s[6:10]), atoi(s[10:12]), atoi(s[12:14])
-	birth, derr := date.Valid(y, m, d, s[6:14])
 	switch {
-	case derr != nil || y < 1900:
-		r.fail(mIDBirth, col, s[6:14])
-	case birth > r.im.opt.Today:
-		r.fail(mIDBirthFuture, col, birth.String())
-	case ident.IDCheckChar(s) != last:
-		r.fail(mIDCheck, col, rune(last), rune(ident.IDCheckChar(s)))
-	case strings.Contains(err.Error(), "province"):
-		r.fail(mIDProvince, col, s[:2])
+	case e.Check == ident.CheckLength && e.Numeric:
+		r.fail(mIDNumeric, col, short(s))
+	case e.Check == ident.CheckLength || e.Check == ident.CheckASCII:
+		r.fail(mIDLength, col, runes(s))
+	case e.Check == ident.CheckDigit:
+		r.fail(mIDDigit, col, e.Pos)
+	case e.Check == ident.CheckLast:
+		r.fail(mIDLast, col)
+	case e.Fails(ident.CheckBirth) || e.Fails(ident.CheckBirthEarly):
+		r.fail(mIDBirth, col, e.BirthText)
+	case e.Fails(ident.CheckBirthFuture):
+		r.fail(mIDBirthFuture, col, e.Birth.String())
+	case e.Fails(ident.CheckSum):
+		r.fail(mIDCheck, col, rune(e.Got), rune(e.Want))
+	case e.Fails(ident.CheckProvince):
+		r.fail(mIDProvince, col, e.Province)
 	default:
 		r.fail(mIDOther, col, strings.TrimSuffix(err.Error(), ": "+ident.ErrInvalid.Error()))
 	}
@@ -452,11 +443,8 @@ func (r *fileRun) known(c int, id ident.ID) bool {
 	return false
 }
 
-// usccChars is the GB 32100 character set (as in ident), to tell which
-// character of a refused code is at fault.
-const usccChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-// uscc parses a unified social credit code column, upper-cased.
+// uscc parses a unified social credit code column, upper-cased; a refused
+// code gets the reason its *ident.USCCError names.
 func (r *fileRun) uscc(c int) string {
 	v := r.present(c)
 	if v == "" {
@@ -466,22 +454,22 @@ func (r *fileRun) uscc(c int) string {
 	if err == nil {
 		return u.Code
 	}
-	col, s := r.col(c), strings.ToUpper(v)
-	if len(s) != 18 {
-		r.fail(mUSCCLength, col, runes(s))
+	col := r.col(c)
+	var e *ident.USCCError
+	if !errors.As(err, &e) {
+		r.fail(mUSCCOther, col, strings.TrimSuffix(err.Error(), ": "+ident.ErrInvalid.Error()))
 		return ""
 	}
-	for i := 0; i < 18; i++ {
-		if strings.IndexByte(usccChars, s[i]) < 0 {
-			r.fail(mUSCCChar, col, i+1, string(s[i]))
-			return ""
-		}
-	}
-	if !isDigits(s[2:8]) {
+	switch e.Check {
+	case ident.CheckLength, ident.CheckASCII:
+		r.fail(mUSCCLength, col, runes(strings.ToUpper(v)))
+	case ident.CheckCharset:
+		r.fail(mUSCCChar, col, e.Pos, string(rune(e.Char)))
+	case ident.CheckRegion:
 		r.fail(mUSCCRegion, col)
-	} else if want := ident.USCCCheckChar(s); want != s[17] {
-		r.fail(mUSCCCheck, col, rune(s[17]), rune(want))
-	} else {
+	case ident.CheckSum:
+		r.fail(mUSCCCheck, col, rune(e.Got), rune(e.Want))
+	default:
 		r.fail(mUSCCOther, col, strings.TrimSuffix(err.Error(), ": "+ident.ErrInvalid.Error()))
 	}
 	return ""
