@@ -127,13 +127,11 @@ func changesState(sub string, o *roundOpts) bool {
 // Time): --as-of moves the date the steps are taken on.
 func clockAt(day date.Date) func() time.Time {
 	return func() time.Time {
-		now := time.Now().In(cstZone)
+		now := time.Now().In(date.CST)
 		y, m, d := day.Parts()
-		return time.Date(y, m, d, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), cstZone)
+		return time.Date(y, m, d, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), date.CST)
 	}
 }
-
-var cstZone = time.FixedZone("CST", 8*3600)
 
 // roundOpts are the flags of every round subcommand.
 type roundOpts struct {

@@ -1,9 +1,3 @@
-// Package date is the civil calendar date used everywhere in rooted: a day
-// number that compares, subtracts and sorts as an integer, with no time zone.
-//
-// Registry facts are valid from one day to another; ages, residence spells and
-// permit anniversaries are all day arithmetic. A plain int32 keeps a million
-// residents' histories small and their comparisons cheap.
 package date
 
 import (
@@ -35,9 +29,13 @@ func FromTime(t time.Time) Date {
 
 // Today returns the current date in China Standard Time, the zone every
 // deadline and age in rooted is reckoned in.
-func Today() Date { return FromTime(time.Now().In(cst)) }
+func Today() Date { return FromTime(time.Now().In(CST)) }
 
-var cst = time.FixedZone("CST", 8*3600)
+// CST is China Standard Time (UTC+8, no daylight saving), the one zone rooted
+// reckons days and shows clock times in. It is a fixed zone rather than
+// time.LoadLocation("Asia/Shanghai") so that no tz database is needed at run
+// time.
+var CST = time.FixedZone("CST", 8*3600)
 
 // Time returns midnight UTC of d. It panics on no date, which is a programming
 // error: check IsZero first.

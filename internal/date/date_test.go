@@ -69,3 +69,14 @@ func TestAddDateLeap(t *testing.T) {
 		t.Errorf("2024-02-29 + 1y = %s", got)
 	}
 }
+
+func TestCST(t *testing.T) {
+	// 16:00 UTC on 31 December is already 1 January in China.
+	instant := time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC)
+	if got, want := FromTime(instant.In(CST)), MustParse("2027-01-01"); got != want {
+		t.Errorf("FromTime(%v in CST) = %v, want %v", instant, got, want)
+	}
+	if _, off := instant.In(CST).Zone(); off != 8*3600 {
+		t.Errorf("CST offset = %d s, want %d", off, 8*3600)
+	}
+}

@@ -41,7 +41,7 @@ type Service struct {
 	Files    Files              // renders the published list's files (ingest.PublicationFiles); required to publish
 }
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = date.CST
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

@@ -687,4 +687,4 @@ type auditData struct {
 	SignIn auth.SignInActivity
 }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
+var chinaTime = date.CST
