@@ -17,36 +17,17 @@ type Group struct {
 	Town     string // town code of the current residence; "" when none
 	Province string // 2-digit province of origin (from the ID number)
 	Sex      string // registry.Male or registry.Female
-	Age      string // age band key, see AgeBands
-}
-
-// AgeBand is a band of ages in full years, From..To inclusive (To < 0:
-// open-ended).
-type AgeBand struct {
-	Key, Label string
-	From, To   int
-}
-
-// AgeBands are the bands of the registry's figures.
-var AgeBands = []AgeBand{
-	{"0-5", "0–5岁 0–5", 0, 5},
-	{"6-11", "6–11岁 6–11", 6, 11},
-	{"12-14", "12–14岁 12–14", 12, 14},
-	{"15-17", "15–17岁 15–17", 15, 17},
-	{"18-40", "18–40岁 18–40", 18, 40},
-	{"41-54", "41–54岁 41–54", 41, 54},
-	{"55-60", "55–60岁 55–60", 55, 60},
-	{"61+", "61岁及以上 61+", 61, -1},
+	Age      string // age band key, see registry.AgeBands
 }
 
 // ageIndex orders age band keys; unknown last.
 func ageIndex(key string) int {
-	for i, b := range AgeBands {
+	for i, b := range registry.AgeBands {
 		if b.Key == key {
 			return i
 		}
 	}
-	return len(AgeBands)
+	return len(registry.AgeBands)
 }
 
 // GroupOf returns the groups of the person of h as of asOf. The current
@@ -64,8 +45,8 @@ func GroupOf(h *registry.PersonHistory, asOf date.Date) Group {
 	}
 	if b := h.Person.BirthDate; !b.IsZero() && b <= asOf {
 		age := date.YearsBetween(b, asOf)
-		for _, band := range AgeBands {
-			if age >= band.From && (band.To < 0 || age <= band.To) {
+		for _, band := range registry.AgeBands {
+			if band.Holds(age) {
 				g.Age = band.Key
 				break
 			}
@@ -337,9 +318,9 @@ func (d *Diff) label(dim, key string) string {
 			return "女 female"
 		}
 	case dim == ByAge:
-		for _, b := range AgeBands {
+		for _, b := range registry.AgeBands {
 			if b.Key == key {
-				return b.Label
+				return b.NameZH + " " + b.NameEN
 			}
 		}
 	}

@@ -139,24 +139,6 @@ func (db *DB) Stats(ctx context.Context) (map[string]int64, error) {
 	return m, nil
 }
 
-// ageBand is one bar of Figures.ByAge: ages From..To inclusive (To < 0 is
-// open-ended).
-type ageBand struct {
-	key, label string
-	from, to   int
-}
-
-var ageBands = []ageBand{
-	{"0-5", "0–5岁", 0, 5},
-	{"6-11", "6–11岁", 6, 11},
-	{"12-14", "12–14岁", 12, 14},
-	{"15-17", "15–17岁", 15, 17},
-	{"18-40", "18–40岁", 18, 40},
-	{"41-54", "41–54岁", 41, 54},
-	{"55-60", "55–60岁", 55, 60},
-	{"61+", "61岁及以上", 61, -1},
-}
-
 var sexLabels = map[string]string{string(registry.Male): "男", string(registry.Female): "女"}
 
 // bornBy returns the latest birth date of a person who is at least age
@@ -190,11 +172,12 @@ func (db *DB) Figures(ctx context.Context, asOf date.Date) (registry.Figures, er
 	// thousand rows at most, whatever the population.
 	band := "CASE WHEN p.birth_date IS NULL THEN ''"
 	args := []any{d.date(asOf)}
-	for _, b := range ageBands[:len(ageBands)-1] {
-		args = append(args, d.date(bornBy(asOf, b.to+1)))
-		band += fmt.Sprintf(" WHEN p.birth_date > $%d THEN '%s'", len(args), b.key)
+	bands := registry.AgeBands
+	for _, b := range bands[:len(bands)-1] {
+		args = append(args, d.date(bornBy(asOf, b.To+1)))
+		band += fmt.Sprintf(" WHEN p.birth_date > $%d THEN '%s'", len(args), b.Key)
 	}
-	band += fmt.Sprintf(" ELSE '%s' END", ageBands[len(ageBands)-1].key)
+	band += fmt.Sprintf(" ELSE '%s' END", bands[len(bands)-1].Key)
 	query := d.q(`WITH cur AS (
 		SELECT id_number, town,
 			ROW_NUMBER() OVER (PARTITION BY id_number ORDER BY since DESC, address DESC) AS rn
@@ -259,8 +242,8 @@ func (db *DB) Figures(ctx context.Context, asOf date.Date) (registry.Figures, er
 	for s, n := range bySex {
 		f.BySex = append(f.BySex, registry.Count{Key: s, N: n})
 	}
-	for _, b := range ageBands {
-		f.ByAge = append(f.ByAge, registry.Count{Key: b.key, Label: b.label, N: byAge[b.key]})
+	for _, b := range registry.AgeBands {
+		f.ByAge = append(f.ByAge, registry.Count{Key: b.Key, Label: b.NameZH, N: byAge[b.Key]})
 	}
 	if n := byAge[""]; n > 0 {
 		f.ByAge = append(f.ByAge, registry.Count{Key: "", Label: "未知", N: n})

@@ -484,8 +484,8 @@ func testFigures(t *testing.T, dsn string) {
 			t.Errorf("%s = %s, want %s", tt.name, got, tt.want)
 		}
 	}
-	if f.BySex[0].Label != "男" || f.ByAge[0].Label == "" || f.ByOrigin[0].Label != "四川省" {
-		t.Errorf("labels: sex %q age %q origin %q; want 男, a band, 四川省", f.BySex[0].Label, f.ByAge[0].Label, f.ByOrigin[0].Label)
+	if f.BySex[0].Label != "男" || f.ByAge[0].Label != "0–5岁" || f.ByAge[7].Label != "61岁及以上" || f.ByOrigin[0].Label != "四川省" {
+		t.Errorf("labels: sex %q age %q origin %q; want 男, 0–5岁, 四川省", f.BySex[0].Label, f.ByAge[0].Label, f.ByOrigin[0].Label)
 	}
 }
 
