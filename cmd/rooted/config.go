@@ -14,59 +14,124 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 )
 
-// config is every setting of rooted, read once from flags and environment.
-// Flags win over the environment; the defaults are in defaultConfig.
+// config is every setting of rooted, read once by (*env).flags: from the
+// environment (fromEnv), then from the command's flags, which win. This is
+// the one place a setting is read; a command's own operands (rooted gen
+// --persons, the round flags, …) stay with the command. README.md
+// ("Configuration") has the same table for operators.
+//
+//	flag      environment              default                     read by
+//	--db      ROOTED_DB                rooted.db (SQLite)          commands with a database
+//	          ROOTED_DB_FILE           (a file holding the DSN, which has a password: wins over ROOTED_DB)
+//	--addr    ROOTED_ADDR              127.0.0.1:8080              serve, demo
+//	--lang    ROOTED_LANG              zh (or en)                  import, score, policy explain
+//	--as-of                            today in China              questions; a state change takes the real clock
+//	--scheme                           the shipped points scheme   serve, score, policy explain
+//	--reform                           the shipped insurance-weighted scheme   serve (the schemes page)
+//	          ROOTED_API_TOKEN_FILE    no token accepted           serve: an admin's bearer token for scripts
+//	          ROOTED_SIGNIN_KEY_FILE   a key kept in the database  serve: keys one-time codes and sign-in limits
+//	          ROOTED_SEAL_KEY_FILE     derived from the sign-in key  serve: keys of references in pages, current first
+//	          ROOTED_TRUSTED_PROXIES   none                        serve: proxies in front (IP or CIDR, comma-separated)
+//	          ROOTED_TRUST_PROXY=1     off                         serve: the one proxy in front adds X-Forwarded-For
+//	          ROOTED_SECURE_COOKIES=1  off                         serve: cookies are Secure (TLS ends at a proxy)
+//	          ROOTED_DEMO_CODES=1      off (on in the demo)        serve: one-time codes go to the log, ID masked
+//	          GOGC                     400 in serve                serve: the collector's target, when set
+//	          ROOTED_CPUPROFILE        none                        every command: write a CPU profile to this file
+//	          USER                     cli                         round answer: who answered, without --by
+//
+// Secrets are never in the environment itself: the *_FILE variables name
+// files readable only by the service, read when the server starts.
 type config struct {
-	DB   string    // database: a SQLite file path, or postgres://… ; env ROOTED_DB
-	Addr string    // listen address for serve and demo; env ROOTED_ADDR
-	Lang string    // "zh" or "en": language of messages in files; env ROOTED_LANG
+	DB   string    // database: a SQLite file path, or postgres://…
+	Addr string    // listen address for serve and demo
+	Lang string    // "zh" or "en": language of messages in files
 	AsOf date.Date // the day to work as of (default today)
 	// AsOfSet reports whether --as-of was given: a question may be asked
 	// as of any day, but a step that changes state takes the real clock
 	// (see asOfClock).
 	AsOfSet bool
+	// DBSet reports whether --db was given (rooted score scores the
+	// registry then, and reads stdin otherwise).
+	DBSet bool
+	// DBFile is ROOTED_DB_FILE: a file holding the DSN, read by flags
+	// unless --db is given.
+	DBFile string
+	// Scheme and Reform are points scheme files; "" is the shipped scheme
+	// (policy.Load) and the shipped reform (web.Options.Reform).
+	Scheme, Reform string
+	Serve          serveConfig
+	// CPUProfile is ROOTED_CPUPROFILE, read by main before the command.
+	CPUProfile string
+	// User is USER: who `rooted round answer` records without --by.
+	User string
 }
 
-func defaultConfig(getenv func(string) string) config {
-	c := config{DB: "rooted.db", Addr: "127.0.0.1:8080", Lang: "zh"}
-	if v := getenv("ROOTED_DB"); v != "" {
-		c.DB = v
-	}
-	if v := getenv("ROOTED_DB_FILE"); v != "" {
-		// A DSN with a password is a secret: read it from a file.
-		if b, err := os.ReadFile(v); err == nil {
-			c.DB = strings.TrimSpace(string(b))
+// serveConfig is what only the server reads: the names of the secret files
+// (read when it starts, see serve) and its switches.
+type serveConfig struct {
+	APITokenFile   string // ROOTED_API_TOKEN_FILE
+	SignInKeyFile  string // ROOTED_SIGNIN_KEY_FILE
+	SealKeyFile    string // ROOTED_SEAL_KEY_FILE
+	TrustedProxies string // ROOTED_TRUSTED_PROXIES, parsed by trustedProxies
+	TrustProxy     bool   // ROOTED_TRUST_PROXY=1
+	SecureCookies  bool   // ROOTED_SECURE_COOKIES=1
+	DemoCodes      bool   // ROOTED_DEMO_CODES=1
+	GOGCSet        bool   // GOGC is set: the server leaves the collector's target alone
+}
+
+// fromEnv returns the defaults overridden by the environment. It reads no
+// file: ROOTED_DB_FILE is read by flags, for the commands with a database.
+func fromEnv(getenv func(string) string) config {
+	or := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
 		}
+		return def
 	}
-	if v := getenv("ROOTED_ADDR"); v != "" {
-		c.Addr = v
+	return config{
+		DB:         or("ROOTED_DB", "rooted.db"),
+		DBFile:     getenv("ROOTED_DB_FILE"),
+		Addr:       or("ROOTED_ADDR", "127.0.0.1:8080"),
+		Lang:       or("ROOTED_LANG", "zh"),
+		CPUProfile: getenv("ROOTED_CPUPROFILE"),
+		User:       getenv("USER"),
+		Serve: serveConfig{
+			APITokenFile:   getenv("ROOTED_API_TOKEN_FILE"),
+			SignInKeyFile:  getenv("ROOTED_SIGNIN_KEY_FILE"),
+			SealKeyFile:    getenv("ROOTED_SEAL_KEY_FILE"),
+			TrustedProxies: getenv("ROOTED_TRUSTED_PROXIES"),
+			TrustProxy:     getenv("ROOTED_TRUST_PROXY") == "1",
+			SecureCookies:  getenv("ROOTED_SECURE_COOKIES") == "1",
+			DemoCodes:      getenv("ROOTED_DEMO_CODES") == "1",
+			GOGCSet:        getenv("GOGC") != "",
+		},
 	}
-	if v := getenv("ROOTED_LANG"); v != "" {
-		c.Lang = v
-	}
-	return c
 }
 
 // flags parses args for command name, registering the settings listed in
-// with (any of "db", "addr", "lang", "as-of") plus the command's own flags
-// added by extra. Flags may come before, between and after the positional
-// arguments (rooted round apply --guardian ID ROUND …); after "--"
-// everything is positional. It returns the positional arguments.
+// with (any of "db", "addr", "lang", "as-of", "scheme", "reform") plus the
+// command's own flags added by extra. Flags may come before, between and
+// after the positional arguments (rooted round apply --guardian ID ROUND …);
+// after "--" everything is positional. It returns the positional arguments.
 func (e *env) flags(name, usage string, args []string, with []string, extra func(*flag.FlagSet)) (config, []string, error) {
-	c := defaultConfig(e.getenv)
+	c := fromEnv(e.getenv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var asOf string
 	for _, w := range with {
 		switch w {
 		case "db":
-			fs.StringVar(&c.DB, "db", c.DB, "database: SQLite file path, or postgres://user@host/db (env ROOTED_DB)")
+			fs.StringVar(&c.DB, "db", c.DB, "database: SQLite file path, or postgres://user@host/db (env ROOTED_DB, or ROOTED_DB_FILE naming a file that holds it)")
 		case "addr":
 			fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT (env ROOTED_ADDR)")
 		case "lang":
 			fs.StringVar(&c.Lang, "lang", c.Lang, "language of reasons and messages: zh or en (env ROOTED_LANG)")
 		case "as-of":
 			fs.StringVar(&asOf, "as-of", "", "work as of this date, YYYY-MM-DD (default today)")
+		case "scheme":
+			fs.StringVar(&c.Scheme, "scheme", "", "points scheme file (default: the shipped zhejiang-county-default scheme)")
+		case "reform":
+			fs.StringVar(&c.Reform, "reform", "", "points scheme the schemes page compares the scheme in force with (default: the shipped zhejiang-county-insurance-weighted scheme)")
 		}
 	}
 	if extra != nil {
@@ -97,6 +162,19 @@ func (e *env) flags(name, usage string, args []string, with []string, extra func
 			break
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	fs.Visit(func(f *flag.Flag) { c.DBSet = c.DBSet || f.Name == "db" })
+	if c.DBFile != "" && !c.DBSet && slices.Contains(with, "db") {
+		// A DSN with a password is a secret: read it from a file. A file
+		// that cannot be read is refused rather than passed over, which
+		// would open (and create) the default SQLite file instead.
+		b, err := os.ReadFile(c.DBFile)
+		if err != nil {
+			return c, nil, usageError{fmt.Sprintf("%s: ROOTED_DB_FILE: %v", name, err)}
+		}
+		if c.DB = strings.TrimSpace(string(b)); c.DB == "" {
+			return c, nil, usageError{fmt.Sprintf("%s: ROOTED_DB_FILE %s is empty", name, c.DBFile)}
+		}
 	}
 	c.AsOf = date.Today()
 	if asOf != "" {

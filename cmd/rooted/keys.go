@@ -17,12 +17,11 @@ const minKeyLen = 32
 
 // sealKeys returns the keys of the references to persons that pages carry
 // (web.Options.SealKeys), which every server of a cluster must share: the
-// lines of the file named by ROOTED_SEAL_KEY_FILE, the current key first,
+// lines of the file f (ROOTED_SEAL_KEY_FILE), the current key first,
 // then the previous ones, kept while pages sealed under them may still be
 // open (12 hours); blank lines and lines starting with # are skipped.
 // Without the file, none: the server derives its key from the sign-in key.
-func sealKeys(e *env) ([][]byte, error) {
-	f := e.getenv("ROOTED_SEAL_KEY_FILE")
+func sealKeys(f string) ([][]byte, error) {
 	if f == "" {
 		return nil, nil
 	}

@@ -31,13 +31,7 @@ func TestSealKeyFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := filepath.Join(dir, tt.name)
 			mustWrite(t, f, tt.content)
-			e := &env{getenv: func(k string) string {
-				if k == "ROOTED_SEAL_KEY_FILE" {
-					return f
-				}
-				return ""
-			}}
-			keys, err := sealKeys(e)
+			keys, err := sealKeys(f)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "ROOTED_SEAL_KEY_FILE") {
 					t.Fatalf("err %v, want one naming ROOTED_SEAL_KEY_FILE and %q", err, tt.err)

@@ -28,7 +28,7 @@ func mainStatus() int {
 	defer stop()
 	// ROOTED_CPUPROFILE=FILE writes a CPU profile of the run, for
 	// measuring before and after a change (go tool pprof FILE).
-	if path := os.Getenv("ROOTED_CPUPROFILE"); path != "" {
+	if path := fromEnv(os.Getenv).CPUProfile; path != "" {
 		// The operator names the file in the environment, as on the
 		// command line; writing it is the point.
 		f, err := os.Create(path) //nolint:gosec // G703: an operator's own path, like every file the command line opens

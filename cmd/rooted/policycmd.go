@@ -128,13 +128,12 @@ func policyCheck(e *env, args []string) error {
 // masked in the output.
 func policyExplain(ctx context.Context, e *env, args []string) error {
 	var (
-		person, schemeFile string
-		asJSON             bool
+		person string
+		asJSON bool
 	)
 	c, rest, err := e.flags("policy explain", "--person ID [--db DSN] [--as-of YYYY-MM-DD] [--lang zh|en] [--scheme FILE] [--json]", args,
-		[]string{"db", "as-of", "lang"}, func(fs *flag.FlagSet) {
+		[]string{"db", "as-of", "lang", "scheme"}, func(fs *flag.FlagSet) {
 			fs.StringVar(&person, "person", "", "the person's resident ID number")
-			fs.StringVar(&schemeFile, "scheme", "", "points scheme file (default: the shipped one)")
 			fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
 		})
 	if err != nil {
@@ -143,7 +142,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if person == "" || len(rest) > 0 {
 		return usageError{"policy explain: --person ID is required, and nothing else"}
 	}
-	v, err := schemeVersion("policy explain", schemeFile, c.AsOf)
+	v, err := schemeVersion("policy explain", c.Scheme, c.AsOf)
 	if err != nil {
 		return err
 	}

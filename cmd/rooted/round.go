@@ -385,7 +385,7 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		}
 		by := o.by
 		if by == "" {
-			by = e.getenv("USER")
+			by = c.User
 		}
 		if by == "" {
 			by = "cli"

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -27,24 +26,16 @@ import (
 // version and the SHA-256 of the inputs, in one transaction; it prints a
 // JSON summary.
 func runScore(ctx context.Context, e *env, args []string) error {
-	var (
-		schemeFile string
-		fset       *flag.FlagSet
-	)
 	c, files, err := e.flags("score", "[--scheme FILE] [--as-of YYYY-MM-DD] [--lang zh|en] [FILE] | --db DSN [--scheme FILE] [--as-of YYYY-MM-DD]", args,
-		[]string{"db", "as-of", "lang"}, func(fs *flag.FlagSet) {
-			fs.StringVar(&schemeFile, "scheme", "", "points scheme file (default: the shipped zhejiang-county-default scheme)")
-			fset = fs
-		})
+		[]string{"db", "as-of", "lang", "scheme"}, nil)
 	if err != nil {
 		return helpOK(err)
 	}
-	fromDB := false
-	fset.Visit(func(f *flag.Flag) { fromDB = fromDB || f.Name == "db" })
+	fromDB := c.DBSet
 	if len(files) > 1 || (fromDB && len(files) > 0) {
 		return usageError{"score: at most one FILE (or none to read stdin), and none with --db"}
 	}
-	v, err := schemeVersion("score", schemeFile, c.AsOf)
+	v, err := schemeVersion("score", c.Scheme, c.AsOf)
 	if err != nil {
 		return err
 	}

@@ -29,21 +29,46 @@ import (
 	"github.com/newcitizens/rooted/internal/web"
 )
 
+// runServe is `rooted serve`. The points scheme (--scheme) and the reform
+// the schemes page compares it with (--reform) are loaded first: a file
+// that does not compile, or has no version in force today, is refused
+// before the database is opened or the port taken (exit 2, the error
+// naming the file and what is wrong).
 func runServe(ctx context.Context, e *env, args []string) error {
-	c, _, err := e.flags("serve", "[--db DSN] [--addr HOST:PORT]", args, []string{"db", "addr"}, nil)
+	c, _, err := e.flags("serve", "[--db DSN] [--addr HOST:PORT] [--scheme FILE] [--reform FILE]", args, []string{"db", "addr", "scheme", "reform"}, nil)
 	if err != nil {
 		return helpOK(err)
+	}
+	scheme, err := servedScheme("serve: --scheme", c.Scheme, c.AsOf)
+	if err != nil {
+		return err
+	}
+	var reform *policy.Scheme // nil: web's shipped reform
+	if c.Reform != "" {
+		if reform, err = servedScheme("serve: --reform", c.Reform, c.AsOf); err != nil {
+			return err
+		}
 	}
 	st, err := openStore(ctx, c.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	scheme, err := loadScheme("serve", "")
+	return serve(ctx, e, st, c, scheme, reform, false)
+}
+
+// servedScheme loads the scheme file (the shipped default for "") and
+// makes sure a version of it is in force on today, which every page that
+// scores needs; both failures are invalid input naming the file.
+func servedScheme(what, file string, today date.Date) (*policy.Scheme, error) {
+	s, err := loadScheme(what, file)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return serve(ctx, e, st, c, scheme, false)
+	if _, err := s.Version(today); err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "%s", what)
+	}
+	return s, nil
 }
 
 // demoSeed is the seed of the demo city, so every laptop sees the same one.
@@ -93,7 +118,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := demoAccounts(ctx, e, st, c, scheme); err != nil {
 		return err
 	}
-	return serve(ctx, e, st, c, scheme, true)
+	return serve(ctx, e, st, c, scheme, nil, true)
 }
 
 // demoSandbox makes sure the demo runs on a sandbox: a new, empty
@@ -239,9 +264,9 @@ const serveGCPercent = 400
 // from the X-Forwarded-For entry the one proxy in front added, and
 // ROOTED_TRUSTED_PROXIES=ADDR,CIDR,… names a chain of proxies (see
 // web.Options.TrustedProxies).
-func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.Scheme, demo bool) error {
+func serve(ctx context.Context, e *env, st *store.DB, c config, scheme, reform *policy.Scheme, demo bool) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	if e.getenv("GOGC") == "" {
+	if !c.Serve.GOGCSet {
 		// A server's live heap is small (caches are bounded) and its
 		// requests allocate steadily: collecting when the heap has grown
 		// 4× instead of 1× costs little memory and takes the collector
@@ -249,11 +274,11 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 		// about 10 % lower (BENCHMARKS.md, "Web"). GOGC, when set, wins.
 		debug.SetGCPercent(serveGCPercent)
 	}
-	token, err := secretFile(e, "ROOTED_API_TOKEN_FILE")
+	token, err := secretFile("ROOTED_API_TOKEN_FILE", c.Serve.APITokenFile)
 	if err != nil {
 		return err
 	}
-	signInKey, err := secretFile(e, "ROOTED_SIGNIN_KEY_FILE")
+	signInKey, err := secretFile("ROOTED_SIGNIN_KEY_FILE", c.Serve.SignInKeyFile)
 	if err != nil {
 		return err
 	}
@@ -265,16 +290,16 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 			return err
 		}
 	}
-	seal, err := sealKeys(e)
+	seal, err := sealKeys(c.Serve.SealKeyFile)
 	if err != nil {
 		return err
 	}
-	proxies, err := trustedProxies(e.getenv("ROOTED_TRUSTED_PROXIES"))
+	proxies, err := trustedProxies(c.Serve.TrustedProxies)
 	if err != nil {
 		return err
 	}
 	var codes web.CodeSender = web.NoSender{}
-	if demo || e.getenv("ROOTED_DEMO_CODES") == "1" {
+	if demo || c.Serve.DemoCodes {
 		codes = &web.LogSender{Logger: logger}
 	}
 	var lc net.ListenConfig
@@ -296,10 +321,10 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	viewRunner := &jobs.Runner{Store: st, Logger: logger}
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
-			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
+			Logger: logger, Scheme: scheme, Reform: reform, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
 			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
-			SecureCookies:  e.getenv("ROOTED_SECURE_COOKIES") == "1",
-			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",
+			SecureCookies:  c.Serve.SecureCookies,
+			TrustProxy:     c.Serve.TrustProxy,
 			TrustedProxies: proxies,
 			Context:        ctx, // the figures' background work stops with the server
 			Jobs:           runner,
@@ -375,12 +400,11 @@ func trustedProxies(v string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// secretFile returns the secret held in the file that the environment
-// variable name points to, trimmed: "" when name is unset, an error when
-// the file is unreadable or empty. Secrets are kept in files, readable
-// only by the service, rather than in the environment itself.
-func secretFile(e *env, name string) (string, error) {
-	f := e.getenv(name)
+// secretFile returns the secret held in the file f that the environment
+// variable name points to, trimmed: "" when f is "", an error naming the
+// variable when the file is unreadable or empty. Secrets are kept in files,
+// readable only by the service, rather than in the environment itself.
+func secretFile(name, f string) (string, error) {
 	if f == "" {
 		return "", nil
 	}

@@ -226,7 +226,7 @@ func userUnlockCitizen(ctx context.Context, e *env, args []string) error {
 	if u.Disabled || u.Role != auth.Admin {
 		return apperr.New(apperr.Forbidden, "user unlock-citizen: officer %s (%s) may not unlock a citizen's account: the service centre's admins do", officer, u.Role)
 	}
-	key, err := secretFile(e, "ROOTED_SIGNIN_KEY_FILE")
+	key, err := secretFile("ROOTED_SIGNIN_KEY_FILE", c.Serve.SignInKeyFile)
 	if err != nil {
 		return err
 	}
