@@ -16,9 +16,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
-	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
-	"github.com/newcitizens/rooted/internal/store"
 	"github.com/newcitizens/rooted/internal/web"
 )
 
@@ -45,26 +43,14 @@ var roundSubcommands = []struct{ name, usage, summary string }{
 // runRound is `rooted round SUBCOMMAND [ROUND] [flags]`.
 func runRound(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.stdout, "usage: rooted round SUBCOMMAND [ROUND] [--db DSN] [--as-of YYYY-MM-DD] [flags]")
-		fmt.Fprintln(e.stdout, "  flags may come before or after ROUND. --as-of is for questions (show, results, export, list):")
-		fmt.Fprintln(e.stdout, "  a step that changes a round takes today's date, except on a demo sandbox (rooted migrate --sandbox).")
-		fmt.Fprintln(e.stdout)
-		for _, s := range roundSubcommands {
-			fmt.Fprintf(e.stdout, "  %-10s %s\n", s.name, s.summary)
-		}
+		printRoundHelp(e)
 		if len(args) == 0 {
 			return usageError{"round: no subcommand given"}
 		}
 		return nil
 	}
 	sub := args[0]
-	var usage string
-	found := false
-	for _, s := range roundSubcommands {
-		if s.name == sub {
-			usage, found = s.usage, true
-		}
-	}
+	usage, found := roundUsage(sub)
 	if !found {
 		return usageError{fmt.Sprintf("round: unknown subcommand %q (rooted round -h)", sub)}
 	}
@@ -77,7 +63,7 @@ func runRound(ctx context.Context, e *env, args []string) error {
 	if strings.HasPrefix(usage, "ROUND") {
 		usage += "\n(flags may come before or after ROUND)"
 	}
-	c, pos, err := e.flags("round "+sub, usage, rest, []string{"db", "as-of", "lang"}, o.register(sub))
+	c, pos, err := e.flags("round "+sub, usage, rest, []string{"db", "as-of", "lang", "scheme"}, o.register(sub))
 	if err != nil {
 		return helpOK(err)
 	}
@@ -91,9 +77,9 @@ func runRound(ctx context.Context, e *env, args []string) error {
 	if needsID && id == "" {
 		return usageError{fmt.Sprintf("round %s: which round? (rooted round %s ROUND)", sub, sub)}
 	}
-	scheme, err := policy.Load(o.scheme)
+	scheme, err := loadScheme("round", c.Scheme)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "round: scheme refused")
+		return err
 	}
 	st, err := openStore(ctx, c.DB)
 	if err != nil {
@@ -109,7 +95,28 @@ func runRound(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	svc := &rounds.Service{Store: st, Scheme: scheme, Files: ingest.PublicationFiles{}, Now: now}
-	return o.run(ctx, e, svc, st, sub, id, c)
+	return o.run(ctx, e, svc, sub, id, c)
+}
+
+func printRoundHelp(e *env) {
+	fmt.Fprintln(e.stdout, "usage: rooted round SUBCOMMAND [ROUND] [--db DSN] [--as-of YYYY-MM-DD] [flags]")
+	fmt.Fprintln(e.stdout, "  flags may come before or after ROUND. --as-of is for questions (show, results, export, list):")
+	fmt.Fprintln(e.stdout, "  a step that changes a round takes today's date, except on a demo sandbox (rooted migrate --sandbox).")
+	fmt.Fprintln(e.stdout)
+	for _, s := range roundSubcommands {
+		fmt.Fprintf(e.stdout, "  %-10s %s\n", s.name, s.summary)
+	}
+}
+
+// roundUsage returns the usage line of round subcommand sub, and whether
+// there is one.
+func roundUsage(sub string) (string, bool) {
+	for _, s := range roundSubcommands {
+		if s.name == sub {
+			return s.usage, true
+		}
+	}
+	return "", false
 }
 
 // changesState reports whether round subcommand sub records anything.
@@ -135,7 +142,6 @@ func clockAt(day date.Date) func() time.Time {
 
 // roundOpts are the flags of every round subcommand.
 type roundOpts struct {
-	scheme                               string
 	kind, town, name, mode, seats, units string
 	unitRules, id, closes                string
 	seatShare                            float64
@@ -151,7 +157,6 @@ type roundOpts struct {
 
 func (o *roundOpts) register(sub string) func(*flag.FlagSet) {
 	return func(fs *flag.FlagSet) {
-		fs.StringVar(&o.scheme, "scheme", "", "points scheme file (default: the shipped scheme)")
 		switch sub {
 		case "create":
 			fs.StringVar(&o.kind, "kind", "", "grade1, grade7, public_rental or talent_apartment")
@@ -252,150 +257,31 @@ func unitRules(s string) ([]rounds.UnitRule, error) {
 	return rs, nil
 }
 
-func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *store.DB, sub, id string, c config) error {
+// run takes round step sub on round id: it checks the step's flags and
+// hands it to its method, which calls the service and prints the result.
+func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, sub, id string, c config) error {
 	switch sub {
 	case "create":
-		seats, err := pairs("seats", o.seats)
-		if err != nil {
-			return err
-		}
-		units, err := pairs("units", o.units)
-		if err != nil {
-			return err
-		}
-		rules, err := unitRules(o.unitRules)
-		if err != nil {
-			return err
-		}
-		var closes date.Date
-		if o.closes != "" {
-			if closes, err = date.Parse(o.closes); err != nil {
-				return usageError{fmt.Sprintf("round create: --closes: %v", err)}
-			}
-		}
-		year := o.year
-		if year == 0 {
-			year = c.AsOf.Year()
-		}
-		r, err := svc.Create(ctx, rounds.CreateRequest{ID: o.id, Name: o.name, Kind: rounds.Kind(o.kind), Year: year, Town: o.town,
-			Mode: rounds.Mode(o.mode), Choices: o.choices, WindowDays: o.windowDays, Seats: seats, SeatShare: o.seatShare,
-			Units: units, UnitRules: rules, ClosesOn: closes})
-		if err != nil {
-			return err
-		}
-		return o.show(ctx, e, svc, r.ID)
+		return o.create(ctx, e, svc, c)
 	case "open":
 		if _, err := svc.Open(ctx, id, o.seed); err != nil {
 			return err
 		}
 		return o.show(ctx, e, svc, id)
 	case "apply":
-		req := rounds.ApplyRequest{Round: id, Applicant: o.guardian, Child: o.child, Choices: splitList(o.schools)}
-		if o.applicant != "" || o.household != 0 || o.unitTypes != "" {
-			if o.guardian != "" || o.child != "" || o.schools != "" {
-				return usageError{"round apply: --guardian/--child/--schools (school rounds) or --applicant/--household/--unit-types (housing), not both"}
-			}
-			req = rounds.ApplyRequest{Round: id, Applicant: o.applicant, Household: o.household, Choices: splitList(o.unitTypes)}
-		}
-		a, err := svc.Apply(ctx, req)
-		if errors.Is(err, rounds.ErrAlreadyApplied) {
-			// The store's words (a unique constraint) are for the log;
-			// a person reads the sentence the web shows.
-			subject := req.Child
-			if subject == "" {
-				subject = req.Applicant
-			}
-			return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
-		}
-		if err != nil {
-			return err
-		}
-		outs, err := svc.Results(ctx, id, a.Applicant, rounds.Lang(c.Lang))
-		if err != nil {
-			return err
-		}
-		for _, x := range outs {
-			if x.Number == a.Number {
-				return writeJSON(e.stdout, x)
-			}
-		}
-		return nil
+		return o.apply(ctx, e, svc, id, c)
 	case "apply-all":
-		sum, err := svc.ApplyAll(ctx, id, o.demoSeed)
-		if err != nil {
-			return err
-		}
-		return writeJSON(e.stdout, sum)
+		return printSummary(e, func() (any, error) { return svc.ApplyAll(ctx, id, o.demoSeed) })
 	case "close":
-		sum, err := svc.Close(ctx, id)
-		if err != nil {
-			return err
-		}
-		return writeJSON(e.stdout, sum)
+		return printSummary(e, func() (any, error) { return svc.Close(ctx, id) })
 	case "allocate":
-		sum, err := svc.Allocate(ctx, id)
-		if err != nil {
-			return err
-		}
-		return writeJSON(e.stdout, sum)
+		return printSummary(e, func() (any, error) { return svc.Allocate(ctx, id) })
 	case "publish":
-		if o.out == "" {
-			return usageError{"round publish: --out DIR is required"}
-		}
-		pub, err := svc.Publish(ctx, id)
-		if err != nil {
-			return err
-		}
-		// The folder of the published lists (公示), which anyone may read.
-		if err := os.MkdirAll(o.out, 0o755); err != nil { //nolint:gosec // G301: holds public lists only
-			return fmt.Errorf("round publish: %w", err)
-		}
-		// The files as published: the stored bytes whose SHA-256 the
-		// ledger records.
-		base := filepath.Join(o.out, id+"-publication")
-		// The lists are public by law (公示), names and ID numbers masked
-		// (rounds.Publication): world-readable is what they are for.
-		if err := os.WriteFile(base+".csv", pub.CSV, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
-			return fmt.Errorf("round publish: %w", err)
-		}
-		if err := os.WriteFile(base+".xlsx", pub.XLSX, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
-			return fmt.Errorf("round publish: %w", err)
-		}
-		for _, w := range pub.Warnings {
-			fmt.Fprintln(e.stderr, "rooted: round publish: warning:", w)
-		}
-		if !pub.Recorded {
-			fmt.Fprintf(e.stderr, "rooted: round publish: warning: round %s was published before the ledger recorded the files' SHA-256: these files are rendered again and cannot be checked byte for byte (their rows match the list the ledger records)\n", id)
-		}
-		return writeJSON(e.stdout, map[string]any{"round": id, "published_on": pub.PublishedOn, "window_ends": pub.WindowEnds,
-			"rows": len(pub.Rows), "files": []string{base + ".xlsx", base + ".csv"}, "warnings": pub.Warnings,
-			"csv_sha256": pub.CSVSHA256, "xlsx_sha256": pub.XLSXSHA256, "recorded": pub.Recorded})
+		return o.publish(ctx, e, svc, id)
 	case "object":
-		if o.applicant == "" || o.text == "" {
-			return usageError{"round object: --applicant ID and --text TEXT are required"}
-		}
-		ob, err := svc.FileObjection(ctx, rounds.ObjectRequest{Round: id, Applicant: o.applicant, Number: o.application, Text: o.text})
-		if err != nil {
-			return err
-		}
-		return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "at": ob.At.Format(time.RFC3339)})
+		return o.object(ctx, e, svc, id)
 	case "answer":
-		if o.objection == 0 || o.decision == "" || o.reply == "" {
-			return usageError{"round answer: --objection N, --decision upheld|dismissed and --reply TEXT are required"}
-		}
-		by := o.by
-		if by == "" {
-			by = c.User
-		}
-		if by == "" {
-			by = "cli"
-		}
-		ob, err := svc.Answer(ctx, rounds.AnswerRequest{Round: id, Objection: o.objection, Decision: rounds.Decision(o.decision), Reply: o.reply, By: by})
-		if err != nil {
-			return err
-		}
-		return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "decision": ob.Decision,
-			"by": ob.DecidedBy, "at": ob.DecidedAt.Format(time.RFC3339)})
+		return o.answer(ctx, e, svc, id, c)
 	case "finalize":
 		if _, err := svc.Finalize(ctx, id); err != nil {
 			return err
@@ -404,68 +290,238 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 	case "show":
 		return o.show(ctx, e, svc, id)
 	case "results":
-		outs, err := svc.Results(ctx, id, o.applicant, rounds.Lang(c.Lang))
-		if err != nil {
-			return err
-		}
-		for _, x := range outs {
-			if err := writeJSON(e.stdout, x); err != nil {
-				return err
-			}
-		}
-		return nil
+		return o.results(ctx, e, svc, id, c)
 	case "export":
-		if o.out == "" {
-			return usageError{"round export: --out FILE is required"}
-		}
-		data, err := svc.Export(ctx, id)
-		if err != nil {
-			return err
-		}
-		// The export is what the public round page offers auditors:
-		// applicants by application number, no ID number or name.
-		if err := os.WriteFile(o.out, data, 0o644); err != nil { //nolint:gosec // G306: a public file without personal data
-			return fmt.Errorf("round export: %w", err)
-		}
-		return writeJSON(e.stdout, map[string]any{"round": id, "file": o.out, "bytes": len(data)})
+		return o.export(ctx, e, svc, id)
 	case "list":
-		rs, err := svc.List(ctx)
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if err := writeJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "kind": r.Kind, "status": r.Status, "seed_sha256": r.SeedSHA256}); err != nil {
-				return fmt.Errorf("round list: %w", err)
-			}
-		}
-		return nil
+		return listRounds(ctx, e, svc)
 	case "calendar":
-		if o.calendarFile != "" {
-			data, err := os.ReadFile(o.calendarFile)
-			if err != nil {
-				return apperr.Wrap(apperr.Invalid, err, "round calendar: cannot read %s", o.calendarFile)
-			}
-			years, err := calendar.ParseYears(filepath.Base(o.calendarFile), data)
-			if err != nil {
-				return apperr.Wrap(apperr.Invalid, err, "round calendar")
-			}
-			if err := svc.ImportCalendar(ctx, years); err != nil {
-				return err
-			}
-		}
-		cal, err := svc.CalendarNow(ctx)
-		if err != nil {
-			return err
-		}
-		for _, y := range cal.Years() {
-			n, _ := cal.Workdays(date.Of(y.Year, time.January, 1), date.Of(y.Year, time.December, 31))
-			if err := writeJSON(e.stdout, map[string]any{"year": y.Year, "notice": y.Notice, "holidays": len(y.Holidays), "adjusted_workdays": len(y.Workdays), "working_days": n}); err != nil {
-				return fmt.Errorf("round calendar: %w", err)
-			}
-		}
-		return nil
+		return o.calendar(ctx, e, svc)
 	}
 	return usageError{"round: unknown subcommand " + sub}
+}
+
+// printSummary prints the summary a step returns, as JSON.
+func printSummary(e *env, step func() (any, error)) error {
+	sum, err := step()
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, sum)
+}
+
+// create is `round create`: it parses the seats, units and rules given and
+// creates the round (the year defaults to the as-of year).
+func (o *roundOpts) create(ctx context.Context, e *env, svc *rounds.Service, c config) error {
+	seats, err := pairs("seats", o.seats)
+	if err != nil {
+		return err
+	}
+	units, err := pairs("units", o.units)
+	if err != nil {
+		return err
+	}
+	rules, err := unitRules(o.unitRules)
+	if err != nil {
+		return err
+	}
+	var closes date.Date
+	if o.closes != "" {
+		if closes, err = date.Parse(o.closes); err != nil {
+			return usageError{fmt.Sprintf("round create: --closes: %v", err)}
+		}
+	}
+	year := o.year
+	if year == 0 {
+		year = c.AsOf.Year()
+	}
+	r, err := svc.Create(ctx, rounds.CreateRequest{ID: o.id, Name: o.name, Kind: rounds.Kind(o.kind), Year: year, Town: o.town,
+		Mode: rounds.Mode(o.mode), Choices: o.choices, WindowDays: o.windowDays, Seats: seats, SeatShare: o.seatShare,
+		Units: units, UnitRules: rules, ClosesOn: closes})
+	if err != nil {
+		return err
+	}
+	return o.show(ctx, e, svc, r.ID)
+}
+
+// apply is `round apply`: a school application (guardian, child, schools)
+// or a housing one (applicant, household, unit types), printed with its
+// result so far.
+func (o *roundOpts) apply(ctx context.Context, e *env, svc *rounds.Service, id string, c config) error {
+	req := rounds.ApplyRequest{Round: id, Applicant: o.guardian, Child: o.child, Choices: splitList(o.schools)}
+	if o.applicant != "" || o.household != 0 || o.unitTypes != "" {
+		if o.guardian != "" || o.child != "" || o.schools != "" {
+			return usageError{"round apply: --guardian/--child/--schools (school rounds) or --applicant/--household/--unit-types (housing), not both"}
+		}
+		req = rounds.ApplyRequest{Round: id, Applicant: o.applicant, Household: o.household, Choices: splitList(o.unitTypes)}
+	}
+	a, err := svc.Apply(ctx, req)
+	if errors.Is(err, rounds.ErrAlreadyApplied) {
+		// The store's words (a unique constraint) are for the log;
+		// a person reads the sentence the web shows.
+		subject := req.Child
+		if subject == "" {
+			subject = req.Applicant
+		}
+		return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
+	}
+	if err != nil {
+		return err
+	}
+	outs, err := svc.Results(ctx, id, a.Applicant, rounds.Lang(c.Lang))
+	if err != nil {
+		return err
+	}
+	for _, x := range outs {
+		if x.Number == a.Number {
+			return writeJSON(e.stdout, x)
+		}
+	}
+	return nil
+}
+
+// publish is `round publish`: the list for objections (公示) written as the
+// stored, published bytes into the folder --out.
+func (o *roundOpts) publish(ctx context.Context, e *env, svc *rounds.Service, id string) error {
+	if o.out == "" {
+		return usageError{"round publish: --out DIR is required"}
+	}
+	pub, err := svc.Publish(ctx, id)
+	if err != nil {
+		return err
+	}
+	// The folder of the published lists (公示), which anyone may read.
+	if err := os.MkdirAll(o.out, 0o755); err != nil { //nolint:gosec // G301: holds public lists only
+		return fmt.Errorf("round publish: %w", err)
+	}
+	// The files as published: the stored bytes whose SHA-256 the
+	// ledger records.
+	base := filepath.Join(o.out, id+"-publication")
+	// The lists are public by law (公示), names and ID numbers masked
+	// (rounds.Publication): world-readable is what they are for.
+	if err := os.WriteFile(base+".csv", pub.CSV, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
+		return fmt.Errorf("round publish: %w", err)
+	}
+	if err := os.WriteFile(base+".xlsx", pub.XLSX, 0o644); err != nil { //nolint:gosec // G306: a public list, personal data masked
+		return fmt.Errorf("round publish: %w", err)
+	}
+	for _, w := range pub.Warnings {
+		fmt.Fprintln(e.stderr, "rooted: round publish: warning:", w)
+	}
+	if !pub.Recorded {
+		fmt.Fprintf(e.stderr, "rooted: round publish: warning: round %s was published before the ledger recorded the files' SHA-256: these files are rendered again and cannot be checked byte for byte (their rows match the list the ledger records)\n", id)
+	}
+	return writeJSON(e.stdout, map[string]any{"round": id, "published_on": pub.PublishedOn, "window_ends": pub.WindowEnds,
+		"rows": len(pub.Rows), "files": []string{base + ".xlsx", base + ".csv"}, "warnings": pub.Warnings,
+		"csv_sha256": pub.CSVSHA256, "xlsx_sha256": pub.XLSXSHA256, "recorded": pub.Recorded})
+}
+
+// object is `round object`: an objection filed during the 公示 window.
+func (o *roundOpts) object(ctx context.Context, e *env, svc *rounds.Service, id string) error {
+	if o.applicant == "" || o.text == "" {
+		return usageError{"round object: --applicant ID and --text TEXT are required"}
+	}
+	ob, err := svc.FileObjection(ctx, rounds.ObjectRequest{Round: id, Applicant: o.applicant, Number: o.application, Text: o.text})
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "at": ob.At.Format(time.RFC3339)})
+}
+
+// answer is `round answer`: the department's decision on an objection and
+// its reply, by --by, or USER, or "cli".
+func (o *roundOpts) answer(ctx context.Context, e *env, svc *rounds.Service, id string, c config) error {
+	if o.objection == 0 || o.decision == "" || o.reply == "" {
+		return usageError{"round answer: --objection N, --decision upheld|dismissed and --reply TEXT are required"}
+	}
+	by := o.by
+	if by == "" {
+		by = c.User
+	}
+	if by == "" {
+		by = "cli"
+	}
+	ob, err := svc.Answer(ctx, rounds.AnswerRequest{Round: id, Objection: o.objection, Decision: rounds.Decision(o.decision), Reply: o.reply, By: by})
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, map[string]any{"round": id, "objection": ob.Seq, "number": ob.Number, "decision": ob.Decision,
+		"by": ob.DecidedBy, "at": ob.DecidedAt.Format(time.RFC3339)})
+}
+
+// results is `round results`: every result (or one applicant's) with its
+// explanation, one JSON line each.
+func (o *roundOpts) results(ctx context.Context, e *env, svc *rounds.Service, id string, c config) error {
+	outs, err := svc.Results(ctx, id, o.applicant, rounds.Lang(c.Lang))
+	if err != nil {
+		return err
+	}
+	for _, x := range outs {
+		if err := writeJSON(e.stdout, x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// export is `round export`: the self-contained file `rooted verify` checks.
+func (o *roundOpts) export(ctx context.Context, e *env, svc *rounds.Service, id string) error {
+	if o.out == "" {
+		return usageError{"round export: --out FILE is required"}
+	}
+	data, err := svc.Export(ctx, id)
+	if err != nil {
+		return err
+	}
+	// The export is what the public round page offers auditors:
+	// applicants by application number, no ID number or name.
+	if err := os.WriteFile(o.out, data, 0o644); err != nil { //nolint:gosec // G306: a public file without personal data
+		return fmt.Errorf("round export: %w", err)
+	}
+	return writeJSON(e.stdout, map[string]any{"round": id, "file": o.out, "bytes": len(data)})
+}
+
+// listRounds is `round list`: one JSON line a round.
+func listRounds(ctx context.Context, e *env, svc *rounds.Service) error {
+	rs, err := svc.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := writeJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "kind": r.Kind, "status": r.Status, "seed_sha256": r.SeedSHA256}); err != nil {
+			return fmt.Errorf("round list: %w", err)
+		}
+	}
+	return nil
+}
+
+// calendar is `round calendar`: it stores the holiday notice given with
+// --import, then prints the working-day calendar in force, a line a year.
+func (o *roundOpts) calendar(ctx context.Context, e *env, svc *rounds.Service) error {
+	if o.calendarFile != "" {
+		data, err := os.ReadFile(o.calendarFile)
+		if err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "round calendar: cannot read %s", o.calendarFile)
+		}
+		years, err := calendar.ParseYears(filepath.Base(o.calendarFile), data)
+		if err != nil {
+			return apperr.Wrap(apperr.Invalid, err, "round calendar")
+		}
+		if err := svc.ImportCalendar(ctx, years); err != nil {
+			return err
+		}
+	}
+	cal, err := svc.CalendarNow(ctx)
+	if err != nil {
+		return err
+	}
+	for _, y := range cal.Years() {
+		n, _ := cal.Workdays(date.Of(y.Year, time.January, 1), date.Of(y.Year, time.December, 31))
+		if err := writeJSON(e.stdout, map[string]any{"year": y.Year, "notice": y.Notice, "holidays": len(y.Holidays), "adjusted_workdays": len(y.Workdays), "working_days": n}); err != nil {
+			return fmt.Errorf("round calendar: %w", err)
+		}
+	}
+	return nil
 }
 
 func (o *roundOpts) show(ctx context.Context, e *env, svc *rounds.Service, id string) error {
