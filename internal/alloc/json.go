@@ -20,7 +20,9 @@ import (
 // "Capacity" to "capacity"), a field may not appear twice (encoding/json keeps
 // the last), strings must be valid UTF-8 (encoding/json silently turns bad
 // bytes into U+FFFD, which could make two ids equal), and unknown fields are
-// refused (a typo like "capacty" must not become a capacity of 0).
+// refused (a typo like "capacty" must not become a capacity of 0). Its
+// tokens are package jsonx's (strict strings), shared with the JSON Lines of
+// package policy; the document's structure and its messages are here.
 
 // ParseInstance decodes the contract's input document:
 //

@@ -21,7 +21,8 @@ import (
 // the same order. The decoder is hand-written for these flat objects: it
 // writes each field straight into a batch column, allocates nothing for a
 // well-formed line, and reports the first bad field of a line with the
-// line's id when it can find one.
+// line's id when it can find one. Its tokens (strings, numbers, literals)
+// are package jsonx's, shared with the round documents of package alloc.
 
 // field kinds of a line besides the declared inputs.
 const (
