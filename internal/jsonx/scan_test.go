@@ -97,15 +97,12 @@ func TestNumberRounding(t *testing.T) {
 		x ^= x << 17
 		digits := strconv.FormatUint(x%1_000_000_000_000_000, 10)
 		point := int(x>>56) % (len(digits) + 23)
-		lit := digits
-		if point == 0 {
-			lit = digits
-		} else if point < len(digits) {
+		lit := digits // point digits from the right, as far as 22 zeros beyond them
+		switch {
+		case point == 0:
+		case point < len(digits):
 			lit = digits[:len(digits)-point] + "." + digits[len(digits)-point:]
-			if strings.HasPrefix(lit, ".") {
-				lit = "0" + lit
-			}
-		} else {
+		default:
 			lit = "0." + strings.Repeat("0", point-len(digits)) + digits
 		}
 		if x&1 == 1 {
