@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/newcitizens/rooted/internal/jsonx"
 )
 
 // The published JSON form. The decoder is written by hand rather than with
@@ -19,7 +20,9 @@ import (
 // "Capacity" to "capacity"), a field may not appear twice (encoding/json keeps
 // the last), strings must be valid UTF-8 (encoding/json silently turns bad
 // bytes into U+FFFD, which could make two ids equal), and unknown fields are
-// refused (a typo like "capacty" must not become a capacity of 0).
+// refused (a typo like "capacty" must not become a capacity of 0). Its
+// tokens are package jsonx's (strict strings), shared with the JSON Lines of
+// package policy; the document's structure and its messages are here.
 
 // ParseInstance decodes the contract's input document:
 //
@@ -40,14 +43,13 @@ import (
 // ParseInstance checks the form of the document, not the rules of a round
 // (unique ids, known schools, …): Validate, or Allocate, does that.
 func ParseInstance(data []byte) (*Instance, error) {
-	d := &decoder{data: data, schools: map[string]string{}}
+	d := &decoder{Scanner: jsonx.Scanner{Data: data}, schools: map[string]string{}}
 	return d.instance()
 }
 
 type decoder struct {
-	data []byte
-	pos  int
-	loc  location // where the decoder is, for messages
+	jsonx.Scanner
+	loc location // where the decoder is, for messages
 	// schools interns school ids, so that a million applicants' preferences
 	// share the schools' strings instead of allocating ten million.
 	schools map[string]string
@@ -92,43 +94,16 @@ func (d *decoder) at(field string) { d.loc.field, d.loc.elem = field, -1 }
 
 // errAt is a syntax or type error at the current position.
 func (d *decoder) errAt(format string, args ...any) error {
-	line, col := 1, 1
-	for _, c := range d.data[:min(d.pos, len(d.data))] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else if c&0xC0 != 0x80 { // count characters, not UTF-8 continuation bytes
-			col++
-		}
-	}
+	line, col := jsonx.LineColumn(d.Data, d.Pos)
 	return invalid("%s: %s (line %d, column %d)", d.loc, fmt.Sprintf(format, args...), line, col)
-}
-
-func (d *decoder) ws() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
-	}
-}
-
-// peek skips white space and returns the next byte, or 0 at the end.
-func (d *decoder) peek() byte {
-	d.ws()
-	if d.pos < len(d.data) {
-		return d.data[d.pos]
-	}
-	return 0
 }
 
 // found describes the token at the current position for messages.
 func (d *decoder) found() string {
-	if d.pos >= len(d.data) {
+	if d.Pos >= len(d.Data) {
 		return "the end of the input"
 	}
-	switch c := d.data[d.pos]; {
+	switch c := d.Data[d.Pos]; {
 	case c == '"':
 		return "a string"
 	case c == '{':
@@ -137,28 +112,28 @@ func (d *decoder) found() string {
 		return "an array"
 	case c == '-' || c >= '0' && c <= '9':
 		return "a number"
-	case bytes.HasPrefix(d.data[d.pos:], []byte("null")):
+	case bytes.HasPrefix(d.Data[d.Pos:], []byte("null")):
 		return "null"
-	case bytes.HasPrefix(d.data[d.pos:], []byte("true")), bytes.HasPrefix(d.data[d.pos:], []byte("false")):
+	case bytes.HasPrefix(d.Data[d.Pos:], []byte("true")), bytes.HasPrefix(d.Data[d.Pos:], []byte("false")):
 		return "a boolean"
 	default:
-		r, _ := utf8.DecodeRune(d.data[d.pos:])
+		r, _ := utf8.DecodeRune(d.Data[d.Pos:])
 		return fmt.Sprintf("%q", r)
 	}
 }
 
 func (d *decoder) expect(c byte, what string) error {
-	if d.peek() != c {
+	if d.Peek() != c {
 		return d.errAt("want %s, found %s", what, d.found())
 	}
-	d.pos++
+	d.Pos++
 	return nil
 }
 
 // null consumes a null literal if there is one.
 func (d *decoder) null() bool {
-	if d.peek() == 'n' && bytes.HasPrefix(d.data[d.pos:], []byte("null")) {
-		d.pos += 4
+	if d.Peek() == 'n' && bytes.HasPrefix(d.Data[d.Pos:], []byte("null")) {
+		d.Pos += 4
 		return true
 	}
 	return false
@@ -172,16 +147,16 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 		return err
 	}
 	var seen uint32
-	if d.peek() == '}' {
-		d.pos++
+	if d.Peek() == '}' {
+		d.Pos++
 		return nil
 	}
 	for {
 		d.at("")
-		if d.peek() != '"' {
+		if d.Peek() != '"' {
 			return d.errAt("want a field name in quotes, found %s", d.found())
 		}
-		start := d.pos
+		start := d.Pos
 		raw, err := d.rawString()
 		if err != nil {
 			return err
@@ -194,11 +169,11 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 			}
 		}
 		if i < 0 {
-			d.pos = start
+			d.Pos = start
 			return d.errAt("unknown field %q (allowed: %s)", raw, quoteList(names))
 		}
 		if seen&(1<<i) != 0 {
-			d.pos = start
+			d.Pos = start
 			return d.errAt("field %q given twice", names[i])
 		}
 		seen |= 1 << i
@@ -206,16 +181,16 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 			return err
 		}
 		d.at(names[i])
-		d.ws()
+		d.SkipSpace()
 		if err := field(i); err != nil {
 			return err
 		}
 		d.at("")
-		switch d.peek() {
+		switch d.Peek() {
 		case ',':
-			d.pos++
+			d.Pos++
 		case '}':
-			d.pos++
+			d.Pos++
 			return nil
 		default:
 			return d.errAt("want ',' or '}' after field %q, found %s", names[i], d.found())
@@ -240,20 +215,20 @@ func (d *decoder) array(elem func(i int) error) error {
 	if err := d.expect('[', "an array"); err != nil {
 		return err
 	}
-	if d.peek() == ']' {
-		d.pos++
+	if d.Peek() == ']' {
+		d.Pos++
 		return nil
 	}
 	for i := 0; ; i++ {
-		d.ws()
+		d.SkipSpace()
 		if err := elem(i); err != nil {
 			return err
 		}
-		switch d.peek() {
+		switch d.Peek() {
 		case ',':
-			d.pos++
+			d.Pos++
 		case ']':
-			d.pos++
+			d.Pos++
 			return nil
 		default:
 			return d.errAt("want ',' or ']' after element %d, found %s", i, d.found())
@@ -265,109 +240,26 @@ func (d *decoder) array(elem func(i int) error) error {
 // is valid until the next call (it may alias the input or the scratch
 // buffer).
 func (d *decoder) rawString() ([]byte, error) {
-	if d.peek() != '"' {
+	if d.Peek() != '"' {
 		return nil, d.errAt("want a string, found %s", d.found())
 	}
-	d.pos++
-	start := d.pos
-	// Fast path: printable ASCII without escapes.
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c == '"' {
-			d.pos++
-			return d.data[start : d.pos-1], nil
-		}
-		if c == '\\' || c < 0x20 || c >= 0x80 {
-			break
-		}
-		d.pos++
+	b, fault := d.String(&d.scratch, true)
+	switch fault {
+	case jsonx.OK:
+		return b, nil
+	case jsonx.Unterminated:
+		return nil, d.errAt("unterminated string")
+	case jsonx.ControlChar:
+		return nil, d.errAt("control character %#02x in a string: escape it", d.Data[d.Pos])
+	case jsonx.BadHex:
+		return nil, d.errAt(`bad \u escape: want 4 hex digits`)
+	case jsonx.LoneSurrogate:
+		return nil, d.errAt(`bad \u escape: unpaired surrogate`)
+	case jsonx.BadEscape:
+		return nil, d.errAt("bad escape %q in a string", d.Data[d.Pos:d.Pos+2])
+	default: // jsonx.BadUTF8
+		return nil, d.errAt("invalid UTF-8 in a string")
 	}
-	b := append(d.scratch[:0], d.data[start:d.pos]...)
-	for {
-		if d.pos >= len(d.data) {
-			return nil, d.errAt("unterminated string")
-		}
-		c := d.data[d.pos]
-		switch {
-		case c == '"':
-			d.pos++
-			d.scratch = b
-			return b, nil
-		case c < 0x20:
-			return nil, d.errAt("control character %#02x in a string: escape it", c)
-		case c == '\\':
-			if d.pos+1 >= len(d.data) {
-				return nil, d.errAt("unterminated string")
-			}
-			e := d.data[d.pos+1]
-			switch e {
-			case '"', '\\', '/':
-				b = append(b, e)
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r, ok := d.hex4(d.pos + 2)
-				if !ok {
-					return nil, d.errAt(`bad \u escape: want 4 hex digits`)
-				}
-				d.pos += 6
-				if utf16.IsSurrogate(r) {
-					r2, ok := rune(0), false
-					if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
-						r2, ok = d.hex4(d.pos + 2)
-					}
-					r = utf16.DecodeRune(r, r2)
-					if !ok || r == utf8.RuneError {
-						return nil, d.errAt(`bad \u escape: unpaired surrogate`)
-					}
-					d.pos += 6
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default:
-				return nil, d.errAt("bad escape %q in a string", d.data[d.pos:d.pos+2])
-			}
-			d.pos += 2
-		case c < 0x80:
-			b = append(b, c)
-			d.pos++
-		default:
-			r, size := utf8.DecodeRune(d.data[d.pos:])
-			if r == utf8.RuneError && size <= 1 {
-				return nil, d.errAt("invalid UTF-8 in a string")
-			}
-			b = append(b, d.data[d.pos:d.pos+size]...)
-			d.pos += size
-		}
-	}
-}
-
-func (d *decoder) hex4(at int) (rune, bool) {
-	if at+4 > len(d.data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range d.data[at : at+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 func (d *decoder) str() (string, error) {
@@ -386,49 +278,28 @@ func (d *decoder) optStr() (string, error) {
 // number reads a JSON number, which must be finite as a float64, and
 // returns it with its literal.
 func (d *decoder) number() (float64, []byte, error) {
-	d.ws()
-	start := d.pos
-	data := d.data
-	i := d.pos
-	digits := func() int {
-		j := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		return i - j
-	}
-	if i < len(data) && data[i] == '-' {
-		i++
-	}
-	switch n := digits(); {
-	case n == 0:
+	d.SkipSpace()
+	start := d.Pos
+	f, fault := d.Number()
+	switch fault {
+	case jsonx.NoDigits:
+		d.Pos = start
 		return 0, nil, d.errAt("want a number, found %s", d.found())
-	case n > 1 && data[i-n] == '0':
+	case jsonx.NoFraction:
+		return 0, nil, d.errAt("want digits after the decimal point")
+	case jsonx.NoExponent:
+		return 0, nil, d.errAt("want digits in the exponent")
+	}
+	if d.Pos < len(d.Data) && d.Data[d.Pos] >= '0' && d.Data[d.Pos] <= '9' {
+		// Only a leading 0 ends a number before a digit.
+		d.Pos = start
 		return 0, nil, d.errAt("a number may not start with 0")
 	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		if digits() == 0 {
-			d.pos = i
-			return 0, nil, d.errAt("want digits after the decimal point")
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			d.pos = i
-			return 0, nil, d.errAt("want digits in the exponent")
-		}
-	}
-	lit := data[start:i]
-	f, err := strconv.ParseFloat(string(lit), 64)
-	if err != nil || math.IsInf(f, 0) {
+	lit := d.Data[start:d.Pos]
+	if math.IsInf(f, 0) {
+		d.Pos = start
 		return 0, nil, d.errAt("number %s is out of range", lit)
 	}
-	d.pos = i
 	return f, lit, nil
 }
 
@@ -461,7 +332,7 @@ func (d *decoder) instance() (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.peek() != 0 {
+	if d.Peek() != 0 {
 		d.loc = location{elem: -1}
 		return nil, d.errAt("unexpected %s after the document", d.found())
 	}
@@ -491,12 +362,12 @@ func (d *decoder) school(s *School) error {
 				d.schools[s.ID] = s.ID
 			}
 		case 1:
-			at := d.pos
+			at := d.Pos
 			var capacity float64
 			var lit []byte
 			capacity, lit, err = d.number()
 			if err == nil && (capacity < 0 || capacity > MaxCapacity || capacity != math.Trunc(capacity)) {
-				d.pos = at
+				d.Pos = at
 				return d.errAt("%s: want a whole number from 0 to %d", lit, MaxCapacity)
 			}
 			s.Capacity = int(capacity)
@@ -523,8 +394,8 @@ func (d *decoder) applicants(in *Instance) error {
 	// Size the slice once rather than grow it twenty times: every applicant
 	// has a "preferences" field, and an id or a district that contains the
 	// word in quotes only makes the guess a little large.
-	guess := bytes.Count(d.data[d.pos:], []byte(`"preferences"`))
-	in.Applicants = make([]Applicant, 0, min(guess, len(d.data)/32))
+	guess := bytes.Count(d.Data[d.Pos:], []byte(`"preferences"`))
+	in.Applicants = make([]Applicant, 0, min(guess, len(d.Data)/32))
 	return d.array(func(k int) error {
 		in.Applicants = append(in.Applicants, Applicant{})
 		a := &in.Applicants[k]
@@ -596,7 +467,7 @@ func (d *decoder) applicants(in *Instance) error {
 // when the round has tie-breaks.
 func (r *Result) AppendJSON(b []byte) []byte {
 	b = append(b, `{"round":`...)
-	b = appendString(b, r.Round)
+	b = jsonx.AppendString(b, r.Round)
 	b = append(b, `,"seed_sha256":"`...)
 	b = hex.AppendEncode(b, r.SeedSHA256[:])
 	b = append(b, `","assignments":[`...)
@@ -605,12 +476,12 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, "\n"+`{"applicant":`...)
-		b = appendString(b, a.Applicant)
+		b = jsonx.AppendString(b, a.Applicant)
 		b = append(b, `,"school":`...)
 		if a.School == "" {
 			b = append(b, `null,"choice":null`...)
 		} else {
-			b = appendString(b, a.School)
+			b = jsonx.AppendString(b, a.School)
 			b = append(b, `,"choice":`...)
 			b = strconv.AppendInt(b, int64(a.Choice), 10)
 		}
@@ -624,7 +495,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, "\n"+`{"id":`...)
-		b = appendString(b, s.ID)
+		b = jsonx.AppendString(b, s.ID)
 		b = append(b, `,"capacity":`...)
 		b = strconv.AppendInt(b, int64(s.Capacity), 10)
 		b = append(b, `,"admitted":`...)
@@ -655,21 +526,21 @@ func (r *Result) AppendJSON(b []byte) []byte {
 // ParseInstance(in.AppendJSON(nil)) gives back in.
 func (in *Instance) AppendJSON(b []byte) []byte {
 	b = append(b, `{"round":`...)
-	b = appendString(b, in.Round)
+	b = jsonx.AppendString(b, in.Round)
 	b = append(b, `,"seed":`...)
-	b = appendString(b, in.Seed)
+	b = jsonx.AppendString(b, in.Seed)
 	b = append(b, `,"schools":[`...)
 	for i, s := range in.Schools {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n"+`{"id":`...)
-		b = appendString(b, s.ID)
+		b = jsonx.AppendString(b, s.ID)
 		b = append(b, `,"capacity":`...)
 		b = strconv.AppendInt(b, int64(s.Capacity), 10)
 		if s.District != "" {
 			b = append(b, `,"district":`...)
-			b = appendString(b, s.District)
+			b = jsonx.AppendString(b, s.District)
 		}
 		b = append(b, '}')
 	}
@@ -679,12 +550,12 @@ func (in *Instance) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, "\n"+`{"id":`...)
-		b = appendString(b, a.ID)
+		b = jsonx.AppendString(b, a.ID)
 		b = append(b, `,"points":`...)
 		b = appendFloat(b, a.Points)
 		if a.District != "" {
 			b = append(b, `,"district":`...)
-			b = appendString(b, a.District)
+			b = jsonx.AppendString(b, a.District)
 		}
 		if a.Tiebreak != nil {
 			b = append(b, `,"tiebreak":`...)
@@ -695,7 +566,7 @@ func (in *Instance) AppendJSON(b []byte) []byte {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, p)
+			b = jsonx.AppendString(b, p)
 		}
 		b = append(b, "]}"...)
 	}
@@ -739,48 +610,4 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
-}
-
-// appendString appends s as a JSON string. s is valid UTF-8 when it came
-// from ParseInstance; invalid bytes from elsewhere become U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
-			i++
-			continue
-		}
-		if c < 0x80 {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, `\u00`...)
-				b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -158,144 +158,205 @@ type unit struct {
 	deps       map[string]bool
 }
 
+// compileVersion compiles v's rules, totals, gates and tie-breaks into
+// v.prog. Its errors are *SchemeError naming the part at fault.
 func compileVersion(ce *celEnv, v *Version) error {
-	s := v.scheme
-	p := &program{nInputs: len(s.Inputs), ageReg: -1, totalReg: map[string]int{}, pending: map[uint64]int{}}
-	next := len(s.Inputs)
-	alloc := func() int { next++; return next - 1 }
-	if s.birthSlot >= 0 {
-		p.ageReg = alloc()
+	vc := newVersionCompiler(v)
+	env, err := ce.env.Extend(vc.declareUnits()...)
+	if err != nil {
+		return &SchemeError{Version: v.Name, Err: err}
 	}
+	var tempMax int
+	for _, name := range vc.order {
+		temps, err := vc.compileUnit(env, vc.units[name])
+		if err != nil {
+			return err
+		}
+		tempMax = max(tempMax, temps)
+	}
+	if err := vc.checkRulesCounted(); err != nil {
+		return err
+	}
+	sorted, err := vc.dependencyOrder()
+	if err != nil {
+		return err
+	}
+	vc.link(sorted, tempMax)
+	v.prog = *vc.p
+	return nil
+}
+
+// versionCompiler holds one version's compilation while it runs.
+type versionCompiler struct {
+	v     *Version
+	p     *program
+	next  int // the next free register
+	units map[string]*unit
+	order []string // units' names: rules, totals, gates, tie-breaks
+}
+
+func newVersionCompiler(v *Version) *versionCompiler {
+	s := v.scheme
+	vc := &versionCompiler{
+		v:     v,
+		p:     &program{nInputs: len(s.Inputs), ageReg: -1, totalReg: map[string]int{}, pending: map[uint64]int{}},
+		next:  len(s.Inputs),
+		units: map[string]*unit{},
+	}
+	if s.birthSlot >= 0 {
+		vc.p.ageReg = vc.alloc()
+	}
+	return vc
+}
+
+// alloc returns a new named register.
+func (vc *versionCompiler) alloc() int {
+	vc.next++
+	return vc.next - 1
+}
+
+// declareUnits gives every rule, total, gate and tie-break its unit and
+// registers, and returns their declarations as CEL variables, so that an
+// expression may refer to any of them.
+func (vc *versionCompiler) declareUnits() []cel.EnvOption {
+	v, p := vc.v, vc.p
 	var decls []cel.EnvOption
-	units := map[string]*unit{}
-	var order []string
-	add := func(u *unit) {
-		units[u.name] = u
-		order = append(order, u.name)
+	add := func(u *unit, ty *cel.Type) {
+		vc.units[u.name] = u
+		vc.order = append(vc.order, u.name)
+		decls = append(decls, cel.Variable(u.name, ty))
 	}
 	for _, r := range v.Rules {
-		u := &unit{name: r.Code, part: r.Code, out: alloc(), raw: alloc(), cap: r.Cap, isRule: true}
+		u := &unit{name: r.Code, part: r.Code, out: vc.alloc(), raw: vc.alloc(), cap: r.Cap, isRule: true}
 		p.ruleReg = append(p.ruleReg, u.out)
 		p.rawReg = append(p.rawReg, u.raw)
-		decls = append(decls, cel.Variable(r.Code, cel.DoubleType))
-		add(u)
+		add(u, cel.DoubleType)
 	}
 	for _, t := range totalNames {
-		u := &unit{name: t, part: "totals." + t, out: alloc(), round: t != "frozen"}
+		u := &unit{name: t, part: "totals." + t, out: vc.alloc(), round: t != "frozen"}
 		p.totalReg[t] = u.out
 		ty := cel.DoubleType
 		if t == "frozen" {
 			ty = cel.BoolType
 		}
-		decls = append(decls, cel.Variable(t, ty))
-		add(u)
+		add(u, ty)
 	}
 	for _, n := range v.Services {
-		u := &unit{name: n.Name, part: "eligible." + n.Name, out: alloc()}
+		u := &unit{name: n.Name, part: "eligible." + n.Name, out: vc.alloc()}
 		p.svcReg = append(p.svcReg, u.out)
-		decls = append(decls, cel.Variable(n.Name, cel.BoolType))
-		add(u)
+		add(u, cel.BoolType)
 	}
 	for _, n := range v.TieBreaks {
-		u := &unit{name: n.Name, part: "tiebreak." + n.Name, out: alloc(), round: true}
+		u := &unit{name: n.Name, part: "tiebreak." + n.Name, out: vc.alloc(), round: true}
 		p.tieReg = append(p.tieReg, u.out)
-		decls = append(decls, cel.Variable(n.Name, cel.DoubleType))
-		add(u)
+		add(u, cel.DoubleType)
 	}
-	env, err := ce.env.Extend(decls...)
+	return decls
+}
+
+// source returns the expression of the unit named name and the type it
+// must have: "number" or "bool".
+func (vc *versionCompiler) source(name string) (src, want string) {
+	v := vc.v
+	if i := v.Rule(name); i >= 0 {
+		return v.Rules[i].Formula, "number"
+	}
+	if src, ok := v.Totals[name]; ok {
+		if name == "frozen" {
+			return src, "bool"
+		}
+		return src, "number"
+	}
+	for _, n := range v.Services {
+		if n.Name == name {
+			return n.Formula, "bool"
+		}
+	}
+	for _, n := range v.TieBreaks {
+		if n.Name == name {
+			return n.Formula, "number"
+		}
+	}
+	return "", ""
+}
+
+// compileUnit type-checks u's expression, checks its type and cost, and
+// lowers it to u.ops, ending with the cap (rules), rounding (numeric
+// totals and tie-breaks) or copy into u's register. It returns the number
+// of temporaries the expression needs.
+func (vc *versionCompiler) compileUnit(env *cel.Env, u *unit) (int, error) {
+	src, want := vc.source(u.name)
+	fail := func(format string, args ...any) error {
+		return &SchemeError{Version: vc.v.Name, Part: u.part, Err: fmt.Errorf(format, args...)}
+	}
+	if strings.TrimSpace(src) == "" {
+		return 0, fail("empty expression")
+	}
+	checked, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		return 0, fail("%s", strings.ReplaceAll(iss.Err().Error(), "\n", " "))
+	}
+	out := checked.OutputType()
+	switch {
+	case want == "bool" && !out.IsExactType(cel.BoolType):
+		return 0, fail("%q has type %s, want bool", src, out)
+	case want == "number" && !out.IsExactType(cel.DoubleType) && !out.IsExactType(cel.IntType):
+		return 0, fail("%q has type %s, want a number (int or double)", src, out)
+	}
+	cost, err := env.EstimateCost(checked, nil)
 	if err != nil {
-		return &SchemeError{Version: v.Name, Err: err}
+		return 0, fail("cost: %v", err)
 	}
-	formula := func(name string) (string, string) {
-		if i := v.Rule(name); i >= 0 {
-			return v.Rules[i].Formula, "number"
-		}
-		if src, ok := v.Totals[name]; ok {
-			if name == "frozen" {
-				return src, "bool"
-			}
-			return src, "number"
-		}
-		for _, n := range v.Services {
-			if n.Name == name {
-				return n.Formula, "bool"
-			}
-		}
-		for _, n := range v.TieBreaks {
-			if n.Name == name {
-				return n.Formula, "number"
-			}
-		}
-		return "", ""
+	if cost.Max > MaxCost {
+		return 0, fail("CEL cost estimate %d exceeds the limit %d", cost.Max, MaxCost)
 	}
-	var tempMax int
-	for _, name := range order {
-		u := units[name]
-		src, want := formula(name)
-		fail := func(format string, args ...any) error {
-			return &SchemeError{Version: v.Name, Part: u.part, Err: fmt.Errorf(format, args...)}
-		}
-		if strings.TrimSpace(src) == "" {
-			return fail("empty expression")
-		}
-		checked, iss := env.Compile(src)
-		if iss != nil && iss.Err() != nil {
-			return fail("%s", strings.ReplaceAll(iss.Err().Error(), "\n", " "))
-		}
-		out := checked.OutputType()
-		switch {
-		case want == "bool" && !out.IsExactType(cel.BoolType):
-			return fail("%q has type %s, want bool", src, out)
-		case want == "number" && !out.IsExactType(cel.DoubleType) && !out.IsExactType(cel.IntType):
-			return fail("%q has type %s, want a number (int or double)", src, out)
-		}
-		cost, err := env.EstimateCost(checked, nil)
-		if err != nil {
-			return fail("cost: %v", err)
-		}
-		if cost.Max > MaxCost {
-			return fail("CEL cost estimate %d exceeds the limit %d", cost.Max, MaxCost)
-		}
-		c := &cc{p: p, s: s, v: v, na: checked.NativeRep(), units: units, deps: map[string]bool{}}
-		res, err := c.expr(c.na.Expr())
-		if err != nil {
-			return fail("%q: %v", src, err)
-		}
-		switch {
-		case u.isRule:
-			c.emit(op{code: opCap, o: u.out, a: c.reg(res), b: u.raw, k: u.cap})
-		case u.round:
-			c.emit(op{code: opRound, o: u.out, a: c.reg(res)})
-		default:
-			c.emit(op{code: opCopy, o: u.out, a: c.reg(res)})
-		}
-		u.ops, u.deps = c.ops, c.deps
-		if c.temps > tempMax {
-			tempMax = c.temps
-		}
+	c := &cc{p: vc.p, s: vc.v.scheme, v: vc.v, na: checked.NativeRep(), units: vc.units, deps: map[string]bool{}}
+	res, err := c.expr(c.na.Expr())
+	if err != nil {
+		return 0, fail("%q: %v", src, err)
 	}
-	// Every rule must count in its layer's total: a rule added to a scheme
-	// but forgotten in the sum would silently score nothing.
+	switch {
+	case u.isRule:
+		c.emit(op{code: opCap, o: u.out, a: c.reg(res), b: u.raw, k: u.cap})
+	case u.round:
+		c.emit(op{code: opRound, o: u.out, a: c.reg(res)})
+	default:
+		c.emit(op{code: opCopy, o: u.out, a: c.reg(res)})
+	}
+	u.ops, u.deps = c.ops, c.deps
+	return c.temps, nil
+}
+
+// checkRulesCounted refuses a rule its layer's total does not refer to:
+// a rule added to a scheme but forgotten in the sum would silently score
+// nothing.
+func (vc *versionCompiler) checkRulesCounted() error {
+	v := vc.v
 	layerTotal := map[Layer]string{Provincial: "provincial", City: "city", County: "county", Deduction: "deductions"}
 	for _, r := range v.Rules {
 		t := layerTotal[r.Layer]
-		if !units[t].deps[r.Code] {
+		if !vc.units[t].deps[r.Code] {
 			return &SchemeError{Version: v.Name, Part: r.Code, Err: fmt.Errorf("not counted in totals.%s (%s)", t, v.Totals[t])}
 		}
 	}
-	// Dependency order, refusing cycles.
+	return nil
+}
+
+// dependencyOrder returns the units, each after those it refers to,
+// refusing cycles.
+func (vc *versionCompiler) dependencyOrder() ([]*unit, error) {
 	state := map[string]int{} // 1 visiting, 2 done
 	var sorted []*unit
 	var visit func(name string, path []string) error
 	visit = func(name string, path []string) error {
 		switch state[name] {
 		case 1:
-			return &SchemeError{Version: v.Name, Part: units[name].part, Err: fmt.Errorf("refers to itself: %s", strings.Join(append(path, name), " → "))}
+			return &SchemeError{Version: vc.v.Name, Part: vc.units[name].part, Err: fmt.Errorf("refers to itself: %s", strings.Join(append(path, name), " → "))}
 		case 2:
 			return nil
 		}
 		state[name] = 1
-		u := units[name]
+		u := vc.units[name]
 		deps := make([]string, 0, len(u.deps))
 		for d := range u.deps {
 			deps = append(deps, d)
@@ -310,20 +371,27 @@ func compileVersion(ce *celEnv, v *Version) error {
 		sorted = append(sorted, u)
 		return nil
 	}
-	for _, name := range order {
+	for _, name := range vc.order {
 		if err := visit(name, nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	// Constants, then temporaries, after the named registers.
+	return sorted, nil
+}
+
+// link places the constants and then the temporaries after the named
+// registers, and appends the units' operations to the program in order,
+// with their placeholder registers replaced by the placed ones.
+func (vc *versionCompiler) link(sorted []*unit, tempMax int) {
+	p := vc.p
 	placed := map[int]int{}
 	for bits, ph := range p.pending {
-		r := alloc()
+		r := vc.alloc()
 		placed[ph] = r
 		p.consts = append(p.consts, constReg{reg: r, val: math.Float64frombits(bits)})
 	}
 	p.pending = nil
-	tempBase := next
+	tempBase := vc.next
 	p.nregs = tempBase + tempMax
 	fix := func(r int) int {
 		switch {
@@ -340,8 +408,6 @@ func compileVersion(ce *celEnv, v *Version) error {
 			p.ops = append(p.ops, o)
 		}
 	}
-	v.prog = *p
-	return nil
 }
 
 // Registers are numbered ≥ 0 for named values; while compiling,

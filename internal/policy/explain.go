@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/jsonx"
 )
 
 // template is a parsed explanation: literal text and placeholders. Each
@@ -76,7 +76,7 @@ func parseTemplate(s *Scheme, text string) (template, error) {
 }
 
 func literal(s string) segment {
-	return segment{lit: s, litJSON: string(appendEscaped(nil, s))}
+	return segment{lit: s, litJSON: string(jsonx.AppendEscaped(nil, s))}
 }
 
 // appendExplain renders rule i's explanation in lang, JSON-escaped when
@@ -139,7 +139,7 @@ func appendValue(dst []byte, in *Input, x float64, lang Lang, json bool) []byte 
 			label = l.Code
 		}
 		if json {
-			return appendEscaped(dst, label)
+			return jsonx.AppendEscaped(dst, label)
 		}
 		return append(dst, label...)
 	case Date:
@@ -186,52 +186,3 @@ func appendNum(dst []byte, x float64) []byte {
 }
 
 func fmtNum(x float64) string { return string(appendNum(nil, x)) }
-
-// appendEscaped appends s escaped for the inside of a JSON string.
-func appendEscaped(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			if r == '\u2028' || r == '\u2029' {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\u202`...)
-				dst = append(dst, hex[r&0xF])
-				i += size
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
-		i++
-		start = i
-	}
-	return append(dst, s[start:]...)
-}

@@ -3,7 +3,6 @@ package policy
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/jsonx"
 )
 
 // The JSON Lines format of `rooted score` (../shared/contracts/points.md):
@@ -21,7 +21,8 @@ import (
 // the same order. The decoder is hand-written for these flat objects: it
 // writes each field straight into a batch column, allocates nothing for a
 // well-formed line, and reports the first bad field of a line with the
-// line's id when it can find one.
+// line's id when it can find one. Its tokens (strings, numbers, literals)
+// are package jsonx's, shared with the round documents of package alloc.
 
 // field kinds of a line besides the declared inputs.
 const (
@@ -79,30 +80,30 @@ const (
 // decodeLine decodes one line into row of b as of asOf and returns the id
 // token and, for a bad line, why.
 func (d *decoder) decodeLine(line []byte, b *Batch, row int, asOf date.Date) (id []byte, msg string) {
-	p := parser{buf: line}
-	p.ws()
-	if !p.eat('{') {
+	p := parser{jsonx.Scanner{Data: line}}
+	p.SkipSpace()
+	if !p.Eat('{') {
 		return nil, p.syntax("want a JSON object")
 	}
 	var (
 		idNumber  []byte
 		birthSeen bool
 	)
-	p.ws()
-	if !p.eat('}') {
+	p.SkipSpace()
+	if !p.Eat('}') {
 		for {
-			p.ws()
-			key, _, ok := p.str(&d.scratch)
+			p.SkipSpace()
+			key, ok := p.str(&d.scratch)
 			if !ok {
 				return id, p.syntax("want a field name")
 			}
 			f, known := d.fields[string(key)]
-			p.ws()
-			if !p.eat(':') {
+			p.SkipSpace()
+			if !p.Eat(':') {
 				return id, p.syntax("want : after a field name")
 			}
-			p.ws()
-			start := p.i
+			p.SkipSpace()
+			start := p.Pos
 			kind, sval, num, ok := p.value(&d.scratch)
 			if !ok {
 				return id, p.syntax("invalid value")
@@ -113,10 +114,10 @@ func (d *decoder) decodeLine(line []byte, b *Batch, row int, asOf date.Date) (id
 					switch {
 					case kind != vString:
 						msg = first(msg, "id: want a string")
-					case !utf8.Valid(line[start:p.i]):
+					case !utf8.Valid(line[start:p.Pos]):
 						msg = first(msg, "id: not valid UTF-8")
 					default:
-						id = line[start:p.i]
+						id = line[start:p.Pos]
 					}
 				case fieldIDNumber:
 					if kind != vString {
@@ -134,18 +135,18 @@ func (d *decoder) decodeLine(line []byte, b *Batch, row int, asOf date.Date) (id
 					}
 				}
 			}
-			p.ws()
-			if p.eat(',') {
+			p.SkipSpace()
+			if p.Eat(',') {
 				continue
 			}
-			if p.eat('}') {
+			if p.Eat('}') {
 				break
 			}
 			return id, p.syntax("want , or } after a value")
 		}
 	}
-	p.ws()
-	if p.i != len(p.buf) {
+	p.SkipSpace()
+	if p.Pos != len(p.Data) {
 		return id, p.syntax("unexpected text after the object")
 	}
 	if idNumber != nil && msg == "" {
@@ -274,168 +275,49 @@ func civil(y, m, d int) date.Date {
 	return date.Date(days + 719163)
 }
 
-// parser scans one line.
-type parser struct {
-	buf []byte
-	i   int
-}
-
-func (p *parser) ws() {
-	for p.i < len(p.buf) {
-		switch p.buf[p.i] {
-		case ' ', '\t', '\r', '\n':
-			p.i++
-		default:
-			return
-		}
-	}
-}
-
-func (p *parser) eat(c byte) bool {
-	if p.i < len(p.buf) && p.buf[p.i] == c {
-		p.i++
-		return true
-	}
-	return false
-}
+// parser scans one line. Its syntax errors give the column where it
+// stopped, as they always have.
+type parser struct{ jsonx.Scanner }
 
 func (p *parser) syntax(what string) string {
-	return fmt.Sprintf("invalid JSON at column %d: %s", p.i+1, what)
+	return fmt.Sprintf("invalid JSON at column %d: %s", p.Pos+1, what)
 }
 
 // str reads a string and returns its decoded content (in scratch when it
 // had escapes, else a slice of the line).
-func (p *parser) str(scratch *[]byte) (s []byte, escaped, ok bool) {
-	if !p.eat('"') {
-		return nil, false, false
+func (p *parser) str(scratch *[]byte) ([]byte, bool) {
+	if p.Pos >= len(p.Data) || p.Data[p.Pos] != '"' {
+		return nil, false
 	}
-	start := p.i
-	for p.i < len(p.buf) {
-		c := p.buf[p.i]
-		switch {
-		case c == '"':
-			s = p.buf[start:p.i]
-			p.i++
-			return s, false, true
-		case c == '\\':
-			return p.strSlow(start, scratch)
-		case c < 0x20:
-			return nil, false, false
-		}
-		p.i++
+	s, fault := p.String(scratch, false)
+	if fault == jsonx.BadEscape || fault == jsonx.BadHex {
+		p.Pos += 2 // a bad escape is reported after its first two bytes
 	}
-	return nil, false, false
-}
-
-func (p *parser) strSlow(start int, scratch *[]byte) ([]byte, bool, bool) {
-	out := append((*scratch)[:0], p.buf[start:p.i]...)
-	for p.i < len(p.buf) {
-		c := p.buf[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			*scratch = out
-			return out, true, true
-		case c < 0x20:
-			return nil, false, false
-		case c != '\\':
-			out = append(out, c)
-			p.i++
-			continue
-		}
-		if p.i+1 >= len(p.buf) {
-			return nil, false, false
-		}
-		e := p.buf[p.i+1]
-		p.i += 2
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := p.hex4()
-			if !ok {
-				return nil, false, false
-			}
-			if r >= 0xD800 && r < 0xDC00 && p.i+1 < len(p.buf) && p.buf[p.i] == '\\' && p.buf[p.i+1] == 'u' {
-				save := p.i
-				p.i += 2
-				r2, ok := p.hex4()
-				if ok && r2 >= 0xDC00 && r2 < 0xE000 {
-					r = (r-0xD800)<<10 + (r2 - 0xDC00) + 0x10000
-				} else {
-					p.i = save
-				}
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return nil, false, false
-		}
-	}
-	return nil, false, false
-}
-
-func (p *parser) hex4() (rune, bool) {
-	if p.i+4 > len(p.buf) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range p.buf[p.i : p.i+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	p.i += 4
-	return r, true
+	return s, fault == jsonx.OK
 }
 
 // value reads any JSON value; objects and arrays are skipped (vOther).
 func (p *parser) value(scratch *[]byte) (kind valKind, s []byte, num float64, ok bool) {
-	if p.i >= len(p.buf) {
+	if p.Pos >= len(p.Data) {
 		return 0, nil, 0, false
 	}
-	switch c := p.buf[p.i]; {
+	switch c := p.Data[p.Pos]; {
 	case c == '"':
-		s, _, ok = p.str(scratch)
+		s, ok = p.str(scratch)
 		return vString, s, 0, ok
 	case c == '-' || (c >= '0' && c <= '9'):
-		num, ok = p.number()
-		return vNumber, nil, num, ok
+		num, fault := p.Number()
+		return vNumber, nil, num, fault == jsonx.OK
 	case c == 't':
-		return vTrue, nil, 0, p.word("true")
+		return vTrue, nil, 0, p.Literal("true")
 	case c == 'f':
-		return vFalse, nil, 0, p.word("false")
+		return vFalse, nil, 0, p.Literal("false")
 	case c == 'n':
-		return vNull, nil, 0, p.word("null")
+		return vNull, nil, 0, p.Literal("null")
 	case c == '{' || c == '[':
 		return vOther, nil, 0, p.skip(scratch, 0)
 	}
 	return 0, nil, 0, false
-}
-
-func (p *parser) word(w string) bool {
-	if len(p.buf)-p.i >= len(w) && string(p.buf[p.i:p.i+len(w)]) == w {
-		p.i += len(w)
-		return true
-	}
-	return false
 }
 
 // skip passes over an object or array, checking its syntax.
@@ -443,119 +325,44 @@ func (p *parser) skip(scratch *[]byte, depth int) bool {
 	if depth > 100 {
 		return false
 	}
-	open := p.buf[p.i]
-	p.i++
-	p.ws()
+	open := p.Data[p.Pos]
+	p.Pos++
+	p.SkipSpace()
 	closer := byte('}')
 	if open == '[' {
 		closer = ']'
 	}
-	if p.eat(closer) {
+	if p.Eat(closer) {
 		return true
 	}
 	for {
-		p.ws()
+		p.SkipSpace()
 		if open == '{' {
-			if _, _, ok := p.str(scratch); !ok {
+			if _, ok := p.str(scratch); !ok {
 				return false
 			}
-			p.ws()
-			if !p.eat(':') {
+			p.SkipSpace()
+			if !p.Eat(':') {
 				return false
 			}
-			p.ws()
+			p.SkipSpace()
 		}
-		if p.i >= len(p.buf) {
+		if p.Pos >= len(p.Data) {
 			return false
 		}
-		if c := p.buf[p.i]; c == '{' || c == '[' {
+		if c := p.Data[p.Pos]; c == '{' || c == '[' {
 			if !p.skip(scratch, depth+1) {
 				return false
 			}
 		} else if _, _, _, ok := p.value(scratch); !ok {
 			return false
 		}
-		p.ws()
-		if p.eat(',') {
+		p.SkipSpace()
+		if p.Eat(',') {
 			continue
 		}
-		return p.eat(closer)
+		return p.Eat(closer)
 	}
-}
-
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// number reads a JSON number. Up to 15 significant digits and a decimal
-// exponent within ±22 it computes the correctly rounded value directly (one
-// exact integer times or divided by an exact power of ten); otherwise it
-// falls back to strconv.
-func (p *parser) number() (float64, bool) {
-	start := p.i
-	b := p.buf
-	neg := false
-	if b[p.i] == '-' {
-		neg = true
-		p.i++
-	}
-	var mant uint64
-	digits, exp := 0, 0
-	switch {
-	case p.i < len(b) && b[p.i] == '0':
-		p.i++
-	case p.i < len(b) && b[p.i] >= '1' && b[p.i] <= '9':
-		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
-			mant = mant*10 + uint64(b[p.i]-'0')
-			digits++
-			p.i++
-		}
-	default:
-		return 0, false
-	}
-	if p.i < len(b) && b[p.i] == '.' {
-		p.i++
-		fs := p.i
-		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
-			if mant != 0 || b[p.i] != '0' {
-				digits++
-			}
-			mant = mant*10 + uint64(b[p.i]-'0')
-			exp--
-			p.i++
-		}
-		if p.i == fs {
-			return 0, false
-		}
-	}
-	slow := false
-	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
-		p.i++
-		if p.i < len(b) && (b[p.i] == '+' || b[p.i] == '-') {
-			p.i++
-		}
-		es := p.i
-		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
-			p.i++
-		}
-		if p.i == es {
-			return 0, false
-		}
-		slow = true
-	}
-	if slow || digits > 15 || exp < -22 {
-		x, err := strconv.ParseFloat(string(b[start:p.i]), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return 0, false
-		}
-		return x, true
-	}
-	x := float64(mant)
-	if exp < 0 {
-		x /= pow10[-exp]
-	}
-	if neg {
-		x = -x
-	}
-	return x, true
 }
 
 // ScoreOptions set up a ScoreJSONL run.
@@ -737,9 +544,9 @@ type scorer struct {
 func (v *Version) newScorer(opt ScoreOptions) *scorer {
 	sc := &scorer{v: v, b: v.NewBatch(batchSize, opt.AsOf), d: newDecoder(v.scheme), meta: make([]lineMeta, batchSize), opt: opt}
 	sc.head = append(sc.head, `,"scheme":"`...)
-	sc.head = appendEscaped(sc.head, v.scheme.Name)
+	sc.head = jsonx.AppendEscaped(sc.head, v.scheme.Name)
 	sc.head = append(sc.head, `","version":"`...)
-	sc.head = appendEscaped(sc.head, v.Name)
+	sc.head = jsonx.AppendEscaped(sc.head, v.Name)
 	sc.head = append(sc.head, `","as_of":"`...)
 	sc.head = append(sc.head, opt.AsOf.String()...)
 	sc.head = append(sc.head, `","total":`...)
@@ -808,7 +615,7 @@ func appendError(out []byte, m *lineMeta) []byte {
 		out = append(out, "null"...)
 	}
 	out = append(out, `,"error":"`...)
-	out = appendEscaped(out, m.err)
+	out = jsonx.AppendEscaped(out, m.err)
 	out = append(out, `","line":`...)
 	out = strconv.AppendInt(out, int64(m.line), 10)
 	return append(out, "}\n"...)

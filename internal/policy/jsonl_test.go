@@ -279,3 +279,33 @@ func TestAgeTable(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeLineColumns pins whole messages, columns included, of the
+// string and number faults the decoder shares with package alloc through
+// jsonx: moving the scanner there must not move a column.
+func TestDecodeLineColumns(t *testing.T) {
+	s := mustLoad(t, "")
+	v, _ := s.Version(asOfTest)
+	d := newDecoder(s)
+	for _, tt := range []struct{ line, want string }{
+		{`{"id":"a\x","age":3}`, "invalid JSON at column 11: invalid value"},
+		{`{"id":"a","name":"\u12g4"}`, "invalid JSON at column 21: invalid value"},
+		{`{"id":"b","name":"\ud83d\u00"}`, "invalid JSON at column 27: invalid value"},
+		{`{"id":"c","name":"\ud83dx","insurance_months":01}`, "invalid JSON at column 48: want , or } after a value"},
+		{"{\"id\":\"d\",\"name\":\"a\tb\"}", "invalid JSON at column 20: invalid value"},
+		{`{"id":"e","name":"abc`, "invalid JSON at column 22: invalid value"},
+		{`{"id":"f","name":"a\`, "invalid JSON at column 20: invalid value"},
+		{`{"id":"g","insurance_months":-}`, "invalid JSON at column 31: invalid value"},
+		{`{"id":"h","insurance_months":1.}`, "invalid JSON at column 32: invalid value"},
+		{`{"id":"i","insurance_months":1e+}`, "invalid JSON at column 33: invalid value"},
+		{`{"id":"j","insurance_months":1e400}`, "insurance_months: not a finite number"},
+		{`{"id":"k","x":{"a":[1,2,{"b":"\q"}]}}`, "invalid JSON at column 33: invalid value"},
+		{`{"id":"l","x":[1,"\ud800","\ude00\ud83d\u0041"]}`, ""},
+		{`{"i\d":"p"}`, "invalid JSON at column 6: want a field name"},
+	} {
+		b := v.NewBatch(1, asOfTest)
+		if _, msg := d.decodeLine([]byte(tt.line), b, b.Add(), asOfTest); msg != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.line, msg, tt.want)
+		}
+	}
+}

@@ -113,153 +113,24 @@ type CreateRequest struct {
 // Create stores a new round in status draft, with its places, and records
 // its configuration as the first ledger entry.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (Round, error) {
-	bad := func(format string, args ...any) (Round, error) {
-		return Round{}, apperr.New(apperr.Invalid, "round create: "+format, args...)
-	}
-	if !req.Kind.Valid() {
-		return bad("kind %q: want one of grade1, grade7, public_rental, talent_apartment", req.Kind)
-	}
-	if strings.TrimSpace(req.Name) == "" || utf8.RuneCountInString(req.Name) > 100 {
-		return bad("name: want 1 to 100 characters")
-	}
-	if req.Mode == "" {
-		req.Mode = ByPoints
-	}
-	if req.Mode != ByPoints && req.Mode != ByLottery {
-		return bad("mode %q: want points or lottery", req.Mode)
-	}
-	if req.Year == 0 {
-		req.Year = s.today().Year()
-	}
-	if req.Year < 2000 || req.Year > 2200 {
-		return bad("year %d: out of range", req.Year)
-	}
-	if req.WindowDays == 0 {
-		req.WindowDays = 5
-	}
-	if req.WindowDays < 5 || req.WindowDays > 60 {
-		return bad("window of %d working days: want 5 to 60 (公示 lasts at least 5 working days)", req.WindowDays)
-	}
-	cfg := Config{Name: strings.TrimSpace(req.Name), Kind: req.Kind, Year: req.Year, Town: req.Town, Mode: req.Mode, WindowDays: req.WindowDays, Scheme: s.Scheme.Name}
-	if !req.ClosesOn.IsZero() {
-		cfg.ClosesOn = req.ClosesOn.String()
+	cfg, err := s.baseConfig(req)
+	if err != nil {
+		return Round{}, err
 	}
 	if req.Kind.Housing() {
-		rules := req.UnitRules
-		if len(rules) == 0 {
-			rules = DefaultUnitRules
-		}
-		if err := checkUnitRules(rules); err != nil {
-			return bad("%v", err)
-		}
-		cfg.UnitRules = rules
-		if len(req.Units) == 0 {
-			return bad("a housing round needs units per unit type (e.g. one_bedroom=20)")
-		}
-		for _, r := range rules {
-			if slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == r.UnitType }) {
-				continue
-			}
-			n, ok := req.Units[r.UnitType]
-			if !ok {
-				continue
-			}
-			if n < 0 || n > alloc.MaxCapacity {
-				return bad("units of %s: %d, want 0 to %d", r.UnitType, n, alloc.MaxCapacity)
-			}
-			name := req.UnitNames[r.UnitType]
-			if name == "" {
-				name = UnitTypeNames[r.UnitType]
-			}
-			if name == "" {
-				name = r.UnitType
-			}
-			cfg.Places = append(cfg.Places, Place{Code: r.UnitType, Name: name, Seats: n})
-		}
-		for code := range req.Units {
-			if !slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == code }) {
-				return bad("units of %q: no unit rule gives that unit type", code)
-			}
-		}
+		cfg.UnitRules, cfg.Places, err = housingPlaces(req)
 	} else {
-		share := req.SeatShare
-		if share == 0 {
-			share = 1
-		}
-		if share < 0 || share > 1 {
-			return bad("seat share %g: want more than 0 and at most 1", share)
-		}
-		schools, err := s.Store.Schools(ctx)
-		if err != nil {
-			return Round{}, err
-		}
-		known := map[string]bool{}
-		for _, sc := range schools {
-			known[sc.Code] = true
-			if sc.Level != req.Kind.SchoolLevel() || (req.Town != "" && sc.Town != req.Town) {
-				continue
-			}
-			seats := int(float64(sc.EntrySeats) * share)
-			if n, ok := req.Seats[sc.Code]; ok {
-				seats = n
-			}
-			if seats < 0 || seats > alloc.MaxCapacity {
-				return bad("seats of school %s: %d, want 0 to %d", sc.Code, seats, alloc.MaxCapacity)
-			}
-			cfg.Places = append(cfg.Places, Place{Code: sc.Code, Name: sc.Name, Town: sc.Town, Seats: seats})
-		}
-		for code := range req.Seats {
-			if !slices.ContainsFunc(cfg.Places, func(p Place) bool { return p.Code == code }) {
-				if known[code] {
-					return bad("seats of school %s: not a %s school of the round", code, req.Kind.SchoolLevel())
-				}
-				return bad("seats of school %s: no such school", code)
-			}
-		}
-		if len(cfg.Places) == 0 {
-			where := "the city"
-			if req.Town != "" {
-				where = "town " + req.Town
-			}
-			return bad("no %s school in %s (import schools first)", req.Kind.SchoolLevel(), where)
-		}
+		cfg.Places, err = s.schoolPlaces(ctx, req)
 	}
-	cfg.Choices = req.Choices
-	if cfg.Choices == 0 {
-		cfg.Choices = len(cfg.Places)
-		if !req.Kind.Housing() {
-			cfg.Choices = min(3, len(cfg.Places))
-		}
+	if err != nil {
+		return Round{}, err
 	}
-	if cfg.Choices < 1 || cfg.Choices > len(cfg.Places) {
-		return bad("choices %d: want 1 to %d (the places of the round)", cfg.Choices, len(cfg.Places))
+	if cfg.Choices, err = choices(req, len(cfg.Places)); err != nil {
+		return Round{}, err
 	}
-	id := req.ID
-	if id != "" {
-		if !validID(id) {
-			return bad("id %q: want 1 to 64 letters, digits, '-' or '_'", id)
-		}
-	} else {
-		scope := req.Town
-		if scope == "" {
-			scope = "city"
-		}
-		base := fmt.Sprintf("%d-%s-%s", req.Year, strings.ReplaceAll(string(req.Kind), "_", "-"), scope)
-		for n := 1; ; n++ {
-			id = base
-			if n > 1 {
-				id = fmt.Sprintf("%s-%d", base, n)
-			}
-			_, err := s.Store.Round(ctx, id)
-			if apperr.Is(err, apperr.NotFound) {
-				break
-			}
-			if err != nil {
-				return Round{}, err
-			}
-		}
+	if cfg.ID, err = s.roundID(ctx, req.ID, cfg.Year, req.Kind, req.Town); err != nil {
+		return Round{}, err
 	}
-	cfg.ID = id
 	payload, err := json.Marshal(cfg)
 	if err != nil {
 		return Round{}, fmt.Errorf("round create: %w", err)
@@ -269,6 +140,183 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Round, error) 
 		return Round{}, err
 	}
 	return r, nil
+}
+
+// badCreate is Create's error for a request it refuses.
+func badCreate(format string, args ...any) error {
+	return apperr.New(apperr.Invalid, "round create: "+format, args...)
+}
+
+// baseConfig checks the request's kind, name, mode, year and window, fills
+// their defaults, and returns the configuration without places, choices
+// or id.
+func (s *Service) baseConfig(req CreateRequest) (Config, error) {
+	if !req.Kind.Valid() {
+		return Config{}, badCreate("kind %q: want one of grade1, grade7, public_rental, talent_apartment", req.Kind)
+	}
+	if strings.TrimSpace(req.Name) == "" || utf8.RuneCountInString(req.Name) > 100 {
+		return Config{}, badCreate("name: want 1 to 100 characters")
+	}
+	if req.Mode == "" {
+		req.Mode = ByPoints
+	}
+	if req.Mode != ByPoints && req.Mode != ByLottery {
+		return Config{}, badCreate("mode %q: want points or lottery", req.Mode)
+	}
+	if req.Year == 0 {
+		req.Year = s.today().Year()
+	}
+	if req.Year < 2000 || req.Year > 2200 {
+		return Config{}, badCreate("year %d: out of range", req.Year)
+	}
+	if req.WindowDays == 0 {
+		req.WindowDays = 5
+	}
+	if req.WindowDays < 5 || req.WindowDays > 60 {
+		return Config{}, badCreate("window of %d working days: want 5 to 60 (公示 lasts at least 5 working days)", req.WindowDays)
+	}
+	cfg := Config{Name: strings.TrimSpace(req.Name), Kind: req.Kind, Year: req.Year, Town: req.Town, Mode: req.Mode, WindowDays: req.WindowDays, Scheme: s.Scheme.Name}
+	if !req.ClosesOn.IsZero() {
+		cfg.ClosesOn = req.ClosesOn.String()
+	}
+	return cfg, nil
+}
+
+// housingPlaces returns a housing round's unit rules (the request's or
+// DefaultUnitRules) and one place per unit type that a rule gives and the
+// request has units for, in the rules' order.
+func housingPlaces(req CreateRequest) ([]UnitRule, []Place, error) {
+	rules := req.UnitRules
+	if len(rules) == 0 {
+		rules = DefaultUnitRules
+	}
+	if err := checkUnitRules(rules); err != nil {
+		return nil, nil, badCreate("%v", err)
+	}
+	if len(req.Units) == 0 {
+		return nil, nil, badCreate("a housing round needs units per unit type (e.g. one_bedroom=20)")
+	}
+	var places []Place
+	for _, r := range rules {
+		if slices.ContainsFunc(places, func(p Place) bool { return p.Code == r.UnitType }) {
+			continue
+		}
+		n, ok := req.Units[r.UnitType]
+		if !ok {
+			continue
+		}
+		if n < 0 || n > alloc.MaxCapacity {
+			return nil, nil, badCreate("units of %s: %d, want 0 to %d", r.UnitType, n, alloc.MaxCapacity)
+		}
+		name := req.UnitNames[r.UnitType]
+		if name == "" {
+			name = UnitTypeNames[r.UnitType]
+		}
+		if name == "" {
+			name = r.UnitType
+		}
+		places = append(places, Place{Code: r.UnitType, Name: name, Seats: n})
+	}
+	for code := range req.Units {
+		if !slices.ContainsFunc(places, func(p Place) bool { return p.Code == code }) {
+			return nil, nil, badCreate("units of %q: no unit rule gives that unit type", code)
+		}
+	}
+	return rules, places, nil
+}
+
+// schoolPlaces returns a school round's places: the registry's schools of
+// the kind's level (in the request's town, when it names one), each with
+// its entry seats times the seat share unless the request gives its seats.
+func (s *Service) schoolPlaces(ctx context.Context, req CreateRequest) ([]Place, error) {
+	share := req.SeatShare
+	if share == 0 {
+		share = 1
+	}
+	if share < 0 || share > 1 {
+		return nil, badCreate("seat share %g: want more than 0 and at most 1", share)
+	}
+	schools, err := s.Store.Schools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var places []Place
+	known := map[string]bool{}
+	for _, sc := range schools {
+		known[sc.Code] = true
+		if sc.Level != req.Kind.SchoolLevel() || (req.Town != "" && sc.Town != req.Town) {
+			continue
+		}
+		seats := int(float64(sc.EntrySeats) * share)
+		if n, ok := req.Seats[sc.Code]; ok {
+			seats = n
+		}
+		if seats < 0 || seats > alloc.MaxCapacity {
+			return nil, badCreate("seats of school %s: %d, want 0 to %d", sc.Code, seats, alloc.MaxCapacity)
+		}
+		places = append(places, Place{Code: sc.Code, Name: sc.Name, Town: sc.Town, Seats: seats})
+	}
+	for code := range req.Seats {
+		if !slices.ContainsFunc(places, func(p Place) bool { return p.Code == code }) {
+			if known[code] {
+				return nil, badCreate("seats of school %s: not a %s school of the round", code, req.Kind.SchoolLevel())
+			}
+			return nil, badCreate("seats of school %s: no such school", code)
+		}
+	}
+	if len(places) == 0 {
+		where := "the city"
+		if req.Town != "" {
+			where = "town " + req.Town
+		}
+		return nil, badCreate("no %s school in %s (import schools first)", req.Kind.SchoolLevel(), where)
+	}
+	return places, nil
+}
+
+// choices returns how many places an application may list: the request's
+// number, by default every place of a housing round and at most 3 schools.
+func choices(req CreateRequest, places int) (int, error) {
+	n := req.Choices
+	if n == 0 {
+		n = places
+		if !req.Kind.Housing() {
+			n = min(3, places)
+		}
+	}
+	if n < 1 || n > places {
+		return 0, badCreate("choices %d: want 1 to %d (the places of the round)", n, places)
+	}
+	return n, nil
+}
+
+// roundID returns the requested id once checked, or else the first free
+// one of YEAR-KIND-SCOPE, YEAR-KIND-SCOPE-2, … (SCOPE the town, or city).
+func (s *Service) roundID(ctx context.Context, id string, year int, kind Kind, town string) (string, error) {
+	if id != "" {
+		if !validID(id) {
+			return "", badCreate("id %q: want 1 to 64 letters, digits, '-' or '_'", id)
+		}
+		return id, nil
+	}
+	scope := town
+	if scope == "" {
+		scope = "city"
+	}
+	base := fmt.Sprintf("%d-%s-%s", year, strings.ReplaceAll(string(kind), "_", "-"), scope)
+	for n := 1; ; n++ {
+		id = base
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		_, err := s.Store.Round(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			return id, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
 }
 
 func validID(id string) bool {
