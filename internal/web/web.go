@@ -192,6 +192,10 @@ type Options struct {
 	// then says 演示数据 (demo data), for its data is synthetic and its
 	// decisions may have been taken as of other days.
 	Sandbox bool
+	// Import applies the files of an import from the console (imports.go);
+	// cmd/rooted sets it to internal/ingest's importer. Nil: an import job
+	// fails, saying no importer is wired in.
+	Import Importer
 }
 
 type server struct {
