@@ -1,9 +1,3 @@
-// Package ident parses, validates and masks the two identifiers the registry
-// is keyed by: the 18-character resident identity number (GB 11643-1999) and
-// the 18-character unified social credit code of an organisation
-// (GB 32100-2015). It also holds the region table (GB/T 2260) that names the
-// province and county encoded in an ID number, and generates well-formed
-// numbers of both kinds for demo and test data.
 package ident
 
 import (
