@@ -48,6 +48,9 @@ type testEnv struct {
 // returns the server on it.
 func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	t.Helper()
+	// Imports from the console run through the real ingest code, as
+	// cmd/rooted wires them (importer_test.go); a test's opts come after.
+	opts = append([]func(*Options){func(o *Options) { o.Import = ingestImporter }}, opts...)
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
@@ -70,7 +73,7 @@ func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	ctx, stop := context.WithCancel(context.Background())
 	opt := Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
 		Today:  func() date.Date { return date.MustParse("2026-11-29") },
-		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs, Context: ctx, Import: ingestImporter}
+		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs, Context: ctx}
 	for _, o := range opts {
 		o(&opt)
 	}
