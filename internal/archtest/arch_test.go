@@ -71,6 +71,7 @@ var packages = map[string]class{
 
 	"internal/store/pgtest": testsupport,
 	"internal/archtest":     testsupport,
+	"internal/golden":       testsupport, // golden files: compare, -update
 }
 
 // arriving are packages other branches of issue 12 bring, placed ahead of

@@ -1,21 +1,16 @@
 package points
 
 import (
-	"bytes"
 	"encoding/json"
-	goflag "flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/golden"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
-
-var update = goflag.Bool("update", false, "rewrite the golden files under testdata/golden with what the code explains now")
 
 // goldenPersons are registry histories of a few kinds of citizen, from
 // the derivation (Derive) to the explanation a citizen reads (Explain):
@@ -104,7 +99,7 @@ func TestGoldenExplanations(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, filepath.Join("testdata", "golden", file), append(got, '\n'))
+				golden.Check(t, filepath.Join("testdata", "golden", file), append(got, '\n'))
 			})
 		}
 	}
@@ -118,39 +113,4 @@ func TestGoldenExplanations(t *testing.T) {
 func explainHistory(v *policy.Version, h *registry.PersonHistory, asOf date.Date, lang policy.Lang) (Explanation, error) {
 	f := Derive(h, asOf, DefaultOptions)
 	return Explain(v, &f, asOf, lang, Actions)
-}
-
-// checkGolden compares got with the golden file at path, or rewrites the
-// file with -update; a difference prints the first lines that part.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path) //nolint:gosec // a golden file of this package's testdata
-	if err != nil {
-		t.Fatalf("%v (write it with: go test ./internal/points -run Golden -update)", err)
-	}
-	if bytes.Equal(got, want) {
-		return
-	}
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	i := 0
-	for i < len(w) && i < len(g) && w[i] == g[i] {
-		i++
-	}
-	var b strings.Builder
-	for j := i; j < min(len(w), i+3); j++ {
-		fmt.Fprintf(&b, "  %4d - %s\n", j+1, w[j])
-	}
-	for j := i; j < min(len(g), i+3); j++ {
-		fmt.Fprintf(&b, "  %4d + %s\n", j+1, g[j])
-	}
-	t.Errorf("%s differs from what the code explains (if the change is meant, rewrite it with -update and review the diff):\n%s", path, b.String())
 }

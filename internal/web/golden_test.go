@@ -1,21 +1,15 @@
 package web
 
 import (
-	"bytes"
-	"flag"
-	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/newcitizens/rooted/internal/golden"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden with what the code renders now")
 
 // goldenNow is the golden server's clock: 10:00 China time on the test
 // registry's day, as the rounds service's.
@@ -100,51 +94,7 @@ func TestGoldenPages(t *testing.T) {
 			if w.Code != want {
 				t.Fatalf("GET %s as %q: %d, want %d\n%s", p.path, p.who, w.Code, want, w.Body)
 			}
-			checkGolden(t, filepath.Join("testdata", "golden", p.file), normalise(w.Body.Bytes()))
+			golden.Check(t, filepath.Join("testdata", "golden", p.file), normalise(w.Body.Bytes()))
 		})
 	}
-}
-
-// checkGolden compares got with the golden file at path, or rewrites the
-// file with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path) //nolint:gosec // a golden file of this package's testdata
-	if err != nil {
-		t.Fatalf("%v (write it with: go test ./internal/web -run Golden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the code renders (if the change is meant, rewrite it with -update and review the diff):\n%s", path, firstDiff(want, got))
-	}
-}
-
-// firstDiff shows the first lines where want and got part, with a little
-// context, numbered as in the golden file.
-func firstDiff(want, got []byte) string {
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	i := 0
-	for i < len(w) && i < len(g) && w[i] == g[i] {
-		i++
-	}
-	var b strings.Builder
-	for j := max(0, i-2); j < i; j++ {
-		fmt.Fprintf(&b, "  %4d   %s\n", j+1, w[j])
-	}
-	for j := i; j < min(len(w), i+5); j++ {
-		fmt.Fprintf(&b, "  %4d - %s\n", j+1, w[j])
-	}
-	for j := i; j < min(len(g), i+5); j++ {
-		fmt.Fprintf(&b, "  %4d + %s\n", j+1, g[j])
-	}
-	fmt.Fprintf(&b, "  (golden %d lines, rendered %d)", len(w), len(g))
-	return b.String()
 }
