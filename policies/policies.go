@@ -1,4 +1,3 @@
-// Package policies embeds the scheme files shipped with rooted.
 package policies
 
 import "embed"

@@ -1,6 +1,3 @@
-// Command rooted is the one binary of the rooted new-citizen service
-// platform: it generates a synthetic city, imports registry spreadsheets,
-// issues residence permits, and serves the web interface. Run `rooted help`.
 package main
 
 import (

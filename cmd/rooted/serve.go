@@ -330,6 +330,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme, reform *
 			Jobs:           runner,
 			Sandbox:        sandbox,
 			ViewJobs:       viewRunner,
+			Import:         importForWeb,
 		}),
 		// Each route sets its own deadlines (a page 15–30 s, an upload 30
 		// minutes: internal/web's limits); these bound what comes before

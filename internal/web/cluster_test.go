@@ -86,6 +86,7 @@ func newCluster(t *testing.T, dsn string) *cluster {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Codes: c.sender, APIToken: clusterToken,
 		Today: func() date.Date { return date.MustParse("2026-11-29") }, Now: c.clock.Now,
 		SignInKey: []byte("the sign-in key every server of this cluster reads from its file"),
+		Import:    ingestImporter, // as cmd/rooted wires it
 	}
 	rs := c.rounds(t, c.first)
 	req := rounds.CreateRequest{ID: "g1", Kind: rounds.Grade1, Name: "测试轮次 g1", Year: 2027, ClosesOn: date.MustParse("2026-12-27")}

@@ -16,8 +16,9 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/auth"
-	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/jobs"
+	"github.com/newcitizens/rooted/internal/registry"
 )
 
 // Imports from the console are durable jobs (internal/jobs): the upload is
@@ -67,10 +68,56 @@ type importResult struct {
 }
 
 type importedFile struct {
-	ingest.FileResult
+	ImportedFile
 	QuarantineID      string    `json:"quarantine_id,omitempty"` // file id; "" when nothing was quarantined
 	QuarantineExpires time.Time `json:"quarantine_expires,omitzero"`
 	Gone              bool      `json:"-"` // expired: shown without a link
+}
+
+// Importer applies uploaded files to the registry st, as `rooted import`
+// does: cmd/rooted sets Options.Import to the file importer of
+// internal/ingest. web does not import ingest itself, for adapters do not
+// depend on each other (internal/archtest); it says here what it needs.
+//
+// The contract is ingest.ImportSources': files of no known kind or that
+// cannot be read fail the whole import with an apperr.Invalid error naming
+// the file before anything is written; each file is then applied in one
+// transaction, and on any later error the files already applied are
+// returned with it.
+type Importer func(ctx context.Context, st registry.Store, req ImportRequest) ([]ImportedFile, error)
+
+// ImportRequest is what an import job asks of the Importer.
+type ImportRequest struct {
+	Files         []ImportSource
+	QuarantineDir string              // where the quarantine files go (created if missing)
+	Today         date.Date           // the day "not in the future" is judged against
+	FactKinds     []registry.FactKind // the fact kinds a facts row may have
+	Lang          string              // of the quarantine reasons: "zh" or "en"
+	// Progress is called now and then with the rows of file read so far.
+	Progress func(file string, rows int)
+}
+
+// ImportSource is one uploaded file: Path on this server, Name as its
+// sender called it (errors and results name the file by it).
+type ImportSource struct {
+	Path string
+	Name string
+}
+
+// ImportedFile is the outcome of one file. It is stored, as JSON, in an
+// import job's result and read back for the job's page, so its names are
+// kept as they are; its fields are those of ingest.FileResult, which
+// cmd/rooted converts to it (a conversion that stops compiling if the two
+// part). Read == Accepted + Quarantined.
+type ImportedFile struct {
+	File           string   `json:"file"` // base name
+	Kind           string   `json:"kind"`
+	Read           int      `json:"read"` // data rows, blank rows not counted
+	Accepted       int      `json:"accepted"`
+	Quarantined    int      `json:"quarantined"`
+	QuarantineFile string   `json:"quarantine_file"`           // path on this server, "" when nothing was quarantined
+	Changed        int64    `json:"changed"`                   // rows the store inserted or changed
+	IgnoredColumns []string `json:"ignored_columns,omitempty"` // header cells no column of the kind matches
 }
 
 type importData struct {
@@ -265,7 +312,10 @@ func (s *server) importJob(ctx context.Context, j jobs.Job, in importInput, repo
 		return res, err
 	}
 	defer os.RemoveAll(dir)
-	srcs := make([]ingest.Source, len(in.Files))
+	if s.opt.Import == nil {
+		return res, apperr.New(apperr.Internal, "import: no importer is wired in (Options.Import)")
+	}
+	srcs := make([]ImportSource, len(in.Files))
 	for i, u := range in.Files {
 		path := filepath.Join(dir, fmt.Sprintf("%02d%s", i, strings.ToLower(filepath.Ext(u.Name))))
 		if err := s.copyOut(ctx, u.ID, path); err != nil {
@@ -274,18 +324,18 @@ func (s *server) importJob(ctx context.Context, j jobs.Job, in importInput, repo
 			}
 			return res, err
 		}
-		srcs[i] = ingest.Source{Path: path, Name: u.Name}
+		srcs[i] = ImportSource{Path: path, Name: u.Name}
 	}
 	report(jobs.Progress{Message: strings.Join(namesOf(in.Files), ", ")})
 	total := 0
-	sum, err := ingest.ImportSources(ctx, s.st, srcs, ingest.Options{
-		QuarantineDir: filepath.Join(dir, "quarantine"), Today: s.opt.Today(), FactKinds: s.opt.FactKinds, Lang: in.Lang,
+	files, err := s.opt.Import(ctx, s.st, ImportRequest{
+		Files: srcs, QuarantineDir: filepath.Join(dir, "quarantine"), Today: s.opt.Today(), FactKinds: s.opt.FactKinds, Lang: in.Lang,
 		Progress: func(file string, rows int) { report(jobs.Progress{Done: int64(total + rows), Message: file}) },
 	})
 	s.registryChanged()
-	for _, f := range sum.Files {
+	for _, f := range files {
 		total += f.Read
-		imp := importedFile{FileResult: f}
+		imp := importedFile{ImportedFile: f}
 		imp.QuarantineFile = "" // a path on this server
 		if f.QuarantineFile != "" {
 			q, qerr := s.storeQuarantine(ctx, j.Owner, f.QuarantineFile)

@@ -1,21 +1,3 @@
-// Package web serves rooted over HTTP: the citizen portal, the officer
-// console and the JSON API under /api/v1/, all from one handler built by
-// New. Every route is listed in routes() (routes.go).
-//
-// Pages are server-rendered html/template files embedded in the binary,
-// with htmx for partial updates and Apache ECharts for charts, both
-// vendored under static/vendor/ (no CDN). Every string a page shows comes
-// from the catalogue in i18n/ (zh-CN by default, English by a cookie or
-// Accept-Language).
-//
-// Who may see what: anonymous callers get aggregate figures only. Citizens
-// sign in with their ID number and a one-time code (CodeSender) and see
-// their own family only. Officers sign in with a name and password and see
-// what their role's scopes allow (internal/auth). Scripts use the
-// deployment's API token, which acts as an admin. Sessions live in the
-// store (hashed); every unmasking of an ID number is written to the audit
-// log with the officer's reason. State-changing requests from other
-// origins are refused (http.CrossOriginProtection).
 package web
 
 import (
@@ -192,6 +174,10 @@ type Options struct {
 	// then says 演示数据 (demo data), for its data is synthetic and its
 	// decisions may have been taken as of other days.
 	Sandbox bool
+	// Import applies the files of an import from the console (imports.go);
+	// cmd/rooted sets it to internal/ingest's importer. Nil: an import job
+	// fails, saying no importer is wired in.
+	Import Importer
 }
 
 type server struct {

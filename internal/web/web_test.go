@@ -48,6 +48,9 @@ type testEnv struct {
 // returns the server on it.
 func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	t.Helper()
+	// Imports from the console run through the real ingest code, as
+	// cmd/rooted wires them (importer_test.go); a test's opts come after.
+	opts = append([]func(*Options){func(o *Options) { o.Import = ingestImporter }}, opts...)
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
