@@ -2,6 +2,7 @@ package points
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,7 +244,7 @@ func TestDerive(t *testing.T) {
 			if tt.asOf != "" {
 				asOf = d(tt.asOf)
 			}
-			f := Derive(&h, asOf, DefaultOptions)
+			f := Derive(&h, asOf, policy.Default(), DefaultOptions)
 			got := string(f.AppendJSON(nil))
 			if want := head + tt.want; got != want {
 				t.Errorf("got  %s\nwant %s", got, want)
@@ -267,7 +268,7 @@ func TestFactsScore(t *testing.T) {
 		Jobs:       []registry.Job{job("A", "2021-01-01", "")},
 		Facts:      []registry.Fact{fact("volunteer_hours", "45", "2025-01-01"), fact("skill_level", "3", "2022-01-01")},
 	}
-	f := Derive(&h, asOf, DefaultOptions)
+	f := Derive(&h, asOf, s, DefaultOptions)
 	in := s.NewInputs()
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
@@ -291,4 +292,33 @@ func TestFactsScore(t *testing.T) {
 	if r.Total < 100 {
 		t.Errorf("total %v: the history should score over 100", r.Total)
 	}
+}
+
+// factsOf returns the Facts of a person under the default scheme with the
+// given derived values, by input name: numbers, bools or level codes.
+func factsOf(t testing.TB, id string, birth date.Date, values map[string]any) Facts {
+	t.Helper()
+	f := Facts{ID: id, BirthDate: birth, plan: policy.Default().Derivations()}
+	for name, v := range values {
+		i := slices.IndexFunc(f.plan.Entries, func(e policy.Derivation) bool { return e.Input == name })
+		if i < 0 {
+			t.Fatalf("factsOf: the default scheme derives no input %s", name)
+		}
+		e := &f.plan.Entries[i]
+		switch x := v.(type) {
+		case string:
+			f.lvl[e.Level] = x
+		case bool:
+			if x {
+				f.num[i] = 1
+			}
+		case int:
+			f.num[i] = float64(x)
+		case float64:
+			f.num[i] = x
+		default:
+			t.Fatalf("factsOf: %s: value %v of type %T", name, v, v)
+		}
+	}
+	return f
 }
