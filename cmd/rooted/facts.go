@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
