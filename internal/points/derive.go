@@ -147,8 +147,9 @@ const (
 	doneChildren
 )
 
-// special sets f's value of entry i, a special.
-func (r *records) special(f *Facts, i int, e *policy.Derivation) {
+// special sets f's value of entry i, a special; false when the special is
+// not one this package implements (a test keeps that from happening).
+func (r *records) special(f *Facts, i int, e *policy.Derivation) bool {
 	b := func(v bool) float64 {
 		if v {
 			return 1
@@ -183,7 +184,10 @@ func (r *records) special(f *Facts, i int, e *policy.Derivation) {
 		f.num[i] = b(r.permits().permitValid)
 	case policy.SpecialChildrenRegistered:
 		f.num[i] = b(r.children().childrenRegistered)
+	default:
+		return false
 	}
+	return true
 }
 
 // residences: union of registered residences; the current one.
