@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -183,4 +184,15 @@ func FuzzDerive(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestShippedDerivationsAgree keeps the two shipped schemes deriving the
+// same inputs the same way, so that a reform simulation between them
+// compares rules, not derivations.
+func TestShippedDerivationsAgree(t *testing.T) {
+	a := mustLoad(t, "../../policies/zhejiang-county-default.yaml").Derivations()
+	b := mustLoad(t, "../../policies/zhejiang-county-insurance-weighted.yaml").Derivations()
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("the shipped schemes derive differently:\n%+v\n%+v", a.Entries, b.Entries)
+	}
 }
