@@ -257,10 +257,9 @@ func buildDerive(s *Scheme, facts []registry.FactKind, specs []deriveSpec) (*Der
 			}
 		}
 		n := len(p.Entries)
-		switch {
-		case d.Op == OpSpecial:
+		if d.Op == OpSpecial {
 			p.Specials = append(p.Specials, n)
-		default:
+		} else {
 			if byKind[d.Kind] == nil {
 				order = append(order, d.Kind)
 			}
