@@ -42,11 +42,7 @@ func Derive(h *registry.PersonHistory, asOf date.Date, s *policy.Scheme, opt Opt
 	}
 
 	// Dated facts: each feeds the entries that read its kind.
-	var cutBuf [8]date.Date
-	cut := cutBuf[:0]
-	for _, w := range plan.Windows {
-		cut = append(cut, asOf.AddDate(-w.Years, -w.Months, 0))
-	}
+	cut := plan.Cutoffs(asOf)
 	var latestOn [policy.MaxDerive]date.Date
 	for k := range h.Facts {
 		x := &h.Facts[k]

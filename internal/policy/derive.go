@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/policies"
 )
@@ -120,7 +122,7 @@ func (w Window) String() string {
 // these sizes, so that deriving allocates nothing per person.
 const (
 	MaxDerive       = 64
-	MaxDeriveLevels = 16
+	MaxDeriveLevels = 8
 )
 
 // Derivation is one resolved entry of `derive:`: how the input called Input
@@ -151,7 +153,33 @@ type DerivePlan struct {
 	Finish   []int // indexes of the entries with a cap or a ranking to apply last
 	Levels   int   // number of entries of Type Level
 
-	byLen [][]kindEntries // fact kind → entries, bucketed by the kind's length
+	kinds    []kindEntries // fact kind → entries: open addressing by kindHash
+	kindMask uint32        // len(kinds) − 1, a power of two minus one
+
+	lastCutoffs atomic.Pointer[cutoffs] // the Cutoffs last asked for
+}
+
+// cutoffs are the first days outside each window, as of a day.
+type cutoffs struct {
+	asOf date.Date
+	days []date.Date
+}
+
+// Cutoffs returns, for each of p.Windows, the last day before the window
+// that ends on asOf: a fact is within window w when its date is after
+// Cutoffs(asOf)[w] (and on or before asOf). A run derives every person as
+// of the same day, so the answer is kept for the next call; the result is
+// shared and must not be changed. Safe for concurrent use.
+func (p *DerivePlan) Cutoffs(asOf date.Date) []date.Date {
+	if c := p.lastCutoffs.Load(); c != nil && c.asOf == asOf {
+		return c.days
+	}
+	c := &cutoffs{asOf: asOf, days: make([]date.Date, len(p.Windows))}
+	for i, w := range p.Windows {
+		c.days[i] = asOf.AddDate(-w.Years, -w.Months, 0)
+	}
+	p.lastCutoffs.Store(c)
+	return c.days
 }
 
 type kindEntries struct {
@@ -160,18 +188,30 @@ type kindEntries struct {
 }
 
 // ForKind returns the indexes of the entries that read facts of kind; nil
-// when none does. It is called once per fact, so it avoids hashing: kinds
-// are bucketed by length and compared.
+// when none does. It is called once per fact of every person, so it hashes
+// a few bytes of the kind rather than all of it (a table at most a quarter
+// full keeps the probes short).
 func (p *DerivePlan) ForKind(kind string) []int {
-	if len(kind) >= len(p.byLen) {
+	if kind == "" || len(p.kinds) == 0 {
 		return nil
 	}
-	for _, k := range p.byLen[len(kind)] {
+	for i := kindHash(kind) & p.kindMask; ; i = (i + 1) & p.kindMask {
+		k := &p.kinds[i]
 		if k.kind == kind {
 			return k.entries
 		}
+		if k.kind == "" {
+			return nil
+		}
 	}
-	return nil
+}
+
+// kindHash mixes a kind's length and its first, middle and last bytes.
+func kindHash(s string) uint32 {
+	n := len(s)
+	h := uint32(n)*0x9e3779b1 ^ uint32(s[0])<<16 ^ uint32(s[n/2])<<8 ^ uint32(s[n-1])
+	h *= 0x85ebca6b
+	return h ^ h>>15
 }
 
 // Derivations returns the scheme's resolved `derive:` section. A scheme
@@ -270,11 +310,19 @@ func buildDerive(s *Scheme, facts []registry.FactKind, specs []deriveSpec) (*Der
 		}
 		p.Entries = append(p.Entries, d)
 	}
-	for _, k := range order {
-		for len(p.byLen) <= len(k) {
-			p.byLen = append(p.byLen, nil)
+	if len(order) > 0 {
+		size := 8
+		for size < 4*len(order) {
+			size *= 2
 		}
-		p.byLen[len(k)] = append(p.byLen[len(k)], kindEntries{kind: k, entries: byKind[k]})
+		p.kinds, p.kindMask = make([]kindEntries, size), uint32(size-1)
+		for _, k := range order {
+			i := kindHash(k) & p.kindMask
+			for p.kinds[i].kind != "" {
+				i = (i + 1) & p.kindMask
+			}
+			p.kinds[i] = kindEntries{kind: k, entries: byKind[k]}
+		}
 	}
 	return p, nil
 }

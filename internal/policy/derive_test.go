@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/policies"
 )
 
@@ -194,5 +195,25 @@ func TestShippedDerivationsAgree(t *testing.T) {
 	b := mustLoad(t, "../../policies/zhejiang-county-insurance-weighted.yaml").Derivations()
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("the shipped schemes derive differently:\n%+v\n%+v", a.Entries, b.Entries)
+	}
+}
+
+// TestCutoffs checks the window bounds, also when the day asked for
+// changes between calls (the last answer is kept).
+func TestCutoffs(t *testing.T) {
+	p := mustLoad(t, "").Derivations() // windows 3y 5y 1y
+	for _, tt := range []struct{ asOf, want string }{
+		{"2026-11-29", "2023-11-29 2021-11-29 2025-11-29"},
+		{"2026-11-29", "2023-11-29 2021-11-29 2025-11-29"},
+		{"2024-02-29", "2021-03-01 2019-03-01 2023-03-01"},
+		{"2026-11-29", "2023-11-29 2021-11-29 2025-11-29"},
+	} {
+		var got []string
+		for _, d := range p.Cutoffs(date.MustParse(tt.asOf)) {
+			got = append(got, d.String())
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("Cutoffs(%s) = %v, want %s", tt.asOf, got, tt.want)
+		}
 	}
 }
