@@ -130,7 +130,7 @@ func demoCitizen(ctx context.Context, st *store.DB, c config, scheme *policy.Sch
 		return first, nil
 	}
 	eligible := func(h *registry.PersonHistory) bool {
-		f := points.Derive(h, c.AsOf, points.DefaultOptions)
+		f := points.Derive(h, c.AsOf, v.Scheme(), points.DefaultOptions)
 		in := v.Scheme().NewInputs()
 		if f.Fill(in) != nil {
 			return false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -31,7 +32,7 @@ func runFacts(ctx context.Context, e *env, args []string) error {
 	n := 0
 	var line []byte
 	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+		f := points.Derive(&h, c.AsOf, policy.Default(), points.DefaultOptions)
 		line = append(f.AppendJSON(line[:0]), '\n')
 		n++
 		p.show("facts: %d persons", n)

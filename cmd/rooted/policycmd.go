@@ -155,7 +155,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+	f := points.Derive(&h, c.AsOf, v.Scheme(), points.DefaultOptions)
 	ex, err := points.Explain(v, &f, c.AsOf, policy.Lang(c.Lang), points.Actions)
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "policy explain")
@@ -272,7 +272,7 @@ func policyDiff(ctx context.Context, e *env, args []string) error {
 	p := e.progress()
 	n := 0
 	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+		f := points.Derive(&h, c.AsOf, va.Scheme(), points.DefaultOptions)
 		ina, erra := sa.Inputs(&f)
 		inb, errb := sb.Inputs(&f)
 		if err := cmp.Or(erra, errb); err != nil {

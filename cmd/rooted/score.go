@@ -134,7 +134,7 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c confi
 	p := e.progress()
 	var buf []byte
 	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, points.DefaultOptions)
+		f := points.Derive(&h, c.AsOf, v.Scheme(), points.DefaultOptions)
 		var digest string
 		digest, buf = f.Digest(buf)
 		if _, err := sc.Add(&f); err != nil {

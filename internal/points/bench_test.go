@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -31,9 +32,10 @@ func benchHistory() registry.PersonHistory {
 func BenchmarkDerive(b *testing.B) {
 	h := benchHistory()
 	asOf := d("2026-11-29")
+	s := policy.Default()
 	b.ReportAllocs()
 	for b.Loop() {
-		f := Derive(&h, asOf, DefaultOptions)
+		f := Derive(&h, asOf, s, DefaultOptions)
 		_ = f
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "persons/s")
@@ -49,7 +51,7 @@ func BenchmarkDeriveScore(b *testing.B) {
 	var buf []byte
 	b.ReportAllocs()
 	for b.Loop() {
-		f := Derive(&h, asOf, DefaultOptions)
+		f := Derive(&h, asOf, v.Scheme(), DefaultOptions)
 		var digest string
 		digest, buf = f.Digest(buf)
 		row, err := sc.Add(&f)

@@ -1,10 +1,13 @@
 package points
 
 import (
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -21,49 +24,218 @@ var DefaultOptions = Options{Region: registry.DefaultPermitRule.Region}
 // maxMonths is the contract's upper bound of the month inputs (100 years).
 const maxMonths = 1200
 
-// Derive returns the contract's inputs for the person of h as of asOf, by
-// the rules in the package documentation. Records that start after asOf are
-// ignored and ends after asOf are cut at asOf, so that the registry as of
-// any past day gives the inputs of that day. h is only read.
-func Derive(h *registry.PersonHistory, asOf date.Date, opt Options) Facts {
+// Derive returns the inputs the scheme s derives (its `derive:` section, see
+// the package documentation) for the person of h as of asOf. Records that
+// start after asOf are ignored and ends after asOf are cut at asOf, so that
+// the registry as of any past day gives the inputs of that day. h is only
+// read; nothing is allocated per person beyond the record unions.
+func Derive(h *registry.PersonHistory, asOf date.Date, s *policy.Scheme, opt Options) Facts {
 	p := &h.Person
-	f := Facts{ID: p.IDNumber, IDNumber: p.IDNumber, BirthDate: p.BirthDate, Education: p.Education}
-	if f.Education == "" {
-		f.Education = "none"
+	plan := s.Derivations()
+	f := Facts{ID: p.IDNumber, IDNumber: p.IDNumber, BirthDate: p.BirthDate, plan: plan}
+	if len(plan.Entries) == 0 {
+		return f
+	}
+	r := records{h: h, asOf: asOf, opt: opt}
+	for _, i := range plan.Specials {
+		r.special(&f, i, &plan.Entries[i])
 	}
 
-	// Residence: union of registered residences; the current one.
+	// Dated facts: each feeds the entries that read its kind.
+	cut := plan.Cutoffs(asOf)
+	var latestOn [policy.MaxDerive]date.Date
+	for k := range h.Facts {
+		x := &h.Facts[k]
+		if x.Date > asOf || x.Date.IsZero() {
+			continue
+		}
+		entries := plan.ForKind(x.Kind)
+		for _, i := range entries {
+			e := &plan.Entries[i]
+			if e.Window >= 0 && x.Date <= cut[e.Window] {
+				continue
+			}
+			if e.During == policy.Employment {
+				if since := r.employedSince(); since == 0 || x.Date < since {
+					continue
+				}
+			}
+			switch e.Op {
+			case policy.OpCount:
+				f.num[i]++
+			case policy.OpPresent:
+				f.num[i] = 1
+			case policy.OpSum:
+				f.num[i] += value(x.Value, e.Whole)
+			case policy.OpLowest:
+				if n := value(x.Value, e.Whole); n > 0 && (f.num[i] == 0 || n < f.num[i]) {
+					f.num[i] = n
+				}
+			case policy.OpHighest:
+				f.num[i] = max(f.num[i], value(x.Value, e.Whole))
+			case policy.OpLatest:
+				if x.Date >= latestOn[i] {
+					f.num[i], latestOn[i] = value(x.Value, e.Whole), x.Date
+				}
+			case policy.OpLatestIs:
+				if x.Date >= latestOn[i] {
+					f.num[i], latestOn[i] = 0, x.Date
+					if x.Value == e.Is {
+						f.num[i] = 1
+					}
+				}
+			case policy.OpRanked:
+				// The rank (1 = the first code) is kept in the number slot
+				// until the end, where it becomes the code.
+				if rank := float64(slices.Index(e.Ranks, x.Value) + 1); rank > f.num[i] {
+					f.num[i] = rank
+				}
+			}
+		}
+	}
+	for _, i := range plan.Finish {
+		e := &plan.Entries[i]
+		if e.Op == policy.OpRanked {
+			if rank := int(f.num[i]); rank > 0 {
+				f.lvl[e.Level] = e.Ranks[rank-1]
+			}
+			f.num[i] = 0
+			continue
+		}
+		f.num[i] = min(f.num[i], e.Cap)
+	}
+	return f
+}
+
+// records derives the specials from a person's residences, jobs, insurance,
+// permits and children. Each group is computed once, when the first input
+// that needs it is asked for.
+type records struct {
+	h    *registry.PersonHistory
+	asOf date.Date
+	opt  Options
+	done uint8 // bits: the groups computed
+
+	residenceMonths int
+	housing         string
+	ownsHome        bool
+
+	employmentFrom     date.Date // start of the unbroken employment covering asOf; 0 none
+	employmentMonths   int
+	sameEmployerMonths int
+
+	insuranceMonths      int
+	localPensionMonths12 int
+	insuredLastMonth     bool
+
+	localPermitMonths int
+	permitValid       bool
+
+	childrenRegistered bool
+}
+
+// The groups of records.
+const (
+	doneResidences uint8 = 1 << iota
+	doneJobs
+	doneInsurance
+	donePermits
+	doneChildren
+)
+
+// special sets f's value of entry i, a special; false when the special is
+// not one this package implements (a test keeps that from happening).
+func (r *records) special(f *Facts, i int, e *policy.Derivation) bool {
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	switch e.Special {
+	case policy.SpecialEducation:
+		f.lvl[e.Level] = r.h.Person.Education
+		if f.lvl[e.Level] == "" {
+			f.lvl[e.Level] = "none"
+		}
+	case policy.SpecialResidenceMonths:
+		f.num[i] = float64(r.residences().residenceMonths)
+	case policy.SpecialHousing:
+		f.lvl[e.Level] = r.residences().housing
+	case policy.SpecialOwnsHomeInCity:
+		f.num[i] = b(r.residences().ownsHome)
+	case policy.SpecialEmploymentMonths:
+		f.num[i] = float64(r.jobs().employmentMonths)
+	case policy.SpecialSameEmployerMonths:
+		f.num[i] = float64(r.jobs().sameEmployerMonths)
+	case policy.SpecialInsuranceMonths:
+		f.num[i] = float64(r.insurance().insuranceMonths)
+	case policy.SpecialLocalPensionMonths12:
+		f.num[i] = float64(r.insurance().localPensionMonths12)
+	case policy.SpecialInsuredLastMonth:
+		f.num[i] = b(r.insurance().insuredLastMonth)
+	case policy.SpecialLocalPermitMonths:
+		f.num[i] = float64(r.permits().localPermitMonths)
+	case policy.SpecialPermitValid:
+		f.num[i] = b(r.permits().permitValid)
+	case policy.SpecialChildrenRegistered:
+		f.num[i] = b(r.children().childrenRegistered)
+	default:
+		return false
+	}
+	return true
+}
+
+// residences: union of registered residences; the current one.
+func (r *records) residences() *records {
+	if r.done&doneResidences != 0 {
+		return r
+	}
+	r.done |= doneResidences
+	h, asOf := r.h, r.asOf
 	var stays []date.Interval
 	var current *registry.Residence
 	for i := range h.Residences {
-		r := &h.Residences[i]
-		if r.Since > asOf || r.Since.IsZero() {
+		res := &h.Residences[i]
+		if res.Since > asOf || res.Since.IsZero() {
 			continue
 		}
-		iv := date.Interval{From: r.Since, To: clipEnd(r.Until, asOf)}
+		iv := date.Interval{From: res.Since, To: clipEnd(res.Until, asOf)}
 		if iv.To < iv.From {
 			continue
 		}
 		stays = append(stays, iv)
 		if iv.Contains(asOf) {
-			if current == nil || r.Since >= current.Since {
-				current = r
+			if current == nil || res.Since >= current.Since {
+				current = res
 			}
-			if r.Kind == "owned" {
-				f.OwnsHomeInCity = true
+			if res.Kind == "owned" {
+				r.ownsHome = true
 			}
 		}
 	}
-	f.ResidenceMonths = min(maxMonths, wholeMonths(mergeDays(stays)))
+	r.residenceMonths = min(maxMonths, wholeMonths(mergeDays(stays)))
 	if current != nil {
 		switch current.Kind {
 		case "rented", "dormitory", "owned":
-			f.Housing = current.Kind
+			r.housing = current.Kind
 		}
 	}
+	return r
+}
 
-	// Employment: the continuous spell of registered jobs that covers asOf,
-	// and the spell with the current employer.
+// employedSince returns the start of the unbroken employment covering the
+// as-of date, 0 when there is none.
+func (r *records) employedSince() date.Date { return r.jobs().employmentFrom }
+
+// jobs: the continuous spell of registered jobs that covers asOf, and the
+// spell with the current employer.
+func (r *records) jobs() *records {
+	if r.done&doneJobs != 0 {
+		return r
+	}
+	r.done |= doneJobs
+	h, asOf := r.h, r.asOf
 	var jobs []date.Interval
 	for i := range h.Jobs {
 		j := &h.Jobs[i]
@@ -74,10 +246,9 @@ func Derive(h *registry.PersonHistory, asOf date.Date, opt Options) Facts {
 			jobs = append(jobs, iv)
 		}
 	}
-	var employedSince date.Date
 	if spell, ok := covering(mergeDays(jobs), asOf); ok {
-		employedSince = spell.From
-		f.EmploymentMonths = min(maxMonths, date.MonthsBetween(spell.From, asOf+1))
+		r.employmentFrom = spell.From
+		r.employmentMonths = min(maxMonths, date.MonthsBetween(spell.From, asOf+1))
 	}
 	for i := range h.Jobs {
 		j := &h.Jobs[i]
@@ -94,167 +265,88 @@ func Derive(h *registry.PersonHistory, asOf date.Date, opt Options) Facts {
 			}
 		}
 		if spell, ok := covering(mergeDays(same), asOf); ok {
-			f.SameEmployerMonths = max(f.SameEmployerMonths, min(maxMonths, date.MonthsBetween(spell.From, asOf+1)))
+			r.sameEmployerMonths = max(r.sameEmployerMonths, min(maxMonths, date.MonthsBetween(spell.From, asOf+1)))
 		}
 	}
+	return r
+}
 
-	// Insurance, in months: pension for the cumulative count and the last
-	// 12 months, any kind for last month.
-	asOfMonth := monthIndex(asOf)
+// insurance, in months: pension for the cumulative count and the last 12
+// months, any kind for last month.
+func (r *records) insurance() *records {
+	if r.done&doneInsurance != 0 {
+		return r
+	}
+	r.done |= doneInsurance
+	h := r.h
+	asOfMonth := monthIndex(r.asOf)
 	var pension []monthRange
 	for i := range h.Insurance {
 		in := &h.Insurance[i]
 		if in.From.IsZero() {
 			continue
 		}
-		r := monthRange{monthIndex(in.From), asOfMonth}
+		mr := monthRange{monthIndex(in.From), asOfMonth}
 		if !in.To.IsZero() {
-			r.to = min(monthIndex(in.To), asOfMonth)
+			mr.to = min(monthIndex(in.To), asOfMonth)
 		}
-		if r.to < r.from {
+		if mr.to < mr.from {
 			continue
 		}
 		if in.Kind == "pension" {
-			pension = append(pension, r)
+			pension = append(pension, mr)
 		}
-		if r.from <= asOfMonth-1 && asOfMonth-1 <= r.to {
-			f.InsuredLastMonth = true
+		if mr.from <= asOfMonth-1 && asOfMonth-1 <= mr.to {
+			r.insuredLastMonth = true
 		}
 	}
 	pension = mergeMonths(pension)
-	f.InsuranceMonths = min(maxMonths, countMonths(pension, 0, asOfMonth))
-	f.LocalPensionMonths12 = countMonths(pension, asOfMonth-12, asOfMonth-1)
+	r.insuranceMonths = min(maxMonths, countMonths(pension, 0, asOfMonth))
+	r.localPensionMonths12 = countMonths(pension, asOfMonth-12, asOfMonth-1)
+	return r
+}
 
-	// Permits of this county.
-	prefix := opt.Region + "-"
-	for _, pm := range h.Permits {
+// permits of this county.
+func (r *records) permits() *records {
+	if r.done&donePermits != 0 {
+		return r
+	}
+	r.done |= donePermits
+	prefix, asOf := r.opt.Region+"-", r.asOf
+	for _, pm := range r.h.Permits {
 		if pm.Status == registry.PermitActive && strings.HasPrefix(pm.Number, prefix) &&
 			!pm.IssuedOn.IsZero() && pm.IssuedOn <= asOf && asOf <= pm.ValidTo {
-			f.PermitValid = true
-			f.LocalPermitMonths = max(f.LocalPermitMonths, min(maxMonths, date.MonthsBetween(pm.IssuedOn, asOf+1)))
+			r.permitValid = true
+			r.localPermitMonths = max(r.localPermitMonths, min(maxMonths, date.MonthsBetween(pm.IssuedOn, asOf+1)))
 		}
 	}
+	return r
+}
 
-	// Children: guardian of a registered child under 16.
-	for _, c := range h.Children {
-		if !c.BirthDate.IsZero() && c.BirthDate <= asOf && date.YearsBetween(c.BirthDate, asOf) < 16 {
-			f.ChildrenRegistered = true
+// children: guardian of a registered child under 16.
+func (r *records) children() *records {
+	if r.done&doneChildren != 0 {
+		return r
+	}
+	r.done |= doneChildren
+	for _, c := range r.h.Children {
+		if !c.BirthDate.IsZero() && c.BirthDate <= r.asOf && date.YearsBetween(c.BirthDate, r.asOf) < 16 {
+			r.childrenRegistered = true
 			break
 		}
 	}
-
-	// Dated facts.
-	in3y, in5y, in1y := asOf.AddDate(-3, 0, 0), asOf.AddDate(-5, 0, 0), asOf.AddDate(-1, 0, 0)
-	var employeesOn, dishonestOn date.Date
-	var marrow int
-	for i := range h.Facts {
-		x := &h.Facts[i]
-		if x.Date > asOf || x.Date.IsZero() {
-			continue
-		}
-		v := x.Value
-		switch x.Kind {
-		case "skill_level":
-			if n := int(number(v)); n >= 1 && n <= 5 && (f.SkillLevel == 0 || n < f.SkillLevel) {
-				f.SkillLevel = n
-			}
-		case "title":
-			if titleRank[v] > titleRank[f.Title] {
-				f.Title = v
-			}
-		case "income_tax":
-			if x.Date > in3y {
-				f.IncomeTax3y += number(v)
-			}
-		case "business_tax":
-			if x.Date > in3y {
-				f.BusinessTax3y += number(v)
-			}
-		case "employees_hired":
-			if x.Date >= employeesOn {
-				f.EmployeesHired, employeesOn = int(number(v)), x.Date
-			}
-		case "invention_patent":
-			if x.Date > in5y {
-				f.InventionPatents += int(number(v))
-			}
-		case "utility_patent":
-			if x.Date > in5y {
-				f.UtilityPatents += int(number(v))
-			}
-		case "award_county":
-			if x.Date > in5y {
-				f.AwardsCounty++
-			}
-		case "award_prefecture":
-			if x.Date > in5y {
-				f.AwardsPrefecture++
-			}
-		case "award_province":
-			if x.Date > in5y {
-				f.AwardsProvince++
-			}
-		case "volunteer_hours":
-			if x.Date > in5y {
-				f.VolunteerHours5y += number(v)
-			}
-		case "blood_donation":
-			if x.Date > in5y {
-				f.BloodDonations5y++
-			}
-		case "donation":
-			f.DonationYuan += number(v)
-		case "marrow":
-			marrow = max(marrow, marrowRank[v])
-		case "shortage_job":
-			if employedSince != 0 && x.Date >= employedSince {
-				f.ShortageJob = true
-			}
-		case "community_role":
-			f.CommunityRole = true
-		case "special_post":
-			f.SpecialPostYears = max(f.SpecialPostYears, number(v))
-		case "heroism":
-			f.Heroism = true
-		case "talent_category":
-			f.TalentCategory = true
-		case "income_below_limit":
-			if x.Date > in1y {
-				f.IncomeBelowLimit = true
-			}
-		case "false_materials":
-			if x.Date > in3y {
-				f.FalseMaterials3y++
-			}
-		case "detention":
-			if x.Date > in3y {
-				f.Detentions3y++
-			}
-		case "criminal":
-			if x.Date > in5y {
-				f.Criminal5y++
-			}
-		case "tax_violation":
-			f.TaxViolations++
-		case "serious_crime":
-			f.SeriousCrime = true
-		case "dishonest":
-			if x.Date >= dishonestOn {
-				f.DishonestListed, dishonestOn = v == "listed", x.Date
-			}
-		}
-	}
-	f.Marrow = marrowLevels[marrow]
-	f.VolunteerHours5y = min(f.VolunteerHours5y, 43800)
-	f.BloodDonations5y = min(f.BloodDonations5y, 1000)
-	return f
+	return r
 }
 
-var (
-	titleRank    = map[string]int{"junior": 1, "intermediate": 2, "senior": 3}
-	marrowRank   = map[string]int{"registered": 1, "donated": 2}
-	marrowLevels = []string{"", "registered", "donated"}
-)
+// value reads a fact's value as a number, truncated to a whole number for a
+// kind of int values (as the int inputs it feeds hold them).
+func value(v string, whole bool) float64 {
+	x := number(v)
+	if whole {
+		return math.Trunc(x)
+	}
+	return x
+}
 
 // number reads a canonical fact value; the import validated it, so a bad
 // one counts as 0.

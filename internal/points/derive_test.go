@@ -2,6 +2,8 @@ package points
 
 import (
 	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,7 +245,7 @@ func TestDerive(t *testing.T) {
 			if tt.asOf != "" {
 				asOf = d(tt.asOf)
 			}
-			f := Derive(&h, asOf, DefaultOptions)
+			f := Derive(&h, asOf, policy.Default(), DefaultOptions)
 			got := string(f.AppendJSON(nil))
 			if want := head + tt.want; got != want {
 				t.Errorf("got  %s\nwant %s", got, want)
@@ -267,7 +269,7 @@ func TestFactsScore(t *testing.T) {
 		Jobs:       []registry.Job{job("A", "2021-01-01", "")},
 		Facts:      []registry.Fact{fact("volunteer_hours", "45", "2025-01-01"), fact("skill_level", "3", "2022-01-01")},
 	}
-	f := Derive(&h, asOf, DefaultOptions)
+	f := Derive(&h, asOf, s, DefaultOptions)
 	in := s.NewInputs()
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
@@ -290,5 +292,139 @@ func TestFactsScore(t *testing.T) {
 	}
 	if r.Total < 100 {
 		t.Errorf("total %v: the history should score over 100", r.Total)
+	}
+}
+
+// factsOf returns the Facts of a person under the default scheme with the
+// given derived values, by input name: numbers, bools or level codes.
+func factsOf(t testing.TB, id string, birth date.Date, values map[string]any) Facts {
+	t.Helper()
+	f := Facts{ID: id, BirthDate: birth, plan: policy.Default().Derivations()}
+	for name, v := range values {
+		i := slices.IndexFunc(f.plan.Entries, func(e policy.Derivation) bool { return e.Input == name })
+		if i < 0 {
+			t.Fatalf("factsOf: the default scheme derives no input %s", name)
+		}
+		e := &f.plan.Entries[i]
+		switch x := v.(type) {
+		case string:
+			f.lvl[e.Level] = x
+		case bool:
+			if x {
+				f.num[i] = 1
+			}
+		case int:
+			f.num[i] = float64(x)
+		case float64:
+			f.num[i] = x
+		default:
+			t.Fatalf("factsOf: %s: value %v of type %T", name, v, v)
+		}
+	}
+	return f
+}
+
+// TestSpecialsImplemented checks that every special policy accepts in a
+// scheme is derived here.
+func TestSpecialsImplemented(t *testing.T) {
+	h := benchHistory()
+	r := records{h: &h, asOf: d("2026-11-29"), opt: DefaultOptions}
+	for _, sp := range policy.Specials() {
+		var f Facts
+		e := policy.Derivation{Input: sp.String(), Op: policy.OpSpecial, Special: sp, Level: 0}
+		if !r.special(&f, 0, &e) {
+			t.Errorf("special %s is not implemented", sp)
+		}
+	}
+}
+
+// declaredScheme is the default scheme with a fact kind, an input, its
+// derivation and a county rule added in YAML only: training certificates
+// counted over 3 years, 2 points each, at most 6.
+func declaredScheme(t testing.TB) *policy.Scheme {
+	t.Helper()
+	data, err := os.ReadFile("../../policies/zhejiang-county-default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for _, r := range []struct{ old, new string }{
+		{"\nfacts:\n", "\nfacts:\n  - {kind: training_certificate, zh: 职业培训证书, en: vocational training certificate, value: none}\n"},
+		{"\ninputs:\n", "\ninputs:\n  - {name: training_certs_3y, type: int, min: 0, zh: 近三年培训证书, en: training certificates (3 years)}\n"},
+		{"\nversions:\n", "  - {input: training_certs_3y, from: training_certificate, count: true, within: 3y}\n\nversions:\n"},
+		{"    totals:\n", `      - code: C6
+        layer: county
+        label: {zh: 职业培训, en: vocational training}
+        cap: 6
+        points: "2 * training_certs_3y"
+        explain: {zh: "近三年培训证书 {training_certs_3y} 本 × 2 → {points} 分", en: "{training_certs_3y} training certificates × 2 → {points}"}
+    totals:
+`},
+		{`county: "C1 + C2 + C3 + C4 + C5"`, `county: "C1 + C2 + C3 + C4 + C5 + C6"`},
+	} {
+		if strings.Count(s, r.old) != 1 {
+			t.Fatalf("the default scheme has %d of %q", strings.Count(s, r.old), r.old)
+		}
+		s = strings.Replace(s, r.old, r.new, 1)
+	}
+	sc, err := policy.Parse("declared.yaml", []byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// TestDeclaredFactKind checks that a fact kind declared only in the scheme
+// file flows into its input (counted in its window) and into points,
+// without a line of Go.
+func TestDeclaredFactKind(t *testing.T) {
+	s := declaredScheme(t)
+	asOf := d("2026-11-29")
+	h := registry.PersonHistory{
+		Person: registry.Person{IDNumber: adult, BirthDate: d("1985-03-03"), Education: "college"},
+		Facts: []registry.Fact{
+			fact("training_certificate", "", "2023-11-29"), // exactly 3 years before: out
+			fact("training_certificate", "", "2024-05-01"),
+			fact("training_certificate", "", "2026-11-29"),
+			fact("training_certificate", "", "2026-11-30"), // after as-of
+			fact("heroism", "", "2001-01-01"),
+		},
+	}
+	f := Derive(&h, asOf, s, DefaultOptions)
+	if got, want := string(f.AppendJSON(nil)), head+`,"heroism":true,"training_certs_3y":2}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if n, _, ok := f.Value("training_certs_3y"); !ok || n != 2 {
+		t.Errorf("Value(training_certs_3y) = %v %v, want 2", n, ok)
+	}
+	v, err := s.Version(asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := func(f *Facts) (float64, float64) {
+		t.Helper()
+		in := s.NewInputs()
+		if err := f.Fill(in); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Evaluate(in, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Total, r.Items[v.Rule("C6")].Points
+	}
+	withCerts, c6 := total(&f)
+	all := h.Facts
+	h.Facts = all[4:]
+	g := Derive(&h, asOf, s, DefaultOptions)
+	without, c6none := total(&g)
+	if c6 != 4 || c6none != 0 || withCerts-without != 4 {
+		t.Errorf("C6 %v (none: %v), totals %v and %v: want 4 points more with two certificates", c6, c6none, withCerts, without)
+	}
+	// The shipped scheme does not know the kind: the same history gives it nothing.
+	h.Facts = all
+	if d := Derive(&h, asOf, policy.Default(), DefaultOptions); string(d.AppendJSON(nil)) != head+`,"heroism":true}` {
+		got := string(d.AppendJSON(nil))
+		t.Errorf("default scheme: %s", got)
 	}
 }

@@ -7,18 +7,41 @@
 //
 // # Derivation
 //
-// This table is the one definition of how the registry becomes inputs.
-// "Up to A" means records dated (or starting) on or before the as-of date
-// A; a record that ends after A is cut at A. "In N years" means dated after
-// A minus N years and on or before A. Months of day spans are whole
-// calendar months (1 Jan–31 Mar is 3; 15 Jan–14 Mar is 1). Month inputs are
-// capped at the contract's 1200.
+// Which inputs are derived, from what, and in which order a facts line
+// writes them is data: the `derive:` section of the scheme file (see
+// policies/zhejiang-county-default.yaml), checked when the scheme loads
+// (internal/policy, derive.go). This package says what each operation and
+// each named special means, and interprets the section for each person.
 //
-//	input                    derived from
-//	-----------------------  -----------------------------------------------------------------
-//	id, id_number            the person's ID number
-//	birth_date               the person (from the ID number)
-//	education                the person; empty → none
+// "Up to A" means records dated (or starting) on or before the as-of date
+// A; a record that ends after A is cut at A. Months of day spans are whole
+// calendar months (1 Jan–31 Mar is 3; 15 Jan–14 Mar is 1). Month inputs are
+// capped at the contract's 1200. id, id_number and birth_date come from the
+// person and are written first; fact kinds no entry reads are ignored.
+//
+// Operations over the dated facts of the entry's kind (`from:`), up to A:
+//
+//	sum: value        sum of the values (an int kind's values as whole numbers)
+//	count: true       number of facts
+//	best: lowest      the lowest positive value (skill levels: 1 is best); 0 none
+//	best: highest     the highest value; 0 none
+//	best: [A, B, C]   the highest-ranked level code of the facts (C over B over A);
+//	                  none when no fact has a ranked code
+//	latest: value     the value of the latest fact (on the same date, the later record)
+//	latest_is: CODE   true when the latest fact's value is CODE (listed, not removed since)
+//	present: true     true when there is a fact
+//
+// and what narrows or bounds them:
+//
+//	within: Ny | Nm   only facts dated after A minus N years (months) and on or before A
+//	during: employment only facts dated on or after the start of the unbroken employment
+//	                  covering A (see employment_months); none without a current job
+//	cap: N            a sum or count never exceeds N
+//
+// Specials (`special: NAME`), written here because they read residences,
+// jobs, insurance, permits, children or the person rather than dated facts:
+//
+//	education                the person's education; empty → none
 //	residence_months         union of the person's residences up to A (overlaps counted once,
 //	                         gaps not bridged), whole months per unbroken span, summed
 //	housing                  kind of the current residence (covering A; latest since wins):
@@ -29,7 +52,6 @@
 //	                         from its start to A; 0 without a current job
 //	same_employer_months     the same, with only the jobs of the current employer (the longest
 //	                         when several jobs cover A)
-//	shortage_job             a shortage_job fact dated within the current employment span
 //	insurance_months         union of pension periods (month ranges; an open period runs to A's
 //	                         month), counted once per month up to A's month
 //	local_pension_months_12  months of pension in the 12 calendar months before A's month
@@ -42,30 +64,11 @@
 //	                         of the registry linked by a guardian record) under 16 at A. The
 //	                         registry cannot know children who are not registered, so "all
 //	                         children registered" is read as "has a registered child under 16"
-//	skill_level              skill_level facts up to A: the best (lowest number) held; 0 none
-//	title                    title facts up to A: the highest (senior > intermediate > junior)
-//	income_tax_3y            sum of income_tax facts in 3 years
-//	business_tax_3y          sum of business_tax facts in 3 years
-//	employees_hired          the latest employees_hired fact up to A
-//	invention_patents        sum of invention_patent values in 5 years
-//	utility_patents          sum of utility_patent values in 5 years
-//	awards_county …province  count of award_county, award_prefecture, award_province in 5 years
-//	volunteer_hours_5y       sum of volunteer_hours in 5 years
-//	blood_donations_5y       count of blood_donation in 5 years
-//	donation_yuan            sum of donation facts up to A (the contract names no window)
-//	marrow                   the best marrow fact up to A: donated > registered > none
-//	community_role           a community_role fact up to A
-//	special_post_years       the largest special_post value up to A
-//	heroism                  a heroism fact up to A
-//	talent_category          a talent_category fact up to A
-//	income_below_limit       an income_below_limit fact in 1 year (assessments are yearly)
-//	false_materials_3y       count of false_materials in 3 years
-//	detentions_3y            count of detention in 3 years
-//	criminal_5y              count of criminal in 5 years
-//	tax_violations           count of tax_violation up to A (the contract names no window)
-//	serious_crime            a serious_crime fact up to A
-//	dishonest_listed         the latest dishonest fact up to A is "listed" (not removed since)
-//	(other fact kinds)       ignored
+//
+// The shipped schemes derive, for example, income_tax_3y as the sum of
+// income_tax facts within 3y, awards_county as the count of award_county
+// within 5y, title as the best of [junior, intermediate, senior], and
+// shortage_job as a shortage_job fact present during employment.
 //
 // The registry knows this city only: months of residence or insurance in
 // other cities of the province are not counted until they are imported, and

@@ -12,122 +12,45 @@ import (
 )
 
 // Facts is one person's input object of the points contract
-// (shared/contracts/points.md), as derived from the registry by Derive. Its
-// JSON form (AppendJSON) is exactly a line that `rooted score` reads.
-// Numbers are in the contract's units (months, yuan, hours, counts); levels
-// are the contract's codes, "" meaning none.
+// (shared/contracts/points.md), as derived from the registry by Derive under
+// a scheme's `derive:` section. Its JSON form (AppendJSON) is exactly a line
+// that `rooted score` reads. The derived values are held by the index of
+// their derivation in the scheme's plan: numbers in the contract's units
+// (months, yuan, hours, counts), bools as 0 or 1, levels as the contract's
+// codes, "" meaning none. A Facts is a value: it allocates nothing.
 type Facts struct {
 	ID        string    // the person's key: the ID number
 	IDNumber  string    // GB 11643
 	BirthDate date.Date // from the ID number; zero when unknown
 
-	Education  string // none … doctor
-	SkillLevel int    // 1 (highest) … 5; 0 none
-	Title      string // "", junior, intermediate, senior
-
-	InsuranceMonths      int
-	ResidenceMonths      int
-	EmploymentMonths     int
-	SameEmployerMonths   int
-	LocalPensionMonths12 int
-	InsuredLastMonth     bool
-
-	Housing        string // "", rented, dormitory, owned (the registry knows no public rental)
-	OwnsHomeInCity bool
-
-	ShortageJob      bool
-	IncomeTax3y      float64
-	BusinessTax3y    float64
-	EmployeesHired   int
-	InventionPatents int
-	UtilityPatents   int
-	AwardsCounty     int
-	AwardsPrefecture int
-	AwardsProvince   int
-	VolunteerHours5y float64
-	BloodDonations5y int
-	DonationYuan     float64
-	Marrow           string // "", registered, donated
-
-	LocalPermitMonths  int
-	PermitValid        bool
-	ChildrenRegistered bool
-	CommunityRole      bool
-	SpecialPostYears   float64
-	Heroism            bool
-	TalentCategory     bool
-	IncomeBelowLimit   bool
-
-	FalseMaterials3y int
-	Detentions3y     int
-	Criminal5y       int
-	TaxViolations    int
-	SeriousCrime     bool
-	DishonestListed  bool
+	plan *policy.DerivePlan // nil: no derived inputs
+	num  [policy.MaxDerive]float64
+	lvl  [policy.MaxDeriveLevels]string
 }
 
-// field is one input of the contract: its name and how to read it from
-// Facts. The table below is the one list of inputs AppendJSON writes and
-// Fill sets, in the contract's order.
-type field struct {
-	name string
-	num  func(*Facts) float64 // number and int inputs
-	flag func(*Facts) bool    // bool inputs
-	lvl  func(*Facts) string  // level inputs ("" = the input's default)
-}
-
-func num(name string, get func(*Facts) float64) field  { return field{name: name, num: get} }
-func flag(name string, get func(*Facts) bool) field    { return field{name: name, flag: get} }
-func level(name string, get func(*Facts) string) field { return field{name: name, lvl: get} }
-func count(name string, get func(*Facts) int) field {
-	return num(name, func(f *Facts) float64 { return float64(get(f)) })
-}
-
-var fields = []field{
-	level("education", func(f *Facts) string { return f.Education }),
-	count("skill_level", func(f *Facts) int { return f.SkillLevel }),
-	level("title", func(f *Facts) string { return f.Title }),
-	count("insurance_months", func(f *Facts) int { return f.InsuranceMonths }),
-	count("residence_months", func(f *Facts) int { return f.ResidenceMonths }),
-	count("employment_months", func(f *Facts) int { return f.EmploymentMonths }),
-	level("housing", func(f *Facts) string { return f.Housing }),
-	flag("shortage_job", func(f *Facts) bool { return f.ShortageJob }),
-	num("income_tax_3y", func(f *Facts) float64 { return f.IncomeTax3y }),
-	num("business_tax_3y", func(f *Facts) float64 { return f.BusinessTax3y }),
-	count("employees_hired", func(f *Facts) int { return f.EmployeesHired }),
-	count("invention_patents", func(f *Facts) int { return f.InventionPatents }),
-	count("utility_patents", func(f *Facts) int { return f.UtilityPatents }),
-	count("awards_county", func(f *Facts) int { return f.AwardsCounty }),
-	count("awards_prefecture", func(f *Facts) int { return f.AwardsPrefecture }),
-	count("awards_province", func(f *Facts) int { return f.AwardsProvince }),
-	num("volunteer_hours_5y", func(f *Facts) float64 { return f.VolunteerHours5y }),
-	count("blood_donations_5y", func(f *Facts) int { return f.BloodDonations5y }),
-	num("donation_yuan", func(f *Facts) float64 { return f.DonationYuan }),
-	level("marrow", func(f *Facts) string { return f.Marrow }),
-	count("local_permit_months", func(f *Facts) int { return f.LocalPermitMonths }),
-	count("same_employer_months", func(f *Facts) int { return f.SameEmployerMonths }),
-	flag("children_registered", func(f *Facts) bool { return f.ChildrenRegistered }),
-	flag("community_role", func(f *Facts) bool { return f.CommunityRole }),
-	num("special_post_years", func(f *Facts) float64 { return f.SpecialPostYears }),
-	flag("heroism", func(f *Facts) bool { return f.Heroism }),
-	count("false_materials_3y", func(f *Facts) int { return f.FalseMaterials3y }),
-	count("detentions_3y", func(f *Facts) int { return f.Detentions3y }),
-	count("criminal_5y", func(f *Facts) int { return f.Criminal5y }),
-	count("tax_violations", func(f *Facts) int { return f.TaxViolations }),
-	flag("serious_crime", func(f *Facts) bool { return f.SeriousCrime }),
-	flag("dishonest_listed", func(f *Facts) bool { return f.DishonestListed }),
-	flag("permit_valid", func(f *Facts) bool { return f.PermitValid }),
-	count("local_pension_months_12", func(f *Facts) int { return f.LocalPensionMonths12 }),
-	flag("insured_last_month", func(f *Facts) bool { return f.InsuredLastMonth }),
-	flag("owns_home_in_city", func(f *Facts) bool { return f.OwnsHomeInCity }),
-	flag("income_below_limit", func(f *Facts) bool { return f.IncomeBelowLimit }),
-	flag("talent_category", func(f *Facts) bool { return f.TalentCategory }),
+// Value returns the derived value of the input called name: a number (a
+// bool as 0 or 1) or, for a level input, its code. ok is false when the
+// scheme f was derived under does not derive the input.
+func (f *Facts) Value(name string) (num float64, level string, ok bool) {
+	if f.plan == nil {
+		return 0, "", false
+	}
+	for i := range f.plan.Entries {
+		e := &f.plan.Entries[i]
+		if e.Input == name {
+			if e.Level >= 0 {
+				return 0, f.lvl[e.Level], true
+			}
+			return f.num[i], "", true
+		}
+	}
+	return 0, "", false
 }
 
 // AppendJSON appends f as one JSON object (no newline): id, id_number and
-// birth_date first, then every input that is not at its default (zero,
-// false, none), in the contract's order. The output is deterministic, so
-// its SHA-256 (Digest) identifies the inputs.
+// birth_date first, then every derived input that is not at its default
+// (zero, false, none), in the order of the scheme's `derive:` section. The
+// output is deterministic, so its SHA-256 (Digest) identifies the inputs.
 func (f *Facts) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = appendString(dst, f.ID)
@@ -140,28 +63,31 @@ func (f *Facts) AppendJSON(dst []byte) []byte {
 		dst = append(dst, f.BirthDate.String()...)
 		dst = append(dst, '"')
 	}
-	for i := range fields {
-		fd := &fields[i]
-		switch {
-		case fd.num != nil:
-			if x := fd.num(f); x != 0 {
+	if f.plan == nil {
+		return append(dst, '}')
+	}
+	for i := range f.plan.Entries {
+		e := &f.plan.Entries[i]
+		switch e.Type {
+		case policy.Level:
+			if s := f.lvl[e.Level]; s != "" && s != "none" {
 				dst = append(dst, `,"`...)
-				dst = append(dst, fd.name...)
+				dst = append(dst, e.Input...)
 				dst = append(dst, `":`...)
-				dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
+				dst = appendString(dst, s)
 			}
-		case fd.flag != nil:
-			if fd.flag(f) {
+		case policy.Bool:
+			if f.num[i] != 0 {
 				dst = append(dst, `,"`...)
-				dst = append(dst, fd.name...)
+				dst = append(dst, e.Input...)
 				dst = append(dst, `":true`...)
 			}
 		default:
-			if s := fd.lvl(f); s != "" && s != "none" {
+			if x := f.num[i]; x != 0 {
 				dst = append(dst, `,"`...)
-				dst = append(dst, fd.name...)
+				dst = append(dst, e.Input...)
 				dst = append(dst, `":`...)
-				dst = appendString(dst, s)
+				dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
 			}
 		}
 	}
@@ -176,31 +102,35 @@ func (f *Facts) Digest(buf []byte) (string, []byte) {
 	return hex.EncodeToString(sum[:]), buf
 }
 
-// Fill sets in from f: birth_date and every input of the contract that the
-// scheme declares (a scheme may leave some out; those are skipped). The
-// error names the input whose value the scheme refuses (out of its range,
-// an unknown level).
+// Fill sets in from f: birth_date and every derived input that in's scheme
+// declares (it may be another scheme than f's, as in a reform simulation;
+// inputs it leaves out are skipped). Each value is set as f's scheme typed
+// it. The error names the input whose value the scheme refuses (out of its
+// range, an unknown level).
 func (f *Facts) Fill(in *policy.Inputs) error {
 	if _, ok := in.Value("birth_date"); ok {
 		if err := in.SetDate("birth_date", f.BirthDate); err != nil {
 			return err
 		}
 	}
-	for i := range fields {
-		fd := &fields[i]
-		if _, ok := in.Value(fd.name); !ok {
+	if f.plan == nil {
+		return nil
+	}
+	for i := range f.plan.Entries {
+		e := &f.plan.Entries[i]
+		if _, ok := in.Value(e.Input); !ok {
 			continue
 		}
 		var err error
-		switch {
-		case fd.num != nil:
-			err = in.SetNumber(fd.name, fd.num(f))
-		case fd.flag != nil:
-			err = in.SetBool(fd.name, fd.flag(f))
-		default:
-			if s := fd.lvl(f); s != "" {
-				err = in.SetLevel(fd.name, s)
+		switch e.Type {
+		case policy.Level:
+			if s := f.lvl[e.Level]; s != "" {
+				err = in.SetLevel(e.Input, s)
 			}
+		case policy.Bool:
+			err = in.SetBool(e.Input, f.num[i] != 0)
+		default:
+			err = in.SetNumber(e.Input, f.num[i])
 		}
 		if err != nil {
 			return fmt.Errorf("points: %s: %w", ident.MaskID(f.IDNumber), err)

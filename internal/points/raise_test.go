@@ -26,8 +26,8 @@ func mustVersion(t testing.TB, file string) *policy.Version {
 // 11 of the last 12 pension months.
 func TestRaise(t *testing.T) {
 	v := mustVersion(t, "")
-	f := Facts{ID: "p", BirthDate: d("1994-06-01"), Education: "college", SkillLevel: 4, InsuranceMonths: 36, ResidenceMonths: 48,
-		PermitValid: true, LocalPensionMonths12: 11}
+	f := factsOf(t, "p", d("1994-06-01"), map[string]any{"education": "college", "skill_level": 4, "insurance_months": 36, "residence_months": 48,
+		"permit_valid": true, "local_pension_months_12": 11})
 	ex, err := Explain(v, &f, d("2026-11-29"), policy.EN, Actions)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestRaise(t *testing.T) {
 // points (an owner "registering a rented home") is not offered.
 func TestRaiseOwnerKeepsHome(t *testing.T) {
 	v := mustVersion(t, "")
-	f := Facts{ID: "p", BirthDate: d("1994-06-01"), Housing: "owned", SkillLevel: 1}
+	f := factsOf(t, "p", d("1994-06-01"), map[string]any{"housing": "owned", "skill_level": 1})
 	in := v.Scheme().NewInputs()
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestDiff(t *testing.T) {
 		{registry.PersonHistory{Person: registry.Person{IDNumber: "330127201801011234", BirthDate: d("2018-01-01"), Sex: registry.Female, Origin: "330127"}}}, // unchanged
 	}
 	for _, p := range persons {
-		f := Derive(&p.h, asOf, DefaultOptions)
+		f := Derive(&p.h, asOf, a.Scheme(), DefaultOptions)
 		if _, err := sa.Add(&f); err != nil {
 			t.Fatal(err)
 		}

@@ -142,6 +142,7 @@ type Scheme struct {
 	byName    map[string]int // input name → index in Inputs
 	birthSlot int            // slot of the date input birth_date, or -1
 	defaults  []float64      // per slot
+	derive    *DerivePlan    // the resolved `derive:` section (derive.go)
 }
 
 // SchemeError is a refused scheme: the file, the version and rule (or
@@ -258,6 +259,7 @@ type fileSpec struct {
 	Title    Text                `yaml:"title"`
 	Facts    []registry.FactKind `yaml:"facts"`
 	Inputs   []inputSpec         `yaml:"inputs"`
+	Derive   []deriveSpec        `yaml:"derive"`
 	Versions []versionSpec       `yaml:"versions"`
 }
 
@@ -324,6 +326,7 @@ func build(file string, f *fileSpec) (*Scheme, error) {
 		return nil, fail("", "", "no `scheme:` name")
 	}
 	s := &Scheme{Name: f.Scheme, File: file, Title: f.Title, byName: map[string]int{}, birthSlot: -1}
+	var err error
 	for i, in := range f.Inputs {
 		part := fmt.Sprintf("input %s", in.Name)
 		if in.Name == "" {
@@ -409,6 +412,9 @@ func build(file string, f *fileSpec) (*Scheme, error) {
 		s.byName[x.Name] = len(s.Inputs)
 		s.Inputs = append(s.Inputs, x)
 		s.defaults = append(s.defaults, x.Default)
+	}
+	if s.derive, err = buildDerive(s, f.Facts, f.Derive); err != nil {
+		return nil, err
 	}
 	if len(f.Versions) == 0 {
 		return nil, fail("", "", "no versions")

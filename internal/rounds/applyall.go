@@ -116,7 +116,7 @@ func (s *Service) ApplyAll(ctx context.Context, id string, seed uint64) (ApplyAl
 		if !want {
 			return nil
 		}
-		f := points.Derive(&h, today, s.pointsOptions())
+		f := points.Derive(&h, today, s.Scheme, s.pointsOptions())
 		if _, err := sc.Add(&f); err != nil {
 			// A record the scheme refuses cannot be eligible: it is left
 			// out, and the pass goes on with the next person.

@@ -602,7 +602,7 @@ func (v *registryView) score(h *registry.PersonHistory, ver *policy.Version, asO
 	if r, ok := v.results[h.Person.IDNumber]; ok {
 		return r, nil
 	}
-	f := points.Derive(h, asOf, v.s.pointsOptions())
+	f := points.Derive(h, asOf, ver.Scheme(), v.s.pointsOptions())
 	in := ver.Scheme().NewInputs()
 	if err := f.Fill(in); err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	if err != nil {
 		return points.Explanation{}, err
 	}
-	f := points.Derive(&h, asOf, s.opt.Points)
+	f := points.Derive(&h, asOf, v.Scheme(), s.opt.Points)
 	ex, err := points.Explain(v, &f, asOf, policyLang(lang), points.Actions)
 	if err != nil {
 		return points.Explanation{}, apperr.Wrap(apperr.Internal, err, "scoring failed")

@@ -390,7 +390,7 @@ func (s *server) computeReform(ctx context.Context, today date.Date, report func
 		if read++; read%progressEvery == 0 {
 			report(jobs.Progress{Done: read, Total: max(total, read)})
 		}
-		f := points.Derive(&h, today, s.opt.Points)
+		f := points.Derive(&h, today, va.Scheme(), s.opt.Points)
 		ina, erra := sa.Inputs(&f)
 		inb, errb := sb.Inputs(&f)
 		if erra != nil || errb != nil {
