@@ -52,7 +52,7 @@ func Derive(h *registry.PersonHistory, asOf date.Date, s *policy.Scheme, opt Opt
 		entries := plan.ForKind(x.Kind)
 		for _, i := range entries {
 			e := &plan.Entries[i]
-			if e.Window >= 0 && x.Date <= cut[e.Window] {
+			if x.Date <= cut[i] {
 				continue
 			}
 			if e.During == policy.Employment {

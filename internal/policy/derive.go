@@ -159,24 +159,31 @@ type DerivePlan struct {
 	lastCutoffs atomic.Pointer[cutoffs] // the Cutoffs last asked for
 }
 
-// cutoffs are the first days outside each window, as of a day.
+// cutoffs are the last days before each entry's window, as of a day.
 type cutoffs struct {
 	asOf date.Date
 	days []date.Date
 }
 
-// Cutoffs returns, for each of p.Windows, the last day before the window
-// that ends on asOf: a fact is within window w when its date is after
-// Cutoffs(asOf)[w] (and on or before asOf). A run derives every person as
-// of the same day, so the answer is kept for the next call; the result is
-// shared and must not be changed. Safe for concurrent use.
+// Cutoffs returns, for each entry of p, the last day before its window
+// that ends on asOf — a fact is within the window when its date is after
+// Cutoffs(asOf)[i] (and on or before asOf) — or 0 for an entry without a
+// window (every date is after 0). A run derives every person as of the same
+// day, so the answer is kept for the next call; the result is shared and
+// must not be changed. Safe for concurrent use.
 func (p *DerivePlan) Cutoffs(asOf date.Date) []date.Date {
 	if c := p.lastCutoffs.Load(); c != nil && c.asOf == asOf {
 		return c.days
 	}
-	c := &cutoffs{asOf: asOf, days: make([]date.Date, len(p.Windows))}
+	windows := make([]date.Date, len(p.Windows))
 	for i, w := range p.Windows {
-		c.days[i] = asOf.AddDate(-w.Years, -w.Months, 0)
+		windows[i] = asOf.AddDate(-w.Years, -w.Months, 0)
+	}
+	c := &cutoffs{asOf: asOf, days: make([]date.Date, len(p.Entries))}
+	for i := range p.Entries {
+		if w := p.Entries[i].Window; w >= 0 {
+			c.days[i] = windows[w]
+		}
 	}
 	p.lastCutoffs.Store(c)
 	return c.days
