@@ -1,6 +1,7 @@
 package points
 
 import (
+	"context"
 	"os/exec"
 	"strings"
 	"testing"
@@ -29,40 +30,55 @@ func benchHistory() registry.PersonHistory {
 
 // BenchmarkDerive measures the derivation alone (persons/s).
 func BenchmarkDerive(b *testing.B) {
+	s := mustVersion(b, "").Scheme()
 	h := benchHistory()
 	asOf := d("2026-11-29")
 	b.ReportAllocs()
 	for b.Loop() {
-		f := Derive(&h, asOf, DefaultOptions)
+		f := Derive(&h, asOf, s, DefaultOptions)
 		_ = f
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "persons/s")
 }
 
+// repeated is a source of n copies of one history.
+type repeated struct {
+	h registry.PersonHistory
+	n int
+}
+
+func (r repeated) ForEachHistory(ctx context.Context, fn func(registry.PersonHistory) error) error {
+	for range r.n {
+		if err := fn(r.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BenchmarkDeriveScore measures what `rooted score --db` does per person
-// besides the database: derive, digest, fill, batch-evaluate, record.
+// besides the database: a pass (Day.All) that derives, digests, fills,
+// batch-evaluates and makes the record.
 func BenchmarkDeriveScore(b *testing.B) {
-	v := mustVersion(b, "")
-	h := benchHistory()
-	asOf := d("2026-11-29")
-	sc := NewScorer(v, asOf, 512)
-	var buf []byte
+	day, err := NewScoring(mustVersion(b, "").Scheme(), DefaultOptions).On(d("2026-11-29"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := repeated{h: benchHistory()}
 	b.ReportAllocs()
 	for b.Loop() {
-		f := Derive(&h, asOf, DefaultOptions)
-		var digest string
-		digest, buf = f.Digest(buf)
-		row, err := sc.Add(&f)
+		// One pass of a full batch a loop, so that b.N counts persons.
+		src.n = passBatch
+		err := day.All(context.Background(), src, PassOptions{Digest: true}, func(r *Row) error {
+			_ = r.Record()
+			return nil
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if sc.Full() {
-			sc.Evaluate()
-			_ = sc.Record(row, f.IDNumber, digest)
-			sc.Reset()
-		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "persons/s")
+	b.ReportMetric(float64(b.N*passBatch)/b.Elapsed().Seconds(), "persons/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*passBatch), "ns/person")
 }
 
 // TestNoIO keeps points a domain package: no HTTP, no SQL.

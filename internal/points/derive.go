@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -25,7 +26,7 @@ const maxMonths = 1200
 // the rules in the package documentation. Records that start after asOf are
 // ignored and ends after asOf are cut at asOf, so that the registry as of
 // any past day gives the inputs of that day. h is only read.
-func Derive(h *registry.PersonHistory, asOf date.Date, opt Options) Facts {
+func Derive(h *registry.PersonHistory, asOf date.Date, _ *policy.Scheme, opt Options) Facts {
 	p := &h.Person
 	f := Facts{ID: p.IDNumber, IDNumber: p.IDNumber, BirthDate: p.BirthDate, Education: p.Education}
 	if f.Education == "" {

@@ -243,7 +243,7 @@ func TestDerive(t *testing.T) {
 			if tt.asOf != "" {
 				asOf = d(tt.asOf)
 			}
-			f := Derive(&h, asOf, DefaultOptions)
+			f := Derive(&h, asOf, nil, DefaultOptions)
 			got := string(f.AppendJSON(nil))
 			if want := head + tt.want; got != want {
 				t.Errorf("got  %s\nwant %s", got, want)
@@ -267,7 +267,7 @@ func TestFactsScore(t *testing.T) {
 		Jobs:       []registry.Job{job("A", "2021-01-01", "")},
 		Facts:      []registry.Fact{fact("volunteer_hours", "45", "2025-01-01"), fact("skill_level", "3", "2022-01-01")},
 	}
-	f := Derive(&h, asOf, DefaultOptions)
+	f := Derive(&h, asOf, s, DefaultOptions)
 	in := s.NewInputs()
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
