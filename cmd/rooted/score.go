@@ -93,9 +93,6 @@ type scoreSummary struct {
 	Eligible  map[string]int `json:"eligible"` // service → persons eligible
 }
 
-// scoreBatchSize is how many persons are evaluated together.
-const scoreBatchSize = 512
-
 // scoreRegistry scores every person of the registry under v and stores the
 // results in one transaction: an interrupted run stores nothing.
 func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) (err error) {
@@ -114,55 +111,32 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c confi
 			err = errors.Join(err, fmt.Errorf("score: %w", rerr))
 		}
 	}()
-
-	sc := points.NewScorer(v, c.AsOf, scoreBatchSize)
-	type pending struct{ id, digest string }
-	pend := make([]pending, 0, scoreBatchSize)
-	flush := func() error {
-		sc.Evaluate()
-		b := sc.Batch()
-		for row, p := range pend {
-			rec := sc.Record(row, p.id, p.digest)
-			if err := batch.Put(ctx, rec); err != nil {
-				return err
-			}
-			if rec.Frozen {
-				sum.Frozen++
-			}
-			for i, svc := range v.Services {
-				if b.Eligible(row, i) {
-					sum.Eligible[svc.Name]++
-				}
-			}
-		}
-		sum.Persons += len(pend)
-		sc.Reset()
-		pend = pend[:0]
-		return nil
-	}
 	p := e.progress()
-	var buf []byte
-	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, points.DefaultOptions)
-		var digest string
-		digest, buf = f.Digest(buf)
-		if _, err := sc.Add(&f); err != nil {
+	day := points.NewScoring(v.Scheme(), points.DefaultOptions).Under(v, c.AsOf)
+	err = day.All(ctx, st, points.PassOptions{
+		Digest: true,
+		Refused: func(h *registry.PersonHistory, err error) error {
 			sum.Failed++
-			fmt.Fprintf(e.stderr, "rooted: score: %s: %v\n", ident.MaskID(f.IDNumber), err)
+			fmt.Fprintf(e.stderr, "rooted: score: %s: %v\n", ident.MaskID(h.Person.IDNumber), err)
 			return nil
+		},
+		Progress: func(int) { p.show("score: %d persons scored", sum.Persons) },
+	}, func(r *points.Row) error {
+		rec := r.Record()
+		if err := batch.Put(ctx, rec); err != nil {
+			return err
 		}
-		pend = append(pend, pending{f.IDNumber, digest})
-		if sc.Full() {
-			if err := flush(); err != nil {
-				return err
+		sum.Persons++
+		if rec.Frozen {
+			sum.Frozen++
+		}
+		for i, svc := range v.Services {
+			if r.Eligible(i) {
+				sum.Eligible[svc.Name]++
 			}
-			p.show("score: %d persons scored", sum.Persons)
 		}
 		return nil
 	})
-	if err == nil {
-		err = flush()
-	}
 	p.done()
 	if err != nil {
 		return fmt.Errorf("score: %w", err)
