@@ -44,7 +44,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if len(files) > 1 || (fromDB && len(files) > 0) {
 		return usageError{"score: at most one FILE (or none to read stdin), and none with --db"}
 	}
-	v, err := schemeVersion("score", schemeFile, c.AsOf)
+	day, err := scoringDay("score", schemeFile, c.AsOf)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		return scoreRegistry(ctx, e, st, c, v)
+		return scoreRegistry(ctx, e, st, day)
 	}
 	in := e.stdin
 	if len(files) == 1 && files[0] != "-" {
@@ -66,7 +66,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		in = f
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<20)
-	stats, err := v.ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
+	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -93,10 +93,11 @@ type scoreSummary struct {
 	Eligible  map[string]int `json:"eligible"` // service → persons eligible
 }
 
-// scoreRegistry scores every person of the registry under v and stores the
+// scoreRegistry scores every person of the registry on day and stores the
 // results in one transaction: an interrupted run stores nothing.
-func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) (err error) {
-	sum := scoreSummary{AsOf: c.AsOf.String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
+func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, day points.Day) (err error) {
+	v := day.Version()
+	sum := scoreSummary{AsOf: day.AsOf().String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
 	for _, svc := range v.Services {
 		sum.Eligible[svc.Name] = 0
 	}
@@ -112,7 +113,6 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c confi
 		}
 	}()
 	p := e.progress()
-	day := points.NewScoring(v.Scheme(), points.DefaultOptions).Under(v, c.AsOf)
 	err = day.All(ctx, st, points.PassOptions{
 		Digest: true,
 		Refused: func(h *registry.PersonHistory, err error) error {
@@ -165,16 +165,17 @@ func loadScheme(cmd, file string) (*policy.Scheme, error) {
 	return s, nil
 }
 
-// schemeVersion loads the scheme file (the shipped default for "") and
-// returns its version in force on asOf; both failures are invalid input.
-func schemeVersion(cmd, file string, asOf date.Date) (*policy.Version, error) {
+// scoringDay loads the scheme file (the shipped default for "") and
+// returns its scoring as of asOf, under the version then in force, with the
+// default deployment's derivation; both failures are invalid input.
+func scoringDay(cmd, file string, asOf date.Date) (points.Day, error) {
 	s, err := loadScheme(cmd, file)
 	if err != nil {
-		return nil, err
+		return points.Day{}, err
 	}
-	v, err := s.Version(asOf)
+	day, err := points.NewScoring(s, points.DefaultOptions).On(asOf)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
+		return points.Day{}, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
 	}
-	return v, nil
+	return day, nil
 }

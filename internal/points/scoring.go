@@ -74,10 +74,14 @@ func (d Day) Version() *policy.Version { return d.v }
 // AsOf returns the day d scores as of.
 func (d Day) AsOf() date.Date { return d.asOf }
 
-// Facts returns the inputs of the person of h as of d (Derive).
-func (d Day) Facts(h *registry.PersonHistory) Facts {
-	return Derive(h, d.asOf, d.sc.scheme, d.sc.opt)
+// Facts returns the inputs of the person of h as of asOf (Derive, under
+// sc's scheme): what `rooted facts` prints. It needs no version in force.
+func (sc *Scoring) Facts(h *registry.PersonHistory, asOf date.Date) Facts {
+	return Derive(h, asOf, sc.scheme, sc.opt)
 }
+
+// Facts returns the inputs of the person of h as of d (Scoring.Facts).
+func (d Day) Facts(h *registry.PersonHistory) Facts { return d.sc.Facts(h, d.asOf) }
 
 // Scored is one person scored: the derived inputs and the result.
 type Scored struct {
