@@ -227,6 +227,7 @@ type pass struct {
 	scorers []*scorer
 	hs      []registry.PersonHistory // the batch's persons, by row
 	digests []string
+	facts   Facts // the person being added
 	buf     []byte
 }
 
@@ -267,19 +268,26 @@ func (p *pass) run(ctx context.Context, src Histories, evaluated func([]*scorer,
 		if p.opt.Progress != nil {
 			defer p.opt.Progress(read)
 		}
-		if p.opt.Keep != nil && !p.opt.Keep(&h) {
+		// The person takes the batch's next row at once, so that h is
+		// not moved to the heap; dropped below when not kept or refused.
+		p.hs = append(p.hs, h)
+		hp := &p.hs[len(p.hs)-1]
+		drop := func() { *hp = registry.PersonHistory{}; p.hs = p.hs[:len(p.hs)-1] }
+		if p.opt.Keep != nil && !p.opt.Keep(hp) {
+			drop()
 			return nil
 		}
-		var f Facts
+		f := &p.facts
 		for i, d := range p.days {
 			// Derive once per scheme: days of one scheme share the facts.
 			if i == 0 || d.sc.scheme != p.days[i-1].sc.scheme {
-				f = d.Facts(&h)
+				*f = d.Facts(hp)
 			}
-			in, err := d.inputs(&f)
+			in, err := d.inputs(f)
 			if err != nil {
+				defer drop()
 				if p.opt.Refused != nil {
-					return p.opt.Refused(&h, err)
+					return p.opt.Refused(hp, err)
 				}
 				return nil
 			}
@@ -293,7 +301,6 @@ func (p *pass) run(ctx context.Context, src Histories, evaluated func([]*scorer,
 		for i, s := range p.scorers {
 			s.add(ins[i])
 		}
-		p.hs = append(p.hs, h)
 		if len(p.hs) == passBatch {
 			return flush()
 		}
