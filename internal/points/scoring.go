@@ -127,7 +127,8 @@ func (d Day) inputs(f *Facts) (*policy.Inputs, error) {
 	return in, nil
 }
 
-// Options of a pass over many persons (All, Compare).
+// PassOptions set up a pass over many persons (Day.All, Compare). The
+// histories their functions are given are valid only during the call.
 type PassOptions struct {
 	// Keep, when set, is called once for every history read, in order, and
 	// says whether to score the person; persons not kept are neither
@@ -151,7 +152,7 @@ const passBatch = 512
 // All scores every person of src (those opt.Keep keeps) and calls fn with
 // each, in the order of src, in batches of a few hundred: a person's row is
 // handed to fn once their batch is evaluated. It stops at the first error
-// of src, fn or opt.Refused and returns it.
+// of src, fn or opt.Refused, or when ctx is done, and returns it.
 func (d Day) All(ctx context.Context, src Histories, opt PassOptions, fn func(*Row) error) error {
 	p := newPass(opt, d)
 	return p.run(ctx, src, func(sc []*scorer, hs []registry.PersonHistory, digests []string) error {
@@ -200,7 +201,8 @@ func (r *Row) Record() registry.ScoreRecord {
 // common day, and returns the reform simulation, broken down by the groups
 // of the person (GroupOf); towns names town codes. A person either
 // version refuses is left out of both (and told to opt.Refused). It stops
-// at the first error of src or opt.Refused; it refuses days that differ.
+// at the first error of src or opt.Refused, or when ctx is done; it refuses
+// days that differ.
 func Compare(ctx context.Context, src Histories, from, to Day, towns map[string]string, opt PassOptions) (DiffReport, error) {
 	if from.asOf != to.asOf {
 		return DiffReport{}, errors.New("points: compare: the two versions are asked about different days")
@@ -279,8 +281,9 @@ func (p *pass) run(ctx context.Context, src Histories, evaluated func([]*scorer,
 		}
 		f := &p.facts
 		for i, d := range p.days {
-			// Derive once per scheme: days of one scheme share the facts.
-			if i == 0 || d.sc.scheme != p.days[i-1].sc.scheme {
+			// Derive once per scheme and options: the facts are the
+			// scheme's, and two schemes may derive differently.
+			if prev := p.days[max(i-1, 0)].sc; i == 0 || d.sc.scheme != prev.scheme || d.sc.opt != prev.opt {
 				*f = d.Facts(hp)
 			}
 			in, err := d.inputs(f)
