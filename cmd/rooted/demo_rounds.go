@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -114,28 +115,19 @@ func demoCitizen(ctx context.Context, st *store.DB, c config, scheme *policy.Sch
 	if err != nil {
 		return "", err
 	}
-	v, err := scheme.Version(c.AsOf)
+	day, err := points.NewScoring(scheme, points.DefaultOptions).On(c.AsOf)
 	if err != nil {
 		// No version in force on the day: no gate to pass, so the first
 		// guardian, as documented (the round says why at close).
 		return first, nil //nolint:nilerr // the missing version is an answer here, not a failure
 	}
-	gate := -1
-	for i, s := range v.Services {
-		if s.Name == rounds.Grade1.Service() {
-			gate = i
-		}
-	}
+	gate := slices.IndexFunc(day.Version().Services, func(s policy.Named) bool { return s.Name == rounds.Grade1.Service() })
 	if gate < 0 {
 		return first, nil
 	}
 	eligible := func(h *registry.PersonHistory) bool {
-		f := points.Derive(h, c.AsOf, v.Scheme(), points.DefaultOptions)
-		in := v.Scheme().NewInputs()
-		if f.Fill(in) != nil {
-			return false
-		}
-		return v.Evaluate(in, c.AsOf).Eligible[gate]
+		scored, err := day.Person(h)
+		return err == nil && scored.Result.Eligible[gate]
 	}
 	if h, err := st.History(ctx, first); err == nil && eligible(&h) {
 		return first, nil

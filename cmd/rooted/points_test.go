@@ -31,6 +31,14 @@ func TestPointsFromRegistry(t *testing.T) {
 			if len(lines) != 2000 {
 				t.Fatalf("facts printed %d lines, want 2000", len(lines))
 			}
+			// The scheme declares the derived inputs: naming the shipped
+			// one changes nothing; a scheme that does not load is refused.
+			if named := mustRooted(t, "facts", "--db", db, "--as-of", asOf, "--scheme", "../../policies/zhejiang-county-default.yaml"); named != facts {
+				t.Errorf("facts --scheme (the shipped one) differs from facts")
+			}
+			if _, stderr, status := rooted(t, "facts", "--db", db, "--as-of", asOf, "--scheme", filepath.Join(dir, "none.yaml")); status != 2 || !strings.Contains(stderr, "facts: scheme refused") {
+				t.Errorf("facts --scheme (missing file): status %d, %s", status, stderr)
+			}
 			var out, errb bytes.Buffer
 			err := run(context.Background(), []string{"score", "--as-of", asOf}, func(string) string { return "" }, strings.NewReader(facts), &out, &errb)
 			if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -128,12 +127,13 @@ func policyCheck(e *env, args []string) error {
 // masked in the output.
 func policyExplain(ctx context.Context, e *env, args []string) error {
 	var (
-		person string
-		asJSON bool
+		person, schemeFile string
+		asJSON             bool
 	)
 	c, rest, err := e.flags("policy explain", "--person ID [--db DSN] [--as-of YYYY-MM-DD] [--lang zh|en] [--scheme FILE] [--json]", args,
-		[]string{"db", "as-of", "lang", "scheme"}, func(fs *flag.FlagSet) {
+		[]string{"db", "as-of", "lang"}, func(fs *flag.FlagSet) {
 			fs.StringVar(&person, "person", "", "the person's resident ID number")
+			fs.StringVar(&schemeFile, "scheme", "", "points scheme file (default: the shipped one)")
 			fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
 		})
 	if err != nil {
@@ -142,7 +142,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if person == "" || len(rest) > 0 {
 		return usageError{"policy explain: --person ID is required, and nothing else"}
 	}
-	v, err := schemeVersion("policy explain", c.Scheme, c.AsOf)
+	day, err := scoringDay("policy explain", schemeFile, c.AsOf)
 	if err != nil {
 		return err
 	}
@@ -155,8 +155,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := points.Derive(&h, c.AsOf, v.Scheme(), points.DefaultOptions)
-	ex, err := points.Explain(v, &f, c.AsOf, policy.Lang(c.Lang), points.Actions)
+	ex, err := day.Explain(&h, policy.Lang(c.Lang), points.Actions)
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "policy explain")
 	}
@@ -234,11 +233,11 @@ func policyDiff(ctx context.Context, e *env, args []string) error {
 	if from == "" || to == "" || len(rest) > 0 {
 		return usageError{"policy diff: --from SCHEME and --to SCHEME are required"}
 	}
-	va, err := schemeVersion("policy diff: --from", from, c.AsOf)
+	dayFrom, err := scoringDay("policy diff: --from", from, c.AsOf)
 	if err != nil {
 		return err
 	}
-	vb, err := schemeVersion("policy diff: --to", to, c.AsOf)
+	dayTo, err := scoringDay("policy diff: --to", to, c.AsOf)
 	if err != nil {
 		return err
 	}
@@ -255,47 +254,20 @@ func policyDiff(ctx context.Context, e *env, args []string) error {
 	for _, t := range towns {
 		names[t.Code] = t.Name
 	}
-	diff := points.NewDiff(va, vb, c.AsOf, names)
-	sa, sb := points.NewScorer(va, c.AsOf, scoreBatchSize), points.NewScorer(vb, c.AsOf, scoreBatchSize)
-	groups := make([]points.Group, 0, scoreBatchSize)
-	flush := func() {
-		sa.Evaluate()
-		sb.Evaluate()
-		for row, g := range groups {
-			diff.Add(g, sa.Batch(), row, sb.Batch(), row)
-		}
-		sa.Reset()
-		sb.Reset()
-		groups = groups[:0]
-	}
 	failed := 0
 	p := e.progress()
-	n := 0
-	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, va.Scheme(), points.DefaultOptions)
-		ina, erra := sa.Inputs(&f)
-		inb, errb := sb.Inputs(&f)
-		if err := cmp.Or(erra, errb); err != nil {
+	rep, err := points.Compare(ctx, st, dayFrom, dayTo, names, points.PassOptions{
+		Refused: func(h *registry.PersonHistory, err error) error {
 			failed++
-			fmt.Fprintf(e.stderr, "rooted: policy diff: %s: %v\n", ident.MaskID(f.IDNumber), err)
+			fmt.Fprintf(e.stderr, "rooted: policy diff: %s: %v\n", ident.MaskID(h.Person.IDNumber), err)
 			return nil
-		}
-		sa.AddInputs(ina)
-		sb.AddInputs(inb)
-		groups = append(groups, points.GroupOf(&h, c.AsOf))
-		if sa.Full() {
-			flush()
-		}
-		n++
-		p.show("policy diff: %d persons", n)
-		return nil
+		},
+		Progress: func(read int) { p.show("policy diff: %d persons", read-failed) },
 	})
 	p.done()
 	if err != nil {
 		return fmt.Errorf("policy diff: %w", err)
 	}
-	flush()
-	rep := diff.Report()
 	if asJSON {
 		err = writeJSON(e.stdout, rep)
 	} else {

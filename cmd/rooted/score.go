@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -26,16 +27,24 @@ import (
 // version and the SHA-256 of the inputs, in one transaction; it prints a
 // JSON summary.
 func runScore(ctx context.Context, e *env, args []string) error {
+	var (
+		schemeFile string
+		fset       *flag.FlagSet
+	)
 	c, files, err := e.flags("score", "[--scheme FILE] [--as-of YYYY-MM-DD] [--lang zh|en] [FILE] | --db DSN [--scheme FILE] [--as-of YYYY-MM-DD]", args,
-		[]string{"db", "as-of", "lang", "scheme"}, nil)
+		[]string{"db", "as-of", "lang"}, func(fs *flag.FlagSet) {
+			fs.StringVar(&schemeFile, "scheme", "", "points scheme file (default: the shipped zhejiang-county-default scheme)")
+			fset = fs
+		})
 	if err != nil {
 		return helpOK(err)
 	}
-	fromDB := c.DBSet
+	fromDB := false
+	fset.Visit(func(f *flag.Flag) { fromDB = fromDB || f.Name == "db" })
 	if len(files) > 1 || (fromDB && len(files) > 0) {
 		return usageError{"score: at most one FILE (or none to read stdin), and none with --db"}
 	}
-	v, err := schemeVersion("score", c.Scheme, c.AsOf)
+	day, err := scoringDay("score", schemeFile, c.AsOf)
 	if err != nil {
 		return err
 	}
@@ -45,7 +54,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		return scoreRegistry(ctx, e, st, c, v)
+		return scoreRegistry(ctx, e, st, day)
 	}
 	in := e.stdin
 	if len(files) == 1 && files[0] != "-" {
@@ -57,7 +66,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		in = f
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<20)
-	stats, err := v.ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
+	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -84,13 +93,11 @@ type scoreSummary struct {
 	Eligible  map[string]int `json:"eligible"` // service → persons eligible
 }
 
-// scoreBatchSize is how many persons are evaluated together.
-const scoreBatchSize = 512
-
-// scoreRegistry scores every person of the registry under v and stores the
+// scoreRegistry scores every person of the registry on day and stores the
 // results in one transaction: an interrupted run stores nothing.
-func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c config, v *policy.Version) (err error) {
-	sum := scoreSummary{AsOf: c.AsOf.String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
+func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, day points.Day) (err error) {
+	v := day.Version()
+	sum := scoreSummary{AsOf: day.AsOf().String(), Scheme: v.Scheme().Name, Version: v.Name, Eligible: map[string]int{}}
 	for _, svc := range v.Services {
 		sum.Eligible[svc.Name] = 0
 	}
@@ -105,55 +112,31 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, c confi
 			err = errors.Join(err, fmt.Errorf("score: %w", rerr))
 		}
 	}()
-
-	sc := points.NewScorer(v, c.AsOf, scoreBatchSize)
-	type pending struct{ id, digest string }
-	pend := make([]pending, 0, scoreBatchSize)
-	flush := func() error {
-		sc.Evaluate()
-		b := sc.Batch()
-		for row, p := range pend {
-			rec := sc.Record(row, p.id, p.digest)
-			if err := batch.Put(ctx, rec); err != nil {
-				return err
-			}
-			if rec.Frozen {
-				sum.Frozen++
-			}
-			for i, svc := range v.Services {
-				if b.Eligible(row, i) {
-					sum.Eligible[svc.Name]++
-				}
-			}
-		}
-		sum.Persons += len(pend)
-		sc.Reset()
-		pend = pend[:0]
-		return nil
-	}
 	p := e.progress()
-	var buf []byte
-	err = st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		f := points.Derive(&h, c.AsOf, v.Scheme(), points.DefaultOptions)
-		var digest string
-		digest, buf = f.Digest(buf)
-		if _, err := sc.Add(&f); err != nil {
+	err = day.All(ctx, st, points.PassOptions{
+		Digest: true,
+		Refused: func(h *registry.PersonHistory, err error) error {
 			sum.Failed++
-			fmt.Fprintf(e.stderr, "rooted: score: %s: %v\n", ident.MaskID(f.IDNumber), err)
+			fmt.Fprintf(e.stderr, "rooted: score: %s: %v\n", ident.MaskID(h.Person.IDNumber), err)
 			return nil
+		},
+		Progress: func(int) { p.show("score: %d persons scored", sum.Persons) },
+	}, func(r *points.Row) error {
+		rec := r.Record()
+		if err := batch.Put(ctx, rec); err != nil {
+			return err
 		}
-		pend = append(pend, pending{f.IDNumber, digest})
-		if sc.Full() {
-			if err := flush(); err != nil {
-				return err
+		sum.Persons++
+		if rec.Frozen {
+			sum.Frozen++
+		}
+		for i, svc := range v.Services {
+			if r.Eligible(i) {
+				sum.Eligible[svc.Name]++
 			}
-			p.show("score: %d persons scored", sum.Persons)
 		}
 		return nil
 	})
-	if err == nil {
-		err = flush()
-	}
 	p.done()
 	if err != nil {
 		return fmt.Errorf("score: %w", err)
@@ -182,16 +165,17 @@ func loadScheme(cmd, file string) (*policy.Scheme, error) {
 	return s, nil
 }
 
-// schemeVersion loads the scheme file (the shipped default for "") and
-// returns its version in force on asOf; both failures are invalid input.
-func schemeVersion(cmd, file string, asOf date.Date) (*policy.Version, error) {
+// scoringDay loads the scheme file (the shipped default for "") and
+// returns its scoring as of asOf, under the version then in force, with the
+// default deployment's derivation; both failures are invalid input.
+func scoringDay(cmd, file string, asOf date.Date) (points.Day, error) {
 	s, err := loadScheme(cmd, file)
 	if err != nil {
-		return nil, err
+		return points.Day{}, err
 	}
-	v, err := s.Version(asOf)
+	day, err := points.NewScoring(s, points.DefaultOptions).On(asOf)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
+		return points.Day{}, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
 	}
-	return v, nil
+	return day, nil
 }

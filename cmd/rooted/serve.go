@@ -23,6 +23,7 @@ import (
 	"github.com/newcitizens/rooted/internal/demo"
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/jobs"
+	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
@@ -156,14 +157,14 @@ func demoScores(ctx context.Context, e *env, st *store.DB, c config, scheme *pol
 	if err != nil {
 		return err
 	}
-	v, err := scheme.Version(c.AsOf)
+	day, err := points.NewScoring(scheme, points.DefaultOptions).On(c.AsOf)
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "demo")
 	}
 	fmt.Fprintln(e.stderr, "rooted: scoring everyone by the points scheme …")
 	quiet := *e
 	quiet.stdout = io.Discard // the summary is for the score command; the demo prints its own
-	return scoreRegistry(ctx, &quiet, st, c, v)
+	return scoreRegistry(ctx, &quiet, st, day)
 }
 
 // demoAccounts makes sure there is a demo officer for each role, gives

@@ -5,7 +5,7 @@ import "testing"
 // TestAgeBandLabels pins the names the points diff gives age bands, which
 // come from registry.AgeBands (Chinese with English).
 func TestAgeBandLabels(t *testing.T) {
-	d := &Diff{}
+	d := &simulation{}
 	for key, want := range map[string]string{"0-5": "0–5岁 0–5", "18-40": "18–40岁 18–40", "61+": "61岁及以上 61+", "": "未知 unknown", "70-80": "70-80"} {
 		if got := d.label(ByAge, key); got != want {
 			t.Errorf("label(ByAge, %q) = %q, want %q", key, got, want)

@@ -1,11 +1,11 @@
 package points
 
 import (
+	"context"
 	"os/exec"
 	"strings"
 	"testing"
 
-	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -30,9 +30,9 @@ func benchHistory() registry.PersonHistory {
 
 // BenchmarkDerive measures the derivation alone (persons/s).
 func BenchmarkDerive(b *testing.B) {
+	s := mustVersion(b, "").Scheme()
 	h := benchHistory()
 	asOf := d("2026-11-29")
-	s := policy.Default()
 	b.ReportAllocs()
 	for b.Loop() {
 		f := Derive(&h, asOf, s, DefaultOptions)
@@ -41,28 +41,37 @@ func BenchmarkDerive(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "persons/s")
 }
 
+// repeated is a source of n copies of one history.
+type repeated struct {
+	h registry.PersonHistory
+	n int
+}
+
+func (r repeated) ForEachHistory(ctx context.Context, fn func(registry.PersonHistory) error) error {
+	for range r.n {
+		if err := fn(r.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BenchmarkDeriveScore measures what `rooted score --db` does per person
-// besides the database: derive, digest, fill, batch-evaluate, record.
+// besides the database: one pass (Day.All) over b.N persons that derives,
+// digests, fills, batch-evaluates and makes every person's record.
 func BenchmarkDeriveScore(b *testing.B) {
-	v := mustVersion(b, "")
-	h := benchHistory()
-	asOf := d("2026-11-29")
-	sc := NewScorer(v, asOf, 512)
-	var buf []byte
+	day, err := NewScoring(mustVersion(b, "").Scheme(), DefaultOptions).On(d("2026-11-29"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
-	for b.Loop() {
-		f := Derive(&h, asOf, v.Scheme(), DefaultOptions)
-		var digest string
-		digest, buf = f.Digest(buf)
-		row, err := sc.Add(&f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if sc.Full() {
-			sc.Evaluate()
-			_ = sc.Record(row, f.IDNumber, digest)
-			sc.Reset()
-		}
+	b.ResetTimer()
+	err = day.All(context.Background(), repeated{h: benchHistory(), n: b.N}, PassOptions{Digest: true}, func(r *Row) error {
+		_ = r.Record()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "persons/s")
 }

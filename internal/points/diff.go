@@ -67,11 +67,11 @@ var dimensions = []struct{ key, label string }{
 	{ByTown, "现居镇街 town"}, {ByProvince, "户籍省份 province of origin"}, {BySex, "性别 sex"}, {ByAge, "年龄段 age band"},
 }
 
-// Diff accumulates a reform simulation: every person scored under scheme
+// simulation accumulates a reform simulation (Compare): every person scored under scheme
 // version A and under B on the same day. Add persons, then Report. Services
 // are matched by name; a service only one version has counts 0 under the
 // other.
-type Diff struct {
+type simulation struct {
 	a, b     *policy.Version
 	asOf     date.Date
 	towns    map[string]string
@@ -92,13 +92,13 @@ type diffService struct {
 type acc struct {
 	n, gainers, losers   int
 	sumA, sumB, sumDelta float64
-	eligA, eligB         []int // by Diff.services
+	eligA, eligB         []int // by simulation.services
 }
 
-// NewDiff returns an empty simulation of a against b as of asOf; towns maps
+// newSimulation returns an empty simulation of a against b as of asOf; towns maps
 // town codes to names for labels.
-func NewDiff(a, b *policy.Version, asOf date.Date, towns map[string]string) *Diff {
-	d := &Diff{a: a, b: b, asOf: asOf, towns: towns}
+func newSimulation(a, b *policy.Version, asOf date.Date, towns map[string]string) *simulation {
+	d := &simulation{a: a, b: b, asOf: asOf, towns: towns}
 	add := func(svc policy.Named) {
 		if slices.ContainsFunc(d.services, func(s diffService) bool { return s.name == svc.Name }) {
 			return
@@ -130,7 +130,7 @@ func bilingual(t policy.Text) string {
 
 // Add counts one person of group g: row ra of batch a (scored under A) and
 // row rb of batch b (under B), both evaluated.
-func (d *Diff) Add(g Group, a *policy.Batch, ra int, b *policy.Batch, rb int) {
+func (d *simulation) Add(g Group, a *policy.Batch, ra int, b *policy.Batch, rb int) {
 	ta, tb := a.Total(ra, "total"), b.Total(rb, "total")
 	elig := func(bt *policy.Batch, row, i int) bool { return i >= 0 && bt.Eligible(row, i) }
 	add := func(x *acc) {
@@ -241,7 +241,7 @@ type GroupRow struct {
 
 // Report returns the simulation so far. Means are rounded to two decimals;
 // groups are listed largest first, age bands in age order.
-func (d *Diff) Report() DiffReport {
+func (d *simulation) Report() DiffReport {
 	t := &d.total
 	r := DiffReport{
 		AsOf: d.asOf.String(),
@@ -283,7 +283,7 @@ func (d *Diff) Report() DiffReport {
 	return r
 }
 
-func (d *Diff) serviceCounts(x *acc) []ServiceCount {
+func (d *simulation) serviceCounts(x *acc) []ServiceCount {
 	out := make([]ServiceCount, len(d.services))
 	for i, s := range d.services {
 		out[i] = ServiceCount{Service: s.name, Label: s.label}
@@ -296,7 +296,7 @@ func (d *Diff) serviceCounts(x *acc) []ServiceCount {
 }
 
 // label names a group key for people, Chinese with English.
-func (d *Diff) label(dim, key string) string {
+func (d *simulation) label(dim, key string) string {
 	switch {
 	case key == "":
 		return "未知 unknown"

@@ -1,9 +1,10 @@
 // Package points turns the registry into points: it derives each person's
 // input object of the points contract (shared/contracts/points.md) from
-// their registry history (Derive), scores many persons fast under a scheme
-// version (Scorer), explains one person's points and what would raise them
-// (Explain, Raise, Actions), and aggregates a reform simulation (Diff). It
-// is domain code: no SQL, no HTTP.
+// their registry history (Derive), and owns scoring: Scoring is the one way
+// from histories to points — one person scored or explained with what would
+// raise their points (Day.Person, Day.Explain, Raise, Actions), the registry
+// or a set scored in batches (Day.All), two versions compared in a reform
+// simulation (Compare). It is domain code: no SQL, no HTTP.
 //
 // # Derivation
 //

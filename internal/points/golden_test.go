@@ -106,11 +106,8 @@ func TestGoldenExplanations(t *testing.T) {
 }
 
 // explainHistory is the way from a registry history to what the citizen
-// reads, and the one line to adapt when that way changes: issue 12's
-// scoring work makes it NewScoring(v.Scheme(), DefaultOptions).Under(v,
-// asOf).Explain(h, lang, Actions), and its derive work gives Derive the
-// scheme. The golden files must not change with it.
+// reads: the one scoring path (Scoring), as the portal and `rooted policy
+// explain` take it.
 func explainHistory(v *policy.Version, h *registry.PersonHistory, asOf date.Date, lang policy.Lang) (Explanation, error) {
-	f := Derive(h, asOf, DefaultOptions)
-	return Explain(v, &f, asOf, lang, Actions)
+	return NewScoring(v.Scheme(), DefaultOptions).Under(v, asOf).Explain(h, lang, Actions)
 }

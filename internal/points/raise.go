@@ -216,16 +216,13 @@ type Service struct {
 	Eligible bool   `json:"eligible"`
 }
 
-// Explain scores f under v as of asOf and explains it in lang, with the
-// gains of actions (Raise). The error is the scheme refusing a value of f.
-func Explain(v *policy.Version, f *Facts, asOf date.Date, lang policy.Lang, actions []Action) (Explanation, error) {
-	in := v.Scheme().NewInputs()
-	if err := f.Fill(in); err != nil {
-		return Explanation{}, err
-	}
+// explain scores in (the inputs of the person idNumber) under v as of asOf
+// and explains it in lang, with the gains of actions (Raise). Day.Explain
+// is the way in.
+func explain(v *policy.Version, in *policy.Inputs, idNumber string, asOf date.Date, lang policy.Lang, actions []Action) (Explanation, error) {
 	r := v.Evaluate(in, asOf)
 	e := Explanation{
-		Person: ident.MaskID(f.IDNumber), Scheme: v.Scheme().Name, Version: v.Name, AsOf: asOf.String(),
+		Person: ident.MaskID(idNumber), Scheme: v.Scheme().Name, Version: v.Name, AsOf: asOf.String(),
 		Total: r.Total, SchoolPoints: r.SchoolPoints, Frozen: r.Frozen, Deductions: r.Deductions,
 		Layers: map[string]float64{"provincial": r.Provincial, "city": r.City, "county": r.County},
 		Items:  make([]ExplainedItem, len(r.Items)),

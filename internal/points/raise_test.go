@@ -1,6 +1,7 @@
 package points
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -28,7 +29,11 @@ func TestRaise(t *testing.T) {
 	v := mustVersion(t, "")
 	f := factsOf(t, "p", d("1994-06-01"), map[string]any{"education": "college", "skill_level": 4, "insurance_months": 36, "residence_months": 48,
 		"permit_valid": true, "local_pension_months_12": 11})
-	ex, err := Explain(v, &f, d("2026-11-29"), policy.EN, Actions)
+	in := v.Scheme().NewInputs()
+	if err := f.Fill(in); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := explain(v, in, f.IDNumber, d("2026-11-29"), policy.EN, Actions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,33 +101,20 @@ func TestDiff(t *testing.T) {
 	a := mustVersion(t, "../../policies/zhejiang-county-default.yaml")
 	b := mustVersion(t, "../../policies/zhejiang-county-insurance-weighted.yaml")
 	asOf := d("2026-11-29")
-	diff := NewDiff(a, b, asOf, map[string]string{"zeguo": "泽国镇"})
-	sa, sb := NewScorer(a, asOf, 8), NewScorer(b, asOf, 8)
-	persons := []struct {
-		h registry.PersonHistory
-	}{
-		{registry.PersonHistory{Person: registry.Person{IDNumber: adult, BirthDate: d("1985-03-03"), Sex: registry.Male, Origin: "520102"},
+	persons := histories{
+		{Person: registry.Person{IDNumber: adult, BirthDate: d("1985-03-03"), Sex: registry.Male, Origin: "520102"},
 			Residences: []registry.Residence{res("2024-01-01", "", "rented")},
-			Insurance:  []registry.Insurance{ins("pension", "2022-01-01", "")}}}, // 59 months: 29.5 → 44.25 cap 40: gains
-		{registry.PersonHistory{Person: registry.Person{IDNumber: "330127199001011234", BirthDate: d("1990-01-01"), Sex: registry.Female, Origin: "330127"},
-			Residences: []registry.Residence{res("2010-01-01", "", "owned")}}}, // 202 residence months: 30 → 20: loses
-		{registry.PersonHistory{Person: registry.Person{IDNumber: "330127201801011234", BirthDate: d("2018-01-01"), Sex: registry.Female, Origin: "330127"}}}, // unchanged
+			Insurance:  []registry.Insurance{ins("pension", "2022-01-01", "")}}, // 59 months: 29.5 → 44.25 cap 40: gains
+		{Person: registry.Person{IDNumber: "330127199001011234", BirthDate: d("1990-01-01"), Sex: registry.Female, Origin: "330127"},
+			Residences: []registry.Residence{res("2010-01-01", "", "owned")}}, // 202 residence months: 30 → 20: loses
+		{Person: registry.Person{IDNumber: "330127201801011234", BirthDate: d("2018-01-01"), Sex: registry.Female, Origin: "330127"}}, // unchanged
 	}
-	for _, p := range persons {
-		f := Derive(&p.h, asOf, a.Scheme(), DefaultOptions)
-		if _, err := sa.Add(&f); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := sb.Add(&f); err != nil {
-			t.Fatal(err)
-		}
+	from := NewScoring(a.Scheme(), DefaultOptions).Under(a, asOf)
+	to := NewScoring(b.Scheme(), DefaultOptions).Under(b, asOf)
+	r, err := Compare(context.Background(), persons, from, to, map[string]string{"zeguo": "泽国镇"}, PassOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	sa.Evaluate()
-	sb.Evaluate()
-	for i, p := range persons {
-		diff.Add(GroupOf(&p.h, asOf), sa.Batch(), i, sb.Batch(), i)
-	}
-	r := diff.Report()
 	if r.Persons != 3 || r.Gainers != 1 || r.Losers != 1 || r.Unchanged != 1 {
 		t.Errorf("persons %d gainers %d losers %d unchanged %d; want 3 1 1 1", r.Persons, r.Gainers, r.Losers, r.Unchanged)
 	}

@@ -8,70 +8,35 @@ import (
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
-// Scorer scores derived facts in batches under one scheme version and one
-// as-of date: Add persons until Full, Evaluate, read the rows (Batch,
-// Record), Reset. It is the fast path of `rooted score --db` and `rooted
-// policy diff`. Not safe for concurrent use.
-type Scorer struct {
+// scorer is the batch engine of a pass (Day.All, Compare): persons'
+// inputs added until full, evaluated together under one scheme version and
+// one as-of date, read (record), reset. Not safe for concurrent use.
+type scorer struct {
 	v    *policy.Version
 	asOf date.Date
 	b    *policy.Batch
 	buf  []byte
 }
 
-// NewScorer returns a scorer of up to size persons a batch.
-func NewScorer(v *policy.Version, asOf date.Date, size int) *Scorer {
-	return &Scorer{v: v, asOf: asOf, b: v.NewBatch(size, asOf)}
+// newScorer returns a scorer of up to size persons a batch.
+func newScorer(v *policy.Version, asOf date.Date, size int) *scorer {
+	return &scorer{v: v, asOf: asOf, b: v.NewBatch(size, asOf)}
 }
 
-// Version returns the scheme version s scores under.
-func (s *Scorer) Version() *policy.Version { return s.v }
-
-// Add puts f in the next row and returns the row. When the scheme refuses a
-// value of f (Facts.Fill) it returns the error and adds nothing.
-func (s *Scorer) Add(f *Facts) (int, error) {
-	in, err := s.Inputs(f)
-	if err != nil {
-		return -1, err
-	}
-	return s.AddInputs(in), nil
-}
-
-// Inputs returns f as inputs of the scheme, or the error of Facts.Fill.
-func (s *Scorer) Inputs(f *Facts) (*policy.Inputs, error) {
-	in := s.v.Scheme().NewInputs()
-	if err := f.Fill(in); err != nil {
-		return nil, err
-	}
-	return in, nil
-}
-
-// AddInputs puts in (of the scheme's) in the next row and returns the row.
-// It panics when the batch is full.
-func (s *Scorer) AddInputs(in *policy.Inputs) int {
+// add puts in (of the version's scheme) in the next row and returns the
+// row. It panics when the batch is full.
+func (s *scorer) add(in *policy.Inputs) int {
 	row := s.b.Add()
 	s.b.SetInputs(row, in)
 	return row
 }
 
-// Full reports whether the batch holds as many persons as it can.
-func (s *Scorer) Full() bool { return s.b.Len() == s.b.Cap() }
+// reset empties the batch.
+func (s *scorer) reset() { s.b.Reset(s.asOf) }
 
-// Len returns the number of persons in the batch.
-func (s *Scorer) Len() int { return s.b.Len() }
-
-// Evaluate scores every row added since the last Reset.
-func (s *Scorer) Evaluate() { s.b.Evaluate() }
-
-// Batch returns the evaluated batch, to read totals and eligibility.
-func (s *Scorer) Batch() *policy.Batch { return s.b }
-
-// Reset empties the batch.
-func (s *Scorer) Reset() { s.b.Reset(s.asOf) }
-
-// Record returns the evaluated row as a score record of the person
+// record returns the evaluated row as a score record of the person
 // idNumber whose inputs have the digest (Facts.Digest).
-func (s *Scorer) Record(row int, idNumber, digest string) registry.ScoreRecord {
+func (s *scorer) record(row int, idNumber, digest string) registry.ScoreRecord {
 	b, v := s.b, s.v
 	r := registry.ScoreRecord{
 		IDNumber:     idNumber,

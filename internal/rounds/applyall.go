@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/binary"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/points"
+	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -41,149 +43,24 @@ func (s *Service) ApplyAll(ctx context.Context, id string, seed uint64) (ApplyAl
 		return ApplyAllSummary{}, err
 	}
 	today := s.today()
-	ver, err := s.Scheme.Version(today)
+	day, err := s.scoring().On(today)
 	if err != nil {
 		return ApplyAllSummary{}, err
 	}
-	svc := -1
-	for i, x := range ver.Services {
-		if x.Name == r.Kind.Service() {
-			svc = i
-		}
-	}
 	sum := ApplyAllSummary{Round: id}
-	existing, err := s.Store.Applications(ctx, id)
+	applied, err := s.appliedSubjects(ctx, id)
 	if err != nil {
 		return sum, err
 	}
-	applied := map[string]bool{}
-	for _, a := range existing {
-		if a.Status != Refused {
-			applied[a.Subject()] = true
-		}
-	}
-
-	// One pass over the registry, scoring the persons that matter in
-	// batches.
-	sc := points.NewScorer(ver, today, 512)
-	type cand struct {
-		id, name string
-		children []registry.Person
-		town     string
-	}
-	var pend []cand
-	eligible := map[string][]cand{} // child → eligible guardians, by ID
-	var housing []cand
-	childTown := map[string]string{}
-	cohort := func(p *registry.Person) bool {
-		return !r.Kind.Housing() && !p.BirthDate.IsZero() && date.YearsBetween(p.BirthDate, date.Of(r.Year, time.August, 31)) == r.Kind.EntryAge()
-	}
-	flush := func() {
-		sc.Evaluate()
-		b := sc.Batch()
-		for row, c := range pend {
-			if svc < 0 || !b.Eligible(row, svc) {
-				continue
-			}
-			if r.Kind.Housing() {
-				housing = append(housing, c)
-				continue
-			}
-			for _, ch := range c.children {
-				if cohort(&ch) {
-					eligible[ch.IDNumber] = append(eligible[ch.IDNumber], c)
-				}
-			}
-		}
-		sc.Reset()
-		pend = pend[:0]
-	}
-	err = s.Store.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sum.Persons++
-		p := &h.Person
-		if cohort(p) {
-			childTown[p.IDNumber] = townOn(&h, today)
-		}
-		want := false
-		if r.Kind.Housing() {
-			want = date.YearsBetween(p.BirthDate, today) >= 18
-		} else {
-			want = slices.ContainsFunc(h.Children, func(c registry.Person) bool { return cohort(&c) })
-		}
-		if !want {
-			return nil
-		}
-		f := points.Derive(&h, today, s.Scheme, s.pointsOptions())
-		if _, err := sc.Add(&f); err != nil {
-			// A record the scheme refuses cannot be eligible: it is left
-			// out, and the pass goes on with the next person.
-			return nil //nolint:nilerr // a refused record is an answer (not eligible), not a failure of the pass
-		}
-		pend = append(pend, cand{id: p.IDNumber, name: p.Name, children: h.Children, town: townOn(&h, today)})
-		if sc.Full() {
-			flush()
-		}
-		return nil
-	})
+	found, err := s.candidates(ctx, &r, day, &sum)
 	if err != nil {
 		return sum, err
 	}
-	flush()
-
 	var add []Application
 	if r.Kind.Housing() {
-		covered := map[string]bool{} // children of households that applied
-		for _, c := range housing {
-			sum.Candidates++
-			var kids []string
-			for _, ch := range c.children {
-				if date.YearsBetween(ch.BirthDate, today) < 18 {
-					kids = append(kids, ch.IDNumber)
-				}
-			}
-			if applied[c.id] || slices.ContainsFunc(kids, func(k string) bool { return covered[k] }) {
-				sum.Skipped++
-				continue
-			}
-			n := 1 + len(kids)
-			if len(kids) > 0 {
-				n++ // a partner
-			}
-			a := Application{Round: id, Applicant: c.id, Household: n, AppliedOn: today, Status: Pending}
-			if err := checkRequest(&r, &a); err != nil {
-				sum.Skipped++ // no unit type of the round fits
-				continue
-			}
-			for _, k := range kids {
-				covered[k] = true
-			}
-			applied[c.id] = true
-			add = append(add, a)
-		}
+		add = housingApplications(&r, found.housing, applied, today, &sum)
 	} else {
-		children := make([]string, 0, len(eligible))
-		for ch := range eligible {
-			children = append(children, ch)
-		}
-		slices.Sort(children)
-		for _, ch := range children {
-			sum.Candidates++
-			town := childTown[ch]
-			g := eligible[ch][0]
-			if town == "" {
-				town = g.town
-			}
-			if applied[ch] || (r.Town != "" && town != r.Town) {
-				sum.Skipped++
-				continue
-			}
-			a := Application{Round: id, Applicant: g.id, Child: ch, AppliedOn: today, Status: Pending, Choices: nearChoices(&r, town, seed, ch)}
-			applied[ch] = true
-			add = append(add, a)
-		}
+		add = schoolApplications(&r, found, applied, today, seed, &sum)
 	}
 	// The same gates as Apply, with one cache of histories.
 	v := s.view()
@@ -199,6 +76,137 @@ func (s *Service) ApplyAll(ctx context.Context, id string, seed uint64) (ApplyAl
 	}
 	sum.Applied = len(add)
 	return sum, nil
+}
+
+// appliedSubjects returns the subjects (child, or housing applicant) of
+// the round's applications that are not refused.
+func (s *Service) appliedSubjects(ctx context.Context, id string) (map[string]bool, error) {
+	existing, err := s.Store.Applications(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	applied := map[string]bool{}
+	for _, a := range existing {
+		if a.Status != Refused {
+			applied[a.Subject()] = true
+		}
+	}
+	return applied, nil
+}
+
+// candidate is a person eligible for the round's service on the day.
+type candidate struct {
+	id, name string
+	children []registry.Person
+	town     string
+}
+
+// found is what ApplyAll's pass over the registry found.
+type found struct {
+	housing   []candidate            // housing rounds: eligible adults, by ID
+	guardians map[string][]candidate // school rounds: cohort child → eligible guardians, by ID
+	childTown map[string]string      // school rounds: cohort child → town on the day
+}
+
+// candidates reads the registry once, scoring on day only the persons that
+// matter (adults for housing, guardians of the cohort for school), and
+// returns those eligible for the round's service. A person whose record
+// the scheme refuses cannot be eligible: they are left out.
+func (s *Service) candidates(ctx context.Context, r *Round, day points.Day, sum *ApplyAllSummary) (found, error) {
+	today := day.AsOf()
+	svc := slices.IndexFunc(day.Version().Services, func(x policy.Named) bool { return x.Name == r.Kind.Service() })
+	out := found{guardians: map[string][]candidate{}, childTown: map[string]string{}}
+	cohort := func(p *registry.Person) bool {
+		return !r.Kind.Housing() && !p.BirthDate.IsZero() && date.YearsBetween(p.BirthDate, date.Of(r.Year, time.August, 31)) == r.Kind.EntryAge()
+	}
+	keep := func(h *registry.PersonHistory) bool {
+		sum.Persons++
+		p := &h.Person
+		if cohort(p) {
+			out.childTown[p.IDNumber] = townOn(h, today)
+		}
+		if r.Kind.Housing() {
+			return date.YearsBetween(p.BirthDate, today) >= 18
+		}
+		return slices.ContainsFunc(h.Children, func(c registry.Person) bool { return cohort(&c) })
+	}
+	err := day.All(ctx, s.Store, points.PassOptions{Keep: keep}, func(row *points.Row) error {
+		if svc < 0 || !row.Eligible(svc) {
+			return nil
+		}
+		h := row.History
+		c := candidate{id: h.Person.IDNumber, name: h.Person.Name, children: h.Children, town: townOn(h, today)}
+		if r.Kind.Housing() {
+			out.housing = append(out.housing, c)
+			return nil
+		}
+		for _, ch := range c.children {
+			if cohort(&ch) {
+				out.guardians[ch.IDNumber] = append(out.guardians[ch.IDNumber], c)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// housingApplications returns an application of every eligible adult's
+// household not yet applied for: the unit type of the household (themself,
+// a partner when they have a registered child, their children under 18).
+func housingApplications(r *Round, adults []candidate, applied map[string]bool, today date.Date, sum *ApplyAllSummary) []Application {
+	var add []Application
+	covered := map[string]bool{} // children of households that applied
+	for _, c := range adults {
+		sum.Candidates++
+		var kids []string
+		for _, ch := range c.children {
+			if date.YearsBetween(ch.BirthDate, today) < 18 {
+				kids = append(kids, ch.IDNumber)
+			}
+		}
+		if applied[c.id] || slices.ContainsFunc(kids, func(k string) bool { return covered[k] }) {
+			sum.Skipped++
+			continue
+		}
+		n := 1 + len(kids)
+		if len(kids) > 0 {
+			n++ // a partner
+		}
+		a := Application{Round: r.ID, Applicant: c.id, Household: n, AppliedOn: today, Status: Pending}
+		if err := checkRequest(r, &a); err != nil {
+			sum.Skipped++ // no unit type of the round fits
+			continue
+		}
+		for _, k := range kids {
+			covered[k] = true
+		}
+		applied[c.id] = true
+		add = append(add, a)
+	}
+	return add
+}
+
+// schoolApplications returns an application for every child of the cohort
+// with an eligible guardian, not yet applied for (and, town rounds, living
+// in the town), by the first such guardian, ranking nearChoices.
+func schoolApplications(r *Round, f found, applied map[string]bool, today date.Date, seed uint64, sum *ApplyAllSummary) []Application {
+	var add []Application
+	for _, ch := range slices.Sorted(maps.Keys(f.guardians)) {
+		sum.Candidates++
+		town := f.childTown[ch]
+		g := f.guardians[ch][0]
+		if town == "" {
+			town = g.town
+		}
+		if applied[ch] || (r.Town != "" && town != r.Town) {
+			sum.Skipped++
+			continue
+		}
+		a := Application{Round: r.ID, Applicant: g.id, Child: ch, AppliedOn: today, Status: Pending, Choices: nearChoices(r, town, seed, ch)}
+		applied[ch] = true
+		add = append(add, a)
+	}
+	return add
 }
 
 // nearChoices returns up to min(3, r.Choices) places for a child living

@@ -52,12 +52,9 @@ func (s *Service) now() time.Time {
 
 func (s *Service) today() date.Date { return date.FromTime(s.now().In(cst)) }
 
-func (s *Service) pointsOptions() points.Options {
-	if s.Points.Region == "" {
-		return points.DefaultOptions
-	}
-	return s.Points
-}
+// scoring is how the service scores persons: its scheme, its derivation
+// options.
+func (s *Service) scoring() *points.Scoring { return points.NewScoring(s.Scheme, s.Points) }
 
 // CalendarNow returns the working-day calendar in force: the shipped one
 // with the notices officers stored (which win for their year).
@@ -597,19 +594,17 @@ func (v *registryView) guardiansOf(ctx context.Context, child string) ([]string,
 	return g, nil
 }
 
-// score evaluates a person's points as of asOf under ver.
-func (v *registryView) score(h *registry.PersonHistory, ver *policy.Version, asOf date.Date) (*policy.Result, error) {
+// score returns a person's result on day (one day a view: the close).
+func (v *registryView) score(h *registry.PersonHistory, day points.Day) (*policy.Result, error) {
 	if r, ok := v.results[h.Person.IDNumber]; ok {
 		return r, nil
 	}
-	f := points.Derive(h, asOf, ver.Scheme(), v.s.pointsOptions())
-	in := ver.Scheme().NewInputs()
-	if err := f.Fill(in); err != nil {
+	scored, err := day.Person(h)
+	if err != nil {
 		return nil, err
 	}
-	r := ver.Evaluate(in, asOf)
-	v.results[h.Person.IDNumber] = &r
-	return &r, nil
+	v.results[h.Person.IDNumber] = &scored.Result
+	return &scored.Result, nil
 }
 
 // gates checks the registry gates of a, reading the registry through v:
@@ -631,7 +626,7 @@ func (s *Service) gates(ctx context.Context, r *Round, a *Application, v *regist
 	a.ApplicantName = applicant.Person.Name
 	asOf := a.AppliedOn
 	if close != nil {
-		asOf = close.asOf
+		asOf = close.day.AsOf()
 	}
 	var child *registry.PersonHistory
 	var guardians []string
@@ -668,7 +663,7 @@ func (s *Service) gates(ctx context.Context, r *Round, a *Application, v *regist
 		return nil
 	}
 	// At close: eligibility and priority as of the close date.
-	res, err := v.score(applicant, close.version, asOf)
+	res, err := v.score(applicant, close.day)
 	if err != nil {
 		return refuse("applicant_not_found", err.Error())
 	}
@@ -694,7 +689,7 @@ func (s *Service) gates(ctx context.Context, r *Round, a *Application, v *regist
 			if gh == nil {
 				continue
 			}
-			gr, err := v.score(gh, close.version, asOf)
+			gr, err := v.score(gh, close.day)
 			if err != nil {
 				continue // a guardian whose record the scheme refuses adds nothing
 			}
@@ -738,9 +733,8 @@ func townOn(h *registry.PersonHistory, day date.Date) string {
 // closing is the state of a close.
 type closing struct {
 	view    *registryView
-	version *policy.Version
-	service int // index of the round's gate in version.Services; -1 when the scheme has none
-	asOf    date.Date
+	day     points.Day // the close date, under the version then in force
+	service int        // index of the round's gate in the version's Services; -1 when the scheme has none
 }
 
 // CloseSummary is what Close did.
@@ -766,11 +760,12 @@ func (s *Service) Close(ctx context.Context, id string) (CloseSummary, error) {
 		return CloseSummary{}, err
 	}
 	asOf := s.today()
-	ver, err := s.Scheme.Version(asOf)
+	day, err := s.scoring().On(asOf)
 	if err != nil {
 		return CloseSummary{}, apperr.Wrap(apperr.Invalid, err, "round %s: close: points scheme %s", id, s.Scheme.Name)
 	}
-	cl := &closing{view: s.view(), version: ver, service: -1, asOf: asOf}
+	ver := day.Version()
+	cl := &closing{view: s.view(), day: day, service: -1}
 	for i, svc := range ver.Services {
 		if svc.Name == r.Kind.Service() {
 			cl.service = i

@@ -14,6 +14,10 @@ import (
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
+// scoring is how the server scores persons: its scheme, its derivation
+// options.
+func (s *server) scoring() *points.Scoring { return points.NewScoring(s.opt.Scheme, s.opt.Points) }
+
 // explain returns the points of the person id as of asOf in lang: one
 // history read (a fixed chain of queries) and one evaluation, cached.
 func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang string) (points.Explanation, error) {
@@ -21,7 +25,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	if ex, ok := s.explains.get(key); ok {
 		return ex, nil
 	}
-	v, err := s.opt.Scheme.Version(asOf)
+	day, err := s.scoring().On(asOf)
 	if err != nil {
 		return points.Explanation{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf)
 	}
@@ -29,8 +33,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	if err != nil {
 		return points.Explanation{}, err
 	}
-	f := points.Derive(&h, asOf, v.Scheme(), s.opt.Points)
-	ex, err := points.Explain(v, &f, asOf, policyLang(lang), points.Actions)
+	ex, err := day.Explain(&h, policyLang(lang), points.Actions)
 	if err != nil {
 		return points.Explanation{}, apperr.Wrap(apperr.Internal, err, "scoring failed")
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/jobs"
-	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -354,118 +353,6 @@ func (s *server) registryChanged() {
 	s.explains.clear()
 	s.pointsPages.clear()
 	s.refreshFigures()
-}
-
-// computeReform scores every person under the scheme in force and the
-// reform on today: the view viewReform (a scan of the registry).
-func (s *server) computeReform(ctx context.Context, today date.Date, report func(jobs.Progress)) (points.DiffReport, error) {
-	total, read := s.personsCount(), int64(0)
-	va, err := s.opt.Scheme.Version(today)
-	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
-	}
-	vb, err := s.opt.Reform.Version(today)
-	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
-	}
-	towns, err := s.townNames(ctx)
-	if err != nil {
-		return points.DiffReport{}, err
-	}
-	const batch = 1024
-	diff := points.NewDiff(va, vb, today, towns)
-	sa, sb := points.NewScorer(va, today, batch), points.NewScorer(vb, today, batch)
-	groups := make([]points.Group, 0, batch)
-	flush := func() {
-		sa.Evaluate()
-		sb.Evaluate()
-		for row, g := range groups {
-			diff.Add(g, sa.Batch(), row, sb.Batch(), row)
-		}
-		sa.Reset()
-		sb.Reset()
-		groups = groups[:0]
-	}
-	err = s.st.ForEachHistory(ctx, func(h registry.PersonHistory) error {
-		if read++; read%progressEvery == 0 {
-			report(jobs.Progress{Done: read, Total: max(total, read)})
-		}
-		f := points.Derive(&h, today, va.Scheme(), s.opt.Points)
-		ina, erra := sa.Inputs(&f)
-		inb, errb := sb.Inputs(&f)
-		if erra != nil || errb != nil {
-			return nil //nolint:nilerr // refused inputs are counted by `rooted policy diff`; the page shows the rest
-		}
-		sa.AddInputs(ina)
-		sb.AddInputs(inb)
-		groups = append(groups, points.GroupOf(&h, today))
-		if sa.Full() {
-			flush()
-		}
-		return nil
-	})
-	if err != nil {
-		return points.DiffReport{}, err
-	}
-	flush()
-	return diff.Report(), nil
-}
-
-type schemesData struct {
-	Report points.DiffReport
-	Charts []chart
-}
-
-func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
-	rep, pending, err := viewOf[points.DiffReport](s, r.Context(), viewReform)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if pending != nil {
-		s.viewPending(w, r, "schemes.title", pending)
-		return
-	}
-	lang := langOf(r)
-	from, to := rep.From.Scheme+" "+rep.From.Version, rep.To.Scheme+" "+rep.To.Version
-	hist := chart{ID: "hist", Kind: "bar", Title: s.cat.tr(lang, "schemes.histogram"), Series: []series{{Name: from}, {Name: to}}}
-	for _, b := range rep.Histogram {
-		hist.Labels = append(hist.Labels, fmt.Sprintf("%d–%d", b.From, b.To-1))
-		hist.Series[0].Values = append(hist.Series[0].Values, float64(b.A))
-		hist.Series[1].Values = append(hist.Series[1].Values, float64(b.B))
-	}
-	elig := chart{ID: "elig", Kind: "hbar", Title: s.cat.tr(lang, "schemes.eligible"), Series: []series{{Name: from}, {Name: to}}}
-	for _, e := range rep.Eligible {
-		elig.Labels = append(elig.Labels, s.serviceLabel(e.Service, lang))
-		elig.Series[0].Values = append(elig.Series[0].Values, float64(e.A))
-		elig.Series[1].Values = append(elig.Series[1].Values, float64(e.B))
-	}
-	charts := []chart{hist, elig}
-	for _, bd := range rep.Breakdowns {
-		if bd.Dimension != points.ByTown {
-			continue
-		}
-		c := chart{ID: "town", Kind: "hbar", Title: s.cat.tr(lang, "schemes.by_town"), Series: []series{{Name: s.cat.tr(lang, "schemes.mean_change")}}}
-		for _, row := range bd.Rows {
-			c.Labels = append(c.Labels, row.Label)
-			c.Series[0].Values = append(c.Series[0].Values, row.MeanChange)
-		}
-		charts = append(charts, c)
-	}
-	s.render(w, r, http.StatusOK, "schemes.html", "schemes.title", schemesData{Report: rep, Charts: charts})
-}
-
-func (s *server) apiSchemesDiff(w http.ResponseWriter, r *http.Request) {
-	rep, pending, err := viewOf[points.DiffReport](s, r.Context(), viewReform)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if pending != nil {
-		s.viewAccepted(w, pending)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
 }
 
 // computeForecast is the view viewForecast: the school forecast on today.
