@@ -295,7 +295,7 @@ func newServer(st Store, opt Options) *server {
 		st: st, opt: opt,
 		pages:      mustParsePages(),
 		static:     loadStatic(),
-		cat:        mustLoadCatalogue(),
+		cat:        catalogue{},
 		key:        newSealer(sealKeys, opt.Now),
 		ipLimit:    &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
 		userLimit:  &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
@@ -388,7 +388,7 @@ type problemBody struct {
 // safe to show) into the problem of an API answer in lang.
 func (s *server) problemDetail(lang, code, msg string) problemBody {
 	p := problemBody{Type: "about:blank", Detail: msg, Code: code}
-	if _, ok := s.cat[lang][msg]; ok {
+	if s.cat.has(msg) {
 		p.Detail, p.Code = s.cat.tr(lang, msg), msg
 	}
 	return p
