@@ -16,10 +16,10 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 	"github.com/newcitizens/rooted/internal/store"
-	"github.com/newcitizens/rooted/internal/web"
 )
 
 // roundSubcommands are the steps of `rooted round`, in the order a round
@@ -93,7 +93,7 @@ func runRound(ctx context.Context, e *env, args []string) error {
 	}
 	scheme, err := policy.Load(o.scheme)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "round: scheme refused")
+		return apperr.WrapE("round.scheme", apperr.Invalid, err, "error.round_scheme_refused")
 	}
 	st, err := openStore(ctx, c.DB)
 	if err != nil {
@@ -307,7 +307,7 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 			if subject == "" {
 				subject = req.Applicant
 			}
-			return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
+			return apperr.E("round.apply", apperr.Conflict, "error.cli_apply_conflict", msg.M{Key: "apply.conflict"}, ident.MaskID(strings.TrimSpace(subject)))
 		}
 		if err != nil {
 			return err
@@ -445,11 +445,11 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 		if o.calendarFile != "" {
 			data, err := os.ReadFile(o.calendarFile)
 			if err != nil {
-				return apperr.Wrap(apperr.Invalid, err, "round calendar: cannot read %s", o.calendarFile)
+				return apperr.WrapE("round.calendar", apperr.Invalid, err, "error.calendar_unreadable", o.calendarFile)
 			}
 			years, err := calendar.ParseYears(filepath.Base(o.calendarFile), data)
 			if err != nil {
-				return apperr.Wrap(apperr.Invalid, err, "round calendar")
+				return apperr.WrapE("round.calendar", apperr.Invalid, err, "error.calendar")
 			}
 			if err := svc.ImportCalendar(ctx, years); err != nil {
 				return err

@@ -20,8 +20,8 @@ const (
 // Error is an application error.
 type Error struct {
 	Code string // one of the codes above
-	// Op names the operation that failed, area.verb ("round.close",
-	// "store.job_claim"), for the log and the reader of a trace.
+	// Op names the operation that failed, as area.verb (round.close,
+	// store.job_claim), for the log and the reader of a trace.
 	Op string
 	// Key is the catalogue key of the message safe to show, Args its
 	// arguments. Keys of the error. area are lower layers' sentences; the

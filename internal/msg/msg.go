@@ -78,7 +78,20 @@ func T(lang Lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return f
 	}
+	for i, a := range args {
+		if m, ok := a.(M); ok {
+			args = slices.Clone(args) // the caller's slice is the caller's
+			args[i] = T(lang, m.Key, m.Args...)
+		}
+	}
 	return fmt.Sprintf(f, args...)
+}
+
+// M is a message as an argument of another, rendered in the same
+// language: "the seed is too weak: %s" with M{Key: "error.seed_length", …}.
+type M struct {
+	Key  string
+	Args []any
 }
 
 // Has reports whether key is in the catalogue.

@@ -87,7 +87,7 @@ func (s *Service) Results(ctx context.Context, id, applicant string, lang Lang) 
 	if applicant != "" {
 		apps = slices.DeleteFunc(apps, func(a Application) bool { return a.Applicant != applicant })
 		if len(apps) == 0 {
-			return nil, apperr.New(apperr.NotFound, "round %s: %s has no application in the round", id, ident.MaskID(applicant))
+			return nil, apperr.E("round.results", apperr.NotFound, "error.no_application_of", id, ident.MaskID(applicant))
 		}
 	}
 	var res *alloc.Result
