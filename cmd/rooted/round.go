@@ -307,7 +307,8 @@ func (o *roundOpts) run(ctx context.Context, e *env, svc *rounds.Service, st *st
 			if subject == "" {
 				subject = req.Applicant
 			}
-			return apperr.E("round.apply", apperr.Conflict, "error.cli_apply_conflict", msg.M{Key: "apply.conflict"}, ident.MaskID(strings.TrimSpace(subject)))
+			// The reason was always in the command's --lang (zh by default).
+			return inLang{apperr.E("round.apply", apperr.Conflict, "error.cli_apply_conflict", msg.M{Key: "apply.conflict"}, ident.MaskID(strings.TrimSpace(subject))), msg.Parse(c.Lang)}
 		}
 		if err != nil {
 			return err
