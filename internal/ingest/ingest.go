@@ -539,7 +539,7 @@ func (r *fileRun) checkRow(ctx context.Context, row row) error {
 	}
 	switch {
 	case len(r.reasons) > 0:
-		return r.quarantineRow(row.cells, row.line, strings.Join(r.reasons, reasonSep[r.lang()]))
+		return r.quarantineRow(row.cells, row.line, strings.Join(r.reasons, format(r.im.en, mReasonSep)))
 	case r.deferred:
 		// counted when its guardian turns up, or quarantined at the end
 	default:
@@ -586,12 +586,6 @@ func (r *fileRun) resolveWaiting(ctx context.Context) error {
 	return nil
 }
 
-func (r *fileRun) lang() int {
-	if r.im.en {
-		return 1
-	}
-	return 0
-}
 
 // key hashes the parts of a natural key.
 func (r *fileRun) key(parts ...string) uint64 {

@@ -56,10 +56,9 @@ const (
 	mDuplicate       = "quarantine.duplicate"
 	mSeats           = "quarantine.seats"
 	mCode            = "quarantine.code"
+	// mReasonSep joins the reasons of one row.
+	mReasonSep = "quarantine.reason_sep"
 )
-
-// reasonSep joins the reasons of one row.
-var reasonSep = [2]string{"；", "; "}
 
 // format renders the reason key in Chinese, or in English when en is set.
 func format(en bool, key string, args ...any) string {

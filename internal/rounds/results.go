@@ -324,11 +324,7 @@ func priorityText(lang Lang, p Priority, tieNames []string) string {
 			}
 			parts[k] = name + " " + strconv.FormatFloat(v, 'f', -1, 64)
 		}
-		sep := ", "
-		if lang == ZH {
-			sep = "，"
-		}
-		tb = T(lang, "tiebreak", strings.Join(parts, sep))
+		tb = T(lang, "tiebreak", strings.Join(parts, T(lang, "list_sep")))
 	}
 	return T(lang, "priority", d, strconv.FormatFloat(p.Points, 'f', -1, 64), tb, p.Ticket)
 }
