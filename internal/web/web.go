@@ -362,8 +362,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.opt.Logger.Error("request failed", "method", r.Method, "path", logPath(r), "op", apperr.OpOf(err), "err", err)
 	}
-	lang := langOf(r)
-	detail, ok := apperr.Render(err, msg.Parse(lang))
+	lang := msg.Parse(langOf(r))
+	detail, ok := apperr.Render(err, lang)
 	if !ok {
 		detail = http.StatusText(status)
 	}
@@ -375,8 +375,20 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apperr.Error
 	if errors.As(err, &ae) && code != apperr.Internal {
 		p.Code = problemCode(ae)
+		if !langStated(r) {
+			// A program that states no language reads the words it
+			// always read: a page reason's key in the default language,
+			// a lower layer's sentence in English.
+			p.Detail = msg.T(lang, ae.Message)
+		}
 	}
 	problem(w, status, p)
+}
+
+// langStated reports whether r names a language (the switch's cookie or
+// Accept-Language), rather than taking the default.
+func langStated(r *http.Request) bool {
+	return cookieValue(r, langCookie) != "" || preferredLang(r.Header.Get("Accept-Language")) != ""
 }
 
 // problemCode is the code of an API answer for e: the key of its message
