@@ -586,7 +586,6 @@ func (r *fileRun) resolveWaiting(ctx context.Context) error {
 	return nil
 }
 
-
 // key hashes the parts of a natural key.
 func (r *fileRun) key(parts ...string) uint64 {
 	var h maphash.Hash
