@@ -146,9 +146,9 @@ func errorText(err error) string {
 	if !errors.As(err, &il) {
 		return err.Error()
 	}
-	var ae *apperr.Error
-	if !errors.As(il.err, &ae) || ae != il.err {
-		return il.err.Error() // wrapped with context of its own: as it is
+	ae, ok := il.err.(*apperr.Error) //nolint:errorlint // only an application error at the top is rendered; one wrapped with context of its own prints as it is
+	if !ok {
+		return il.err.Error()
 	}
 	text := ae.Render(il.lang)
 	if ae.Err != nil {

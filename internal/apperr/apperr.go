@@ -33,7 +33,7 @@ type Error struct {
 	// Wrap set only this; E and WrapE set it to what New would have, for
 	// the readers of the field that have not moved to Render yet.
 	//
-	// Deprecated: read Render; give a Key (E, WrapE).
+	// New code reads Render and gives a Key (E, WrapE).
 	Message string
 	Err     error // cause, for the log
 }
@@ -96,14 +96,15 @@ func legacyMessage(key string, args []any) string {
 
 // New returns an error with code and a formatted message.
 //
-// Deprecated: use E, whose message is a catalogue key.
+// Use E, whose message is a catalogue key, in new code; New stays while
+// the call sites move.
 func New(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // Wrap returns an error with code, message and cause.
 //
-// Deprecated: use WrapE, whose message is a catalogue key.
+// Use WrapE, whose message is a catalogue key, in new code.
 func Wrap(code string, err error, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }

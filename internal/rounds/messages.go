@@ -33,7 +33,7 @@ func T(lang Lang, key string, args ...any) string {
 // language → format, read from the catalogue for the callers that show a
 // reason without its particulars.
 //
-// Deprecated: use msg.Format(lang, msg.Key("result.", key)); this table
+// New code uses msg.Format(lang, msg.Key("result.", key)); this table
 // stays only until web/rounds_console.go moves to it.
 var Messages = func() map[string]map[Lang]string {
 	m := map[string]map[Lang]string{}

@@ -76,7 +76,7 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 // else Chinese), formatted with args: the command line says what the pages
 // say, in the same words.
 //
-// Deprecated: use msg.T(msg.Parse(lang), key, args...).
+// New code uses msg.T(msg.Parse(lang), key, args...).
 func Message(lang, key string, args ...any) string {
 	return msg.T(msg.Parse(lang), key, args...)
 }
