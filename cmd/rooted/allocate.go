@@ -33,18 +33,18 @@ func runAllocate(ctx context.Context, e *env, args []string) error {
 		data, err = io.ReadAll(e.stdin)
 	}
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "allocate: cannot read %s", name)
+		return apperr.WrapE("allocate.read", apperr.Invalid, err, "error.allocate_unreadable", name)
 	}
 	in, err := alloc.ParseInstance(data)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "allocate: %s", name)
+		return apperr.WrapE("allocate.run", apperr.Invalid, err, "error.allocate_file", name)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	res, err := alloc.Allocate(in)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "allocate: %s", name)
+		return apperr.WrapE("allocate.run", apperr.Invalid, err, "error.allocate_file", name)
 	}
 	_, err = e.stdout.Write(res.AppendJSON(make([]byte, 0, 96*len(res.Assignments)+128*len(res.Schools)+256)))
 	return err

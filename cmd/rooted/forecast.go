@@ -98,7 +98,7 @@ func (v *forecastFlagValues) apply(cfg *forecast.Config) error {
 // forecastErr maps a configuration error to a usage error (exit 2).
 func forecastErr(err error) error {
 	if errors.Is(err, forecast.ErrConfig) {
-		return apperr.Wrap(apperr.Invalid, err, "forecast")
+		return apperr.WrapE("forecast.run", apperr.Invalid, err, "error.forecast")
 	}
 	return err
 }

@@ -50,7 +50,7 @@ func storedSignInKey(ctx context.Context, st *store.DB, demo bool, logger *slog.
 func readKeyFile(name, f string) ([][]byte, error) {
 	b, err := os.ReadFile(f)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "serve: %s unreadable", name)
+		return nil, apperr.WrapE("serve.keys", apperr.Invalid, err, "error.serve_file_unreadable", name)
 	}
 	var keys [][]byte
 	for i, line := range strings.Split(string(b), "\n") {
@@ -59,12 +59,12 @@ func readKeyFile(name, f string) ([][]byte, error) {
 			continue
 		}
 		if len(line) < minKeyLen {
-			return nil, apperr.New(apperr.Invalid, "serve: %s %s line %d holds %d characters; want at least %d (e.g. openssl rand -hex 32)", name, f, i+1, len(line), minKeyLen)
+			return nil, apperr.E("serve.keys", apperr.Invalid, "error.serve_key_short", name, f, i+1, len(line), minKeyLen)
 		}
 		keys = append(keys, []byte(line))
 	}
 	if len(keys) == 0 {
-		return nil, apperr.New(apperr.Invalid, "serve: %s %s holds no key", name, f)
+		return nil, apperr.E("serve.keys", apperr.Invalid, "error.serve_no_key", name, f)
 	}
 	return keys, nil
 }

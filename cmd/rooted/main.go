@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 func main() {
@@ -69,17 +71,87 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.Is(err, errPartial):
 		return exitPartial
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "rooted:", err)
+		fmt.Fprintln(stderr, "rooted:", errorText(err))
 		return exitUnusable
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "rooted: interrupted; nothing of the unfinished step was written")
 		return exitPartial
 	case apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.NotFound):
-		fmt.Fprintln(stderr, "rooted:", err)
+		fmt.Fprintln(stderr, "rooted:", errorText(err))
 		return exitUnusable
 	}
-	fmt.Fprintln(stderr, "rooted:", err)
+	fmt.Fprintln(stderr, "rooted:", errorText(err))
 	return exitPartial
+}
+
+// inLang is the error of a command whose reader chose a language (--lang
+// or ROOTED_LANG), so that the message is rendered in it at the edge,
+// where it is printed. Without a choice an error prints as it always did
+// (an application error's English), so scripts that read today's words
+// keep reading them.
+type inLang struct {
+	err  error
+	lang msg.Lang
+}
+
+func (e inLang) Error() string { return e.err.Error() }
+func (e inLang) Unwrap() error { return e.err }
+
+// withLang returns err marked with the language its reader chose, or err
+// as it is when they chose none.
+func withLang(err error, args []string, getenv func(string) string) error {
+	if errors.As(err, new(inLang)) {
+		return err // the command chose already (its --lang defaults to zh)
+	}
+	if l, ok := cliLang(args, getenv); ok {
+		return inLang{err, l}
+	}
+	return err
+}
+
+// cliLang is the language a command's reader chose: its --lang flag, else
+// ROOTED_LANG; ok is false when neither is given. It reads the flag
+// before the command parses it, since an error may come before (or from)
+// the parsing.
+func cliLang(args []string, getenv func(string) string) (lang msg.Lang, ok bool) {
+	name := getenv("ROOTED_LANG")
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		flag, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || flag != "lang" {
+			continue
+		}
+		if hasValue {
+			name = value
+		} else if i+1 < len(args) {
+			name = args[i+1]
+		}
+	}
+	if name == "" {
+		return msg.ZH, false
+	}
+	return msg.Parse(name), true
+}
+
+// errorText is what the command line says of err: an application error's
+// message in the reader's language (and its cause, which is for the
+// operator and has no translation), any other error as it is.
+func errorText(err error) string {
+	var il inLang
+	if !errors.As(err, &il) {
+		return err.Error()
+	}
+	ae, ok := il.err.(*apperr.Error) //nolint:errorlint // only an application error at the top is rendered; one wrapped with context of its own prints as it is
+	if !ok {
+		return il.err.Error()
+	}
+	text := ae.Render(il.lang)
+	if ae.Err != nil {
+		text += ": " + ae.Err.Error()
+	}
+	return text
 }
 
 // command is one subcommand.
@@ -128,7 +200,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+			if err := c.run(ctx, e, args[1:]); err != nil {
+				return withLang(err, args[1:], getenv)
+			}
+			return nil
 		}
 	}
 	printUsage(stderr)

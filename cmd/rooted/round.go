@@ -16,8 +16,8 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/rounds"
-	"github.com/newcitizens/rooted/internal/web"
 )
 
 // roundSubcommands are the steps of `rooted round`, in the order a round
@@ -79,7 +79,7 @@ func runRound(ctx context.Context, e *env, args []string) error {
 	}
 	scheme, err := loadScheme("round", c.Scheme)
 	if err != nil {
-		return err
+		return apperr.WrapE("round.scheme", apperr.Invalid, err, "error.round_scheme_refused")
 	}
 	st, err := openStore(ctx, c.DB)
 	if err != nil {
@@ -363,7 +363,8 @@ func (o *roundOpts) apply(ctx context.Context, e *env, svc *rounds.Service, id s
 		if subject == "" {
 			subject = req.Applicant
 		}
-		return apperr.New(apperr.Conflict, "round apply: %s (%s)", web.Message(c.Lang, "apply.conflict"), ident.MaskID(strings.TrimSpace(subject)))
+		// The reason was always in the command's --lang (zh by default).
+		return inLang{apperr.E("round.apply", apperr.Conflict, "error.cli_apply_conflict", msg.M{Key: "apply.conflict"}, ident.MaskID(strings.TrimSpace(subject))), msg.Parse(c.Lang)}
 	}
 	if err != nil {
 		return err
@@ -501,11 +502,11 @@ func (o *roundOpts) calendar(ctx context.Context, e *env, svc *rounds.Service) e
 	if o.calendarFile != "" {
 		data, err := os.ReadFile(o.calendarFile)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "round calendar: cannot read %s", o.calendarFile)
+			return apperr.WrapE("round.calendar", apperr.Invalid, err, "error.calendar_unreadable", o.calendarFile)
 		}
 		years, err := calendar.ParseYears(filepath.Base(o.calendarFile), data)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "round calendar")
+			return apperr.WrapE("round.calendar", apperr.Invalid, err, "error.calendar")
 		}
 		if err := svc.ImportCalendar(ctx, years); err != nil {
 			return err

@@ -159,7 +159,7 @@ func demoScores(ctx context.Context, e *env, st *store.DB, c config, scheme *pol
 	}
 	day, err := points.NewScoring(scheme, points.DefaultOptions).On(c.AsOf)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "demo")
+		return apperr.WrapE("demo.run", apperr.Invalid, err, "error.demo")
 	}
 	fmt.Fprintln(e.stderr, "rooted: scoring everyone by the points scheme …")
 	quiet := *e
@@ -284,7 +284,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme, reform *
 		return err
 	}
 	if signInKey != "" && len(signInKey) < 32 {
-		return apperr.New(apperr.Invalid, "serve: ROOTED_SIGNIN_KEY_FILE holds %d characters; want at least 32 (e.g. openssl rand -hex 32)", len(signInKey))
+		return apperr.E("serve.config", apperr.Invalid, "error.signin_key_short", len(signInKey))
 	}
 	if signInKey == "" {
 		if signInKey, err = storedSignInKey(ctx, st, demo, logger); err != nil {
@@ -393,7 +393,7 @@ func trustedProxies(v string) ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(f)
 			if aerr != nil {
-				return nil, apperr.New(apperr.Invalid, "serve: ROOTED_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR prefix", f)
+				return nil, apperr.E("serve.config", apperr.Invalid, "error.trusted_proxy", f)
 			}
 			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
 		}
@@ -412,11 +412,11 @@ func secretFile(name, f string) (string, error) {
 	}
 	b, err := os.ReadFile(f)
 	if err != nil {
-		return "", apperr.Wrap(apperr.Invalid, err, "serve: %s unreadable", name)
+		return "", apperr.WrapE("serve.secret", apperr.Invalid, err, "error.serve_file_unreadable", name)
 	}
 	s := strings.TrimSpace(string(b))
 	if s == "" {
-		return "", apperr.New(apperr.Invalid, "serve: %s %s is empty", name, f)
+		return "", apperr.E("serve.secret", apperr.Invalid, "error.serve_file_empty", name, f)
 	}
 	return s, nil
 }

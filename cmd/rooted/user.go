@@ -69,7 +69,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 	} else {
 		b, err := os.ReadFile(pwFile)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "user add: --password-file unreadable")
+			return apperr.WrapE("user.add", apperr.Invalid, err, "error.password_file_unreadable")
 		}
 		pw, _, _ = strings.Cut(string(b), "\n")
 		pw = strings.TrimRight(pw, "\r")
@@ -224,7 +224,7 @@ func userUnlockCitizen(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("user unlock-citizen: --officer %s: %w", officer, err)
 	}
 	if u.Disabled || u.Role != auth.Admin {
-		return apperr.New(apperr.Forbidden, "user unlock-citizen: officer %s (%s) may not unlock a citizen's account: the service centre's admins do", officer, u.Role)
+		return apperr.E("user.unlock_citizen", apperr.Forbidden, "error.unlock_not_admin", officer, u.Role)
 	}
 	key, err := secretFile("ROOTED_SIGNIN_KEY_FILE", c.Serve.SignInKeyFile)
 	if err != nil {

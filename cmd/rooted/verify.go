@@ -31,17 +31,17 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "verify: cannot read %s", files[0])
+		return apperr.WrapE("verify.read", apperr.Invalid, err, "error.verify_unreadable", files[0])
 	}
 	var lists []rounds.List
 	for _, name := range files[1:] {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "verify: cannot read %s", name)
+			return apperr.WrapE("verify.read", apperr.Invalid, err, "error.verify_unreadable", name)
 		}
 		l, err := ingest.ReadList(name, b)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "verify: %s is not a published list", name)
+			return apperr.WrapE("verify.read", apperr.Invalid, err, "error.verify_not_list", name)
 		}
 		lists = append(lists, l)
 	}

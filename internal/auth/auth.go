@@ -36,7 +36,7 @@ var OfficerRoles = []Role{Admin, Education, Housing, HRSS, Medical, Police, Audi
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if !slices.Contains(OfficerRoles, r) {
-		return "", apperr.New(apperr.Invalid, "unknown role %q: want one of %v", s, OfficerRoles)
+		return "", apperr.E("auth.parse_role", apperr.Invalid, "error.unknown_role", s, OfficerRoles)
 	}
 	return r, nil
 }
@@ -96,11 +96,11 @@ type User struct {
 // Validate checks the name and role.
 func (u User) Validate() error {
 	if n := len([]rune(u.Name)); n == 0 || n > 64 {
-		return apperr.New(apperr.Invalid, "user name must have 1 to 64 characters")
+		return apperr.E("auth.check_name", apperr.Invalid, "error.user_name_length")
 	}
 	for _, c := range u.Name {
 		if c <= ' ' || c == 0x7f {
-			return apperr.New(apperr.Invalid, "user name must not contain spaces or control characters")
+			return apperr.E("auth.check_name", apperr.Invalid, "error.user_name_chars")
 		}
 	}
 	if _, err := ParseRole(string(u.Role)); err != nil {
@@ -196,7 +196,7 @@ func HashToken(token string) string {
 // ErrSignIn is the one answer to a failed sign-in, whatever failed (no
 // such user, wrong password, disabled account, wrong code): telling them
 // apart would help a guesser.
-var ErrSignIn = apperr.New(apperr.Forbidden, "sign-in failed")
+var ErrSignIn = apperr.E("auth.signin", apperr.Forbidden, "error.signin_failed")
 
 // ErrLocked is the answer while an account or address is locked out.
 type ErrLocked struct {

@@ -22,7 +22,7 @@ const CitizenFailureCap = 100
 
 // ErrCapped is the answer for an account locked at its FailureCap: only an
 // officer can unlock it.
-var ErrCapped = apperr.New(apperr.Forbidden, "signin.capped")
+var ErrCapped = apperr.E("auth.signin", apperr.Forbidden, "signin.capped")
 
 // CapStore keeps the counts of FailureCaps. Keys are opaque to it (keyed
 // hashes, as a Limiter's). It is safe for concurrent use, by this process

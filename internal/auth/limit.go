@@ -389,7 +389,7 @@ func (m *MemoryCodes) TryCode(ctx context.Context, subject string, now time.Time
 	p, ok := m.codes[subject]
 	if !ok || !now.Before(p.Expires) || p.Tries >= maxTries {
 		delete(m.codes, subject)
-		return PendingCode{}, apperr.New(apperr.NotFound, "no pending code")
+		return PendingCode{}, apperr.E("auth.code_get", apperr.NotFound, "error.no_pending_code")
 	}
 	p.Tries++
 	m.codes[subject] = p

@@ -30,10 +30,10 @@ const MinPasswordLen = 12
 // CheckPassword returns an invalid error when pw is too weak to accept.
 func CheckPassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLen {
-		return apperr.New(apperr.Invalid, "password must have at least %d characters", MinPasswordLen)
+		return apperr.E("auth.check_password", apperr.Invalid, "error.password_short", MinPasswordLen)
 	}
 	if strings.TrimSpace(pw) != pw {
-		return apperr.New(apperr.Invalid, "password must not start or end with white space")
+		return apperr.E("auth.check_password", apperr.Invalid, "error.password_space")
 	}
 	return nil
 }

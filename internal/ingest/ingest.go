@@ -146,7 +146,7 @@ func Import(ctx context.Context, st registry.Store, paths []string, opt Options)
 func ImportSources(ctx context.Context, st registry.Store, srcs []Source, opt Options) (Summary, error) {
 	var sum Summary
 	if len(srcs) == 0 {
-		return sum, apperr.New(apperr.Invalid, "import: no files given")
+		return sum, apperr.E("import.run", apperr.Invalid, "error.import_no_files")
 	}
 	if opt.Today == 0 {
 		opt.Today = date.Today()
@@ -164,7 +164,7 @@ func ImportSources(ctx context.Context, st registry.Store, srcs []Source, opt Op
 			if errors.Is(err, errUnreadable) {
 				// The reason is the whole message: a cause after it would only
 				// repeat "unreadable file".
-				return sum, apperr.New(apperr.Invalid, "import: %s: %s", name, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
+				return sum, apperr.E("import.run", apperr.Invalid, "error.import_file", name, strings.TrimSuffix(err.Error(), ": "+errUnreadable.Error()))
 			}
 			return sum, fmt.Errorf("ingest: %s: %w", name, err)
 		}
@@ -173,7 +173,7 @@ func ImportSources(ctx context.Context, st registry.Store, srcs []Source, opt Op
 	}
 	for _, pl := range plans {
 		if pl.match.kind.name == KindFacts && len(opt.FactKinds) == 0 {
-			return sum, apperr.New(apperr.Invalid, "import: %s: a facts file needs the fact kinds of a scheme, and none are configured", pl.name)
+			return sum, apperr.E("import.run", apperr.Invalid, "error.import_no_fact_kinds", pl.name)
 		}
 	}
 	slices.SortStableFunc(plans, func(a, b *plan) int { return a.match.kind.order - b.match.kind.order })
@@ -380,7 +380,7 @@ func (im *importer) importFile(ctx context.Context, pl *plan) (FileResult, error
 			// The file itself is at fault: say so plainly, as for an
 			// unreadable file, and name it as its sender knows it.
 			// The limit's sentence is the whole story: no cause to repeat it.
-			return r.res, apperr.New(apperr.Invalid, "import: %s: %s", pl.name, le.Error())
+			return r.res, apperr.E("import.run", apperr.Invalid, "error.import_file", pl.name, le.Error())
 		}
 		if line > 0 {
 			return r.res, fmt.Errorf("ingest: import %s %s line %d: %w", k.name, pl.base, line, err)
@@ -528,7 +528,7 @@ func (r *fileRun) checkRow(ctx context.Context, row row) error {
 	}
 	switch {
 	case len(r.reasons) > 0:
-		return r.quarantineRow(row.cells, row.line, strings.Join(r.reasons, reasonSep[r.lang()]))
+		return r.quarantineRow(row.cells, row.line, strings.Join(r.reasons, format(r.im.en, mReasonSep)))
 	case r.deferred:
 		// counted when its guardian turns up, or quarantined at the end
 	default:
@@ -573,13 +573,6 @@ func (r *fileRun) resolveWaiting(ctx context.Context) error {
 	}
 	r.waiting = nil
 	return nil
-}
-
-func (r *fileRun) lang() int {
-	if r.im.en {
-		return 1
-	}
-	return 0
 }
 
 // key hashes the parts of a natural key.

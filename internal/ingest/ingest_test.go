@@ -924,24 +924,6 @@ func TestEnumsMatchRegistry(t *testing.T) {
 	}
 }
 
-// Every reason exists in both languages.
-func TestMessagesComplete(t *testing.T) {
-	for id, m := range messages {
-		if m.zh == "" || m.en == "" {
-			t.Errorf("message %d lacks a language: %q / %q", id, m.zh, m.en)
-			continue
-		}
-		for n := 1; n <= 4; n++ {
-			arg := fmt.Sprintf("%%[%d]", n)
-			// The Chinese may leave out what the English says (the wrong
-			// check character), never say what the English does not.
-			if strings.Contains(m.zh, arg) && !strings.Contains(m.en, arg) {
-				t.Errorf("message %d: argument %d in Chinese only: %q / %q", id, n, m.zh, m.en)
-			}
-		}
-	}
-}
-
 // TestXLSXRowsAndLines checks that a sheet's empty rows are skipped without
 // being counted, that lines are row numbers, and that a value beyond the
 // header's columns is refused.

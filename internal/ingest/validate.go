@@ -217,8 +217,8 @@ func (r *fileRun) factRow(ctx context.Context) error {
 }
 
 // fail records a reason for the current row.
-func (r *fileRun) fail(id msgID, args ...any) {
-	r.reasons = append(r.reasons, format(r.im.en, id, args...))
+func (r *fileRun) fail(key string, args ...any) {
+	r.reasons = append(r.reasons, format(r.im.en, key, args...))
 }
 
 // col is column c's name in the reasons' language.

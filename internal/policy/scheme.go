@@ -15,12 +15,13 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/policies"
 )
 
 // Lang is the language of labels and explanations: ZH (the default) or EN.
-type Lang string
+type Lang = msg.Lang
 
 // The two languages every label and explanation template is written in.
 const (

@@ -97,7 +97,7 @@ func (s *Service) Export(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	if len(entries) == 0 || entries[0].Kind != EntryConfig {
-		return nil, apperr.New(apperr.Internal, "round %s: export: the ledger chain does not start with the configuration", id)
+		return nil, apperr.E("round.export", apperr.Internal, "error.export_chain_start", id)
 	}
 	input, err := s.Store.Document(ctx, id, DocInput)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Service) Export(ctx context.Context, id string) ([]byte, error) {
 	}
 	data, err := encodeExport(ExportFormat, entries[0].Payload, in.AppendJSON(nil), output, es)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Internal, err, "round %s: export: the stored chain cannot be written", id)
+		return nil, apperr.WrapE("round.export", apperr.Internal, err, "error.export_chain_write", id)
 	}
 	return data, nil
 }
@@ -177,7 +177,7 @@ func Verify(data []byte) (Report, error) {
 		return Report{}, unreadable(data, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Report{}, apperr.New(apperr.Invalid, "verify: %s: unexpected data after the export", position(data, int(dec.InputOffset())))
+		return Report{}, apperr.E("round.verify", apperr.Invalid, "error.verify_trailing", position(data, int(dec.InputOffset())))
 	}
 	var rep Report
 	if f.Format != ExportFormat {
@@ -329,11 +329,11 @@ func unreadable(data []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return apperr.New(apperr.Invalid, "verify: %s: %v", position(data, int(se.Offset)), err)
+		return apperr.E("round.verify", apperr.Invalid, "error.verify_syntax", position(data, int(se.Offset)), err)
 	case errors.As(err, &te):
-		return apperr.New(apperr.Invalid, "verify: %s: field %s: %v", position(data, int(te.Offset)), te.Field, err)
+		return apperr.E("round.verify", apperr.Invalid, "error.verify_field", position(data, int(te.Offset)), te.Field, err)
 	}
-	return apperr.New(apperr.Invalid, "verify: not an export: %v", err)
+	return apperr.E("round.verify", apperr.Invalid, "error.verify_not_export", err)
 }
 
 // position describes a byte offset as byte, line and column.

@@ -13,6 +13,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // Objections during the 公示 window, the department's answers, and
@@ -67,14 +68,14 @@ func (s *Service) FileObjection(ctx context.Context, req ObjectRequest) (Objecti
 	}
 	today := s.today()
 	if r.Status == Final || today > r.WindowEnds {
-		return Objection{}, apperr.New(apperr.Forbidden, "round %s: the objection window (公示) closed on %s", id, r.WindowEnds)
+		return Objection{}, apperr.E("round.object", apperr.Forbidden, "error.window_closed", id, r.WindowEnds)
 	}
 	if today < r.PublishedOn {
-		return Objection{}, apperr.New(apperr.Forbidden, "round %s: the objection window opens on %s", id, r.PublishedOn)
+		return Objection{}, apperr.E("round.object", apperr.Forbidden, "error.window_not_open", id, r.PublishedOn)
 	}
 	text, ok := objectionText(req.Text)
 	if !ok {
-		return Objection{}, apperr.New(apperr.Invalid, "round %s: objection: want a text of 1 to %d characters", id, MaxObjectionText)
+		return Objection{}, apperr.E("round.object", apperr.Invalid, "error.objection_text_length", id, MaxObjectionText)
 	}
 	applicant := strings.TrimSpace(req.Applicant)
 	apps, err := s.Store.Applications(ctx, id)
@@ -91,9 +92,9 @@ func (s *Service) FileObjection(ctx context.Context, req ObjectRequest) (Objecti
 	}
 	switch {
 	case app == nil && req.Number == "":
-		return Objection{}, apperr.New(apperr.NotFound, "round %s: %s has no application in the round", id, ident.MaskID(applicant))
+		return Objection{}, apperr.E("round.object", apperr.NotFound, "error.no_application_of", id, ident.MaskID(applicant))
 	case app == nil:
-		return Objection{}, apperr.New(apperr.NotFound, "round %s: no application %s", id, req.Number)
+		return Objection{}, apperr.E("round.object", apperr.NotFound, "error.round_no_application", id, req.Number)
 	case app.Applicant != applicant:
 		mine := false
 		if app.Child != "" {
@@ -104,7 +105,7 @@ func (s *Service) FileObjection(ctx context.Context, req ObjectRequest) (Objecti
 			mine = slices.Contains(guardians, applicant)
 		}
 		if !mine {
-			return Objection{}, apperr.New(apperr.Forbidden, "round %s: application %s is not %s's nor for their child", id, app.Number, ident.MaskID(applicant))
+			return Objection{}, apperr.E("round.object", apperr.Forbidden, "error.not_own_application", id, app.Number, ident.MaskID(applicant))
 		}
 	}
 	objs, err := s.Store.Objections(ctx, id)
@@ -157,19 +158,19 @@ type AnswerRequest struct {
 // changes no result (see the package comment).
 func (s *Service) Answer(ctx context.Context, req AnswerRequest) (Objection, error) {
 	id := req.Round
-	bad := func(format string, args ...any) (Objection, error) {
-		return Objection{}, apperr.New(apperr.Invalid, "round %s: answer to objection %d: "+format, append([]any{id, req.Objection}, args...)...)
+	bad := func(key string, args ...any) (Objection, error) {
+		return Objection{}, apperr.E("round.answer", apperr.Invalid, "error.answer_invalid", id, req.Objection, msg.M{Key: key, Args: args})
 	}
 	if !req.Decision.Valid() {
-		return bad("decision %q: want upheld or dismissed", req.Decision)
+		return bad("error.answer_decision", req.Decision)
 	}
 	reply, ok := objectionText(req.Reply)
 	if !ok {
-		return bad("want a reply of 1 to %d characters", MaxObjectionText)
+		return bad("error.answer_reply_length", MaxObjectionText)
 	}
 	by := strings.TrimSpace(req.By)
 	if by == "" {
-		return bad("who answers?")
+		return bad("error.answer_who")
 	}
 	if _, err := s.round(ctx, id, "answer an objection to", Published); err != nil {
 		return Objection{}, err
@@ -180,11 +181,11 @@ func (s *Service) Answer(ctx context.Context, req AnswerRequest) (Objection, err
 	}
 	i := slices.IndexFunc(objs, func(o Objection) bool { return o.Seq == req.Objection })
 	if i < 0 {
-		return Objection{}, apperr.New(apperr.NotFound, "round %s: no objection %d", id, req.Objection)
+		return Objection{}, apperr.E("round.answer", apperr.NotFound, "error.round_no_objection", id, req.Objection)
 	}
 	o := objs[i]
 	if o.Answered() {
-		return Objection{}, apperr.New(apperr.Conflict, "round %s: objection %d was answered on %s (%s); an answer is given once", id, o.Seq, o.DecidedAt.In(cst).Format("2006-01-02"), o.Decision)
+		return Objection{}, apperr.E("round.answer", apperr.Conflict, "error.objection_answered_on", id, o.Seq, o.DecidedAt.In(cst).Format("2006-01-02"), o.Decision)
 	}
 	o.Decision, o.Reply, o.DecidedBy, o.DecidedAt = req.Decision, reply, by, s.now().UTC()
 	payload := jsonObject("objection", o.Seq, "number", o.Number, "decision", string(o.Decision), "at", ledger.FormatTime(o.DecidedAt),
@@ -207,7 +208,7 @@ func (s *Service) Finalize(ctx context.Context, id string) (Round, error) {
 	}
 	today := s.today()
 	if today <= r.WindowEnds {
-		return Round{}, apperr.New(apperr.Conflict, "round %s: the objection window (公示, %d working days) runs until %s; finalize from %s", id, r.WindowDays, r.WindowEnds, r.WindowEnds+1)
+		return Round{}, apperr.E("round.finalize", apperr.Conflict, "error.finalize_window", id, r.WindowDays, r.WindowEnds, r.WindowEnds+1)
 	}
 	objs, err := s.Store.Objections(ctx, id)
 	if err != nil {
@@ -225,7 +226,7 @@ func (s *Service) Finalize(ctx context.Context, id string) (Round, error) {
 		}
 	}
 	if open > 0 {
-		return Round{}, apperr.New(apperr.Conflict, "round %s: %d of %d objections not answered yet; answer every objection before finalizing", id, open, len(objs))
+		return Round{}, apperr.E("round.finalize", apperr.Conflict, "error.finalize_unanswered", id, open, len(objs))
 	}
 	r.Status, r.FinalOn = Final, today
 	payload := jsonObject("final_on", today.String(), "objections", len(objs), "upheld", upheld, "dismissed", dismissed)

@@ -196,12 +196,12 @@ func (s *Service) publishEntry(ctx context.Context, id string) (publishRecord, e
 		}
 		var rec publishRecord
 		if err := json.Unmarshal(e.Payload, &rec); err != nil {
-			return publishRecord{}, apperr.Wrap(apperr.Internal, err, "round %s: the publish entry (seq %d) cannot be read", id, e.Seq)
+			return publishRecord{}, apperr.WrapE("round.published", apperr.Internal, err, "error.publish_entry_unreadable", id, e.Seq)
 		}
 		rec.At = e.At
 		return rec, nil
 	}
-	return publishRecord{}, apperr.New(apperr.Internal, "round %s: published, but its chain has no publish entry", id)
+	return publishRecord{}, apperr.E("round.published", apperr.Internal, "error.publish_entry_missing", id)
 }
 
 // storedFiles sets p's files: the stored bytes, checked against the
@@ -221,7 +221,7 @@ func (s *Service) storedFiles(ctx context.Context, id string, rec publishRecord,
 			return fmt.Errorf("round %s: the published %s: %w", id, f.kind, err)
 		}
 		if d := ledger.Digest(b); d != f.want {
-			return apperr.New(apperr.Internal, "round %s: the stored %s (SHA-256 %s) is not the file the ledger records (%s)", id, f.kind, d, f.want)
+			return apperr.E("round.published", apperr.Internal, "error.published_file_digest", id, f.kind, d, f.want)
 		}
 		*f.into = b
 	}
@@ -232,7 +232,7 @@ func (s *Service) storedFiles(ctx context.Context, id string, rec publishRecord,
 // render renders p's files with s.Files.
 func (s *Service) render(p *Publication) error {
 	if s.Files == nil {
-		return apperr.New(apperr.Internal, "round %s: no renderer of the published files is configured (Service.Files)", p.Round)
+		return apperr.E("round.publish", apperr.Internal, "error.no_renderer", p.Round)
 	}
 	var err error
 	if p.CSV, err = s.Files.CSV(p); err != nil {
@@ -248,7 +248,7 @@ func (s *Service) render(p *Publication) error {
 // errRecordsChanged is the refusal to publish again a list that is not
 // the one published.
 func errRecordsChanged(id string, rec publishRecord, now string) error {
-	return apperr.New(apperr.Conflict, "round %s: the records changed since publication: the list rebuilt from the database (SHA-256 %s) is not the list published at %s (SHA-256 %s, in the ledger); nothing new is published or served — find what changed in the round's applications before anything else",
+	return apperr.E("round.publish", apperr.Conflict, "error.records_changed",
 		id, now, ledger.FormatTime(rec.At), rec.ListSHA256)
 }
 
@@ -284,7 +284,7 @@ func (s *Service) Published(ctx context.Context, id string) (Publication, error)
 		return Publication{}, err
 	}
 	if p.Header, p.Rows, err = ReadListCSV(p.CSV); err != nil {
-		return Publication{}, apperr.Wrap(apperr.Internal, err, "round %s: the published CSV", id)
+		return Publication{}, apperr.WrapE("round.published", apperr.Internal, err, "error.published_csv", id)
 	}
 	return p, nil
 }

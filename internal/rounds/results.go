@@ -87,7 +87,7 @@ func (s *Service) Results(ctx context.Context, id, applicant string, lang Lang) 
 	if applicant != "" {
 		apps = slices.DeleteFunc(apps, func(a Application) bool { return a.Applicant != applicant })
 		if len(apps) == 0 {
-			return nil, apperr.New(apperr.NotFound, "round %s: %s has no application in the round", id, ident.MaskID(applicant))
+			return nil, apperr.E("round.results", apperr.NotFound, "error.no_application_of", id, ident.MaskID(applicant))
 		}
 	}
 	var res *alloc.Result
@@ -324,11 +324,7 @@ func priorityText(lang Lang, p Priority, tieNames []string) string {
 			}
 			parts[k] = name + " " + strconv.FormatFloat(v, 'f', -1, 64)
 		}
-		sep := ", "
-		if lang == ZH {
-			sep = "，"
-		}
-		tb = T(lang, "tiebreak", strings.Join(parts, sep))
+		tb = T(lang, "tiebreak", strings.Join(parts, T(lang, "list_sep")))
 	}
 	return T(lang, "priority", d, strconv.FormatFloat(p.Points, 'f', -1, 64), tb, p.Ticket)
 }

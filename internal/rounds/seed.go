@@ -1,12 +1,12 @@
 package rounds
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // A round's lottery seed decides every tie the points leave. Its SHA-256
@@ -39,27 +39,25 @@ var writtenDate = regexp.MustCompile(`(19|20)\d\d\s*([-/.年])\s*(0?[1-9]|1[0-2]
 // invalid saying what is wrong and what a good seed is.
 func CheckSeed(seed string) error {
 	weak := func(why string, args ...any) error {
-		return apperr.New(apperr.Invalid, "the seed is too weak: %s. A good seed is at least %d characters drawn at random, "+
-			"such as the default (leave the seed out: 64 hex digits from a secure random source); "+
-			"not a word, a name, a date, a repeated character or a sequence", fmt.Sprintf(why, args...), MinSeedLength)
+		return apperr.E("round.check_seed", apperr.Invalid, "error.seed_weak", msg.M{Key: why, Args: args}, MinSeedLength)
 	}
 	if !utf8.ValidString(seed) || len(seed) > 256 {
-		return apperr.New(apperr.Invalid, "the seed must be valid UTF-8 of at most 256 bytes")
+		return apperr.E("round.check_seed", apperr.Invalid, "error.seed_encoding")
 	}
 	rs := []rune(seed)
 	n := len(rs)
 	if n < MinSeedLength {
-		return weak("it has %d characters, want at least %d", n, MinSeedLength)
+		return weak("error.seed_length", n, MinSeedLength)
 	}
 	distinct := map[rune]bool{}
 	for _, r := range rs {
 		distinct[r] = true
 	}
 	if len(distinct) < 10 {
-		return weak("it has only %d distinct characters, want at least 10", len(distinct))
+		return weak("error.seed_distinct", len(distinct))
 	}
 	if bits := float64(n) * math.Log2(float64(len(distinct))); bits < minSeedBits {
-		return weak("%d characters of %d kinds make about %.0f bits, want at least %d", n, len(distinct), bits, minSeedBits)
+		return weak("error.seed_bits", n, len(distinct), bits, minSeedBits)
 	}
 	for p := 1; p <= n/2; p++ {
 		repeated := true
@@ -67,7 +65,7 @@ func CheckSeed(seed string) error {
 			repeated = rs[i] == rs[i-p]
 		}
 		if repeated {
-			return weak("it is %q repeated", string(rs[:p]))
+			return weak("error.seed_repeated", string(rs[:p]))
 		}
 	}
 	steps := 0
@@ -77,10 +75,10 @@ func CheckSeed(seed string) error {
 		}
 	}
 	if steps*2 > n-1 {
-		return weak("it is mostly a sequence (%d of its %d neighbouring characters are one step apart or equal)", steps, n-1)
+		return weak("error.seed_sequence", steps, n-1)
 	}
 	if m := writtenDate.FindString(seed); m != "" {
-		return weak("it contains the date %q", m)
+		return weak("error.seed_date", m)
 	}
 	return nil
 }

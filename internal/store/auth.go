@@ -50,7 +50,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
 	err := db.sql.QueryRowContext(ctx, db.d.q(`INSERT INTO users (name, role, password_hash, created_at, disabled) VALUES ($1, $2, $3, $4, $5) RETURNING id`),
 		u.Name, string(u.Role), u.PasswordHash, millis(u.Created), u.Disabled).Scan(&u.ID)
 	if isUniqueViolation(err) {
-		return u, apperr.Wrap(apperr.Conflict, err, "user %s already exists", u.Name)
+		return u, apperr.WrapE("store.user_add", apperr.Conflict, err, "error.user_exists", u.Name)
 	}
 	if err != nil {
 		return u, fmt.Errorf("store: create user %s: %w", u.Name, err)
@@ -75,7 +75,7 @@ func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
 func (db *DB) UserByName(ctx context.Context, name string) (auth.User, error) {
 	u, err := scanUser(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+userColumns+` FROM users WHERE name = $1`), name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.Wrap(apperr.NotFound, err, "user not found")
+		return u, apperr.WrapE("store.user_get", apperr.NotFound, err, "error.user_not_found_any")
 	}
 	if err != nil {
 		return u, fmt.Errorf("store: user: %w", err)
@@ -111,7 +111,7 @@ func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
 		return fmt.Errorf("store: set password: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.NotFound, "user %s not found", name)
+		return apperr.E("store.user_update", apperr.NotFound, "error.user_not_found", name)
 	}
 	return nil
 }
@@ -137,7 +137,7 @@ func (db *DB) Session(ctx context.Context, hash string, now time.Time) (auth.Ses
 		FROM sessions WHERE token_sha256 = $1 AND expires_at > $2`), hash, millis(now)).
 		Scan(&s.Kind, &s.UserID, &s.Name, &role, &s.Subject, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s, apperr.Wrap(apperr.NotFound, err, "session not found")
+		return s, apperr.WrapE("store.session_get", apperr.NotFound, err, "error.session_not_found")
 	}
 	if err != nil {
 		return s, fmt.Errorf("store: session: %w", err)
@@ -181,7 +181,7 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 func (db *DB) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
 	reason, object := strings.TrimSpace(e.Reason), strings.TrimSpace(e.Object)
 	if reason == "" && (object == "" || e.Subject != "") {
-		return apperr.New(apperr.Invalid, "an audit entry needs a reason, or an object when it concerns no person")
+		return apperr.E("store.audit_append", apperr.Invalid, "error.audit_needs_reason")
 	}
 	_, err := db.sql.ExecContext(ctx, db.d.q(`INSERT INTO audit_log (at, actor, role, action, subject, reason, object, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
 		millis(e.At), e.Actor, string(e.Role), e.Action, e.Subject, e.Reason, e.Object, e.IP)
@@ -325,7 +325,7 @@ func (db *DB) TryCode(ctx context.Context, subject string, now time.Time, maxTri
 			subject, millis(now), maxTries); err != nil {
 			return c, fmt.Errorf("store: try code: %w", err)
 		}
-		return c, apperr.Wrap(apperr.NotFound, err, "no pending code")
+		return c, apperr.WrapE("store.code_get", apperr.NotFound, err, "error.no_pending_code")
 	}
 	if err != nil {
 		return c, fmt.Errorf("store: try code: %w", err)
@@ -376,12 +376,12 @@ func (db *DB) PurgeSignIn(ctx context.Context, now time.Time) (int64, error) {
 func (db *DB) SearchPersons(ctx context.Context, q string, limit int) ([]registry.Person, error) {
 	q = strings.ToUpper(strings.TrimSpace(q))
 	if q == "" {
-		return nil, apperr.New(apperr.Invalid, "search: empty query")
+		return nil, apperr.E("store.search", apperr.Invalid, "error.search_empty")
 	}
 	// LIKE wildcards in q would widen the search; they are not part of an
 	// ID number or a name.
 	if strings.ContainsAny(q, `%_\`) {
-		return nil, apperr.New(apperr.Invalid, "search: query has wildcard characters")
+		return nil, apperr.E("store.search", apperr.Invalid, "error.search_wildcard")
 	}
 	where, arg := `name LIKE $1`, "%"+q+"%"
 	if isIDSuffix(q) {
@@ -463,7 +463,7 @@ func (db *DB) DemoGuardian(ctx context.Context, bornFrom, bornTo date.Date) (str
 	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT g.guardian FROM guardians g JOIN persons c ON c.id_number = g.child
 		WHERE c.birth_date >= $1 AND c.birth_date <= $2 ORDER BY g.guardian LIMIT 1`), db.d.date(bornFrom), db.d.date(bornTo)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", apperr.Wrap(apperr.NotFound, err, "no guardian of a child born %s to %s", bornFrom, bornTo)
+		return "", apperr.WrapE("store.guardian_of_child", apperr.NotFound, err, "error.no_guardian", bornFrom, bornTo)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: demo guardian: %w", err)

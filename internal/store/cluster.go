@@ -67,7 +67,7 @@ func (db *DB) changeUser(ctx context.Context, name, what, update string, value a
 		var id int64
 		err := tx.QueryRowContext(ctx, db.d.q(`SELECT id FROM users WHERE name = $1`), name).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.Wrap(apperr.NotFound, err, "user %s not found", name)
+			return apperr.WrapE("store.user_get", apperr.NotFound, err, "error.user_not_found", name)
 		}
 		if err != nil {
 			return err

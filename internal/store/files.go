@@ -33,7 +33,7 @@ func (db *DB) CreateFile(ctx context.Context, f jobs.File, r io.Reader, maxBytes
 	f.ID = hex.EncodeToString(b)
 	f.CreatedAt = now.UTC().Truncate(time.Millisecond)
 	if f.ExpiresAt.IsZero() {
-		return f, apperr.New(apperr.Invalid, "file %s needs an expiry", f.Name)
+		return f, apperr.E("store.file_put", apperr.Invalid, "error.file_needs_expiry", f.Name)
 	}
 	// The row is written first, marked incomplete and due within the hour,
 	// so that a writer that stops leaves nothing the sweep would not find.
@@ -57,7 +57,7 @@ func (db *DB) CreateFile(ctx context.Context, f jobs.File, r io.Reader, maxBytes
 		if n > 0 {
 			f.Size += int64(n)
 			if f.Size > maxBytes {
-				return f, apperr.New(apperr.Invalid, "%s is larger than %d MiB, the most a file may be", f.Name, maxBytes>>20)
+				return f, apperr.E("store.file_put", apperr.Invalid, "error.file_too_large", f.Name, maxBytes>>20)
 			}
 			h.Write(buf[:n])
 			if _, err := db.sql.ExecContext(ctx, ins, f.ID, seq, buf[:n]); err != nil {
@@ -89,7 +89,7 @@ func (db *DB) FileInfo(ctx context.Context, id string) (jobs.File, error) {
 	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT id, owner, name, size, sha256, created_at, expires_at FROM files WHERE id = $1 AND complete = $2`), id, true).
 		Scan(&f.ID, &f.Owner, &f.Name, &f.Size, &f.SHA256, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return f, apperr.New(apperr.NotFound, "no file %s", id)
+		return f, apperr.E("store.file_get", apperr.NotFound, "error.no_file", id)
 	}
 	if err != nil {
 		return f, fmt.Errorf("store: file %s: %w", id, err)

@@ -247,7 +247,7 @@ func (db *DB) History(ctx context.Context, id string) (registry.PersonHistory, e
 		return registry.PersonHistory{}, fmt.Errorf("store: history %s: %w", ident.MaskID(id), err)
 	}
 	if len(hs) == 0 {
-		return registry.PersonHistory{}, apperr.Wrap(apperr.NotFound, errors.New("no such person"), "person %s not found", ident.MaskID(id))
+		return registry.PersonHistory{}, apperr.WrapE("store.person_history", apperr.NotFound, errors.New("no such person"), "error.person_not_found", ident.MaskID(id))
 	}
 	return hs[0], nil
 }

@@ -55,7 +55,7 @@ func scanJob(r rowScanner) (jobs.Job, error) {
 // (see jobs.Store).
 func (db *DB) Enqueue(ctx context.Context, j jobs.Job, now time.Time) (jobs.Job, bool, error) {
 	if j.Kind == "" {
-		return j, false, apperr.New(apperr.Invalid, "a job needs a kind")
+		return j, false, apperr.E("store.job_enqueue", apperr.Invalid, "error.job_needs_kind")
 	}
 	if j.Key == "" {
 		b := make([]byte, 12)
@@ -63,7 +63,7 @@ func (db *DB) Enqueue(ctx context.Context, j jobs.Job, now time.Time) (jobs.Job,
 		j.Key = "#" + hex.EncodeToString(b)
 	}
 	if len(j.Input) > 0 && !json.Valid(j.Input) {
-		return j, false, apperr.New(apperr.Invalid, "job %s: input is not JSON", j.Kind)
+		return j, false, apperr.E("store.job_enqueue", apperr.Invalid, "error.job_input_not_json", j.Kind)
 	}
 	// The partial unique index on live (kind, key) decides between two
 	// servers enqueueing at once; the loser returns the winner's job. A
@@ -109,7 +109,7 @@ func (db *DB) kindsIn(kinds []string, first int) (string, []any) {
 // statement runs under the database's one write lock.
 func (db *DB) Claim(ctx context.Context, kinds []string, worker string, now time.Time, lease time.Duration, maxAttempts int) (jobs.Job, error) {
 	if len(kinds) == 0 || worker == "" {
-		return jobs.Job{}, apperr.New(apperr.Invalid, "claim: no kinds or no worker")
+		return jobs.Job{}, apperr.E("store.job_claim", apperr.Invalid, "error.job_claim_args")
 	}
 	in, kargs := db.kindsIn(kinds, 4)
 	nowMs := millis(now)
@@ -139,7 +139,7 @@ func (db *DB) Claim(ctx context.Context, kinds []string, worker string, now time
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return j, apperr.New(apperr.NotFound, "no job to claim")
+		return j, apperr.E("store.job_claim", apperr.NotFound, "error.no_job_to_claim")
 	}
 	if err != nil {
 		return j, fmt.Errorf("store: claim: %w", err)
@@ -178,7 +178,7 @@ func (db *DB) held(res sql.Result, err error, op string, id int64) error {
 		return fmt.Errorf("store: %s job %d: %w", op, id, err)
 	}
 	if n == 0 {
-		return apperr.New(apperr.Conflict, "job %d is no longer held by this worker", id)
+		return apperr.E("store.job_update", apperr.Conflict, "error.job_not_held", id)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func (db *DB) held(res sql.Result, err error, op string, id int64) error {
 func (db *DB) Job(ctx context.Context, id int64) (jobs.Job, error) {
 	j, err := scanJob(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+jobCols+` FROM job_queue WHERE id = $1`), id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return j, apperr.New(apperr.NotFound, "no job %d", id)
+		return j, apperr.E("store.job_get", apperr.NotFound, "error.no_job", id)
 	}
 	if err != nil {
 		return j, fmt.Errorf("store: job %d: %w", id, err)
@@ -199,7 +199,7 @@ func (db *DB) Job(ctx context.Context, id int64) (jobs.Job, error) {
 func (db *DB) LatestDone(ctx context.Context, kind, key string) (jobs.Job, error) {
 	j, err := scanJob(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+jobCols+` FROM job_queue WHERE kind = $1 AND job_key = $2 AND state = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1`), kind, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return j, apperr.New(apperr.NotFound, "no done %s job %s", kind, key)
+		return j, apperr.E("store.job_latest_done", apperr.NotFound, "error.no_done_job", kind, key)
 	}
 	if err != nil {
 		return j, fmt.Errorf("store: latest %s job: %w", kind, err)
@@ -236,7 +236,7 @@ func (db *DB) Jobs(ctx context.Context, owner, kind string, limit int) ([]jobs.J
 // (internal/web/views.go), which a newer registry makes useless.
 func (db *DB) PruneJobs(ctx context.Context, kindPrefix string, before time.Time) (int64, error) {
 	if kindPrefix == "" {
-		return 0, apperr.New(apperr.Invalid, "prune jobs: no kind prefix")
+		return 0, apperr.E("store.job_prune", apperr.Invalid, "error.job_prune_no_prefix")
 	}
 	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(kindPrefix) + "%"
 	res, err := db.sql.ExecContext(ctx, db.d.q(`DELETE FROM job_queue

@@ -53,7 +53,7 @@ func (db *DB) appendLedger(ctx context.Context, tx *sql.Tx, round string, drafts
 		if errors.Is(err, ledger.ErrOutOfOrder) {
 			// A step taken with a clock behind the round's last entry:
 			// the chain stays in time order, the step is refused.
-			return apperr.Wrap(apperr.Conflict, err, "round %s: a step dated before the round's last recorded step", round)
+			return apperr.WrapE("store.ledger_append", apperr.Conflict, err, "error.ledger_step_before", round)
 		}
 		if err != nil {
 			return err
@@ -72,7 +72,7 @@ func (db *DB) appendLedger(ctx context.Context, tx *sql.Tx, round string, drafts
 func (db *DB) LedgerHead(ctx context.Context, round string) (ledger.Entry, error) {
 	e, err := scanEntry(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+ledgerColumns+` FROM ledger WHERE round_id = $1 ORDER BY seq DESC LIMIT 1`), round))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ledger.Entry{}, apperr.New(apperr.NotFound, "round %s: no ledger", round)
+		return ledger.Entry{}, apperr.E("store.ledger_head", apperr.NotFound, "error.no_ledger", round)
 	}
 	if err != nil {
 		return ledger.Entry{}, fmt.Errorf("store: ledger head %s: %w", round, err)

@@ -103,7 +103,7 @@ func (db *DB) Person(ctx context.Context, id string) (registry.Person, error) {
 	var p registry.Person
 	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+personColumns+` FROM persons WHERE id_number = $1`), id).Scan(personRow(&p)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return registry.Person{}, apperr.Wrap(apperr.NotFound, err, "person %s not found", ident.MaskID(id))
+		return registry.Person{}, apperr.WrapE("store.person_get", apperr.NotFound, err, "error.person_not_found", ident.MaskID(id))
 	}
 	if err != nil {
 		return registry.Person{}, fmt.Errorf("store: person %s: %w", ident.MaskID(id), err)
@@ -165,7 +165,7 @@ func bornBy(asOf date.Date, age int) date.Date {
 // counts active permits valid on asOf.
 func (db *DB) Figures(ctx context.Context, asOf date.Date) (registry.Figures, error) {
 	if asOf.IsZero() {
-		return registry.Figures{}, apperr.New(apperr.Invalid, "figures need an as-of date")
+		return registry.Figures{}, apperr.E("store.figures", apperr.Invalid, "error.figures_need_asof")
 	}
 	d := db.d
 	// Bands in SQL as birth-date cut-offs: one query, grouped into a few

@@ -58,7 +58,7 @@ func (db *DB) CreateRound(ctx context.Context, r rounds.Round, first ledger.Draf
 		return db.appendLedger(ctx, tx, r.ID, []ledger.Draft{first})
 	})
 	if isUniqueViolation(err) {
-		return apperr.Wrap(apperr.Conflict, err, "round %s already exists", r.ID)
+		return apperr.WrapE("store.round_create", apperr.Conflict, err, "error.round_exists", r.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: create round %s: %w", r.ID, err)
@@ -70,7 +70,7 @@ func (db *DB) CreateRound(ctx context.Context, r rounds.Round, first ledger.Draf
 func (db *DB) Round(ctx context.Context, id string) (rounds.Round, error) {
 	r, err := scanRound(db.sql.QueryRowContext(ctx, db.d.q(`SELECT `+roundColumns+` FROM rounds WHERE id = $1`), id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.New(apperr.NotFound, "round %s not found", id)
+		return r, apperr.E("store.round_get", apperr.NotFound, "error.round_not_found", id)
 	}
 	if err != nil {
 		return r, fmt.Errorf("store: round %s: %w", id, err)
@@ -111,13 +111,13 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 		var status string
 		err := tx.QueryRowContext(ctx, db.d.q(lock), id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "round %s not found", id)
+			return apperr.E("store.round_get", apperr.NotFound, "error.round_not_found", id)
 		}
 		if err != nil {
 			return err
 		}
 		if rounds.Status(status) != c.From {
-			return apperr.New(apperr.Conflict, "round %s is %s, not %s (changed meanwhile)", id, status, c.From)
+			return apperr.E("store.round_transition", apperr.Conflict, "error.round_status_changed", id, status, c.From)
 		}
 		if r := c.Round; r != nil {
 			_, err := tx.ExecContext(ctx, db.d.q(`UPDATE rounds SET status = $2, seed = $3, seed_sha256 = $4, scheme_version = $5,
@@ -145,7 +145,7 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 				_, err := stmt.ExecContext(ctx, id, a.Seq, a.Number, a.Applicant, a.ApplicantName, a.Child, a.ChildName, a.Subject(),
 					a.Household, strings.Join(a.Choices, ","), db.d.date(a.AppliedOn), string(a.Status), a.Reason, a.Detail)
 				if isUniqueViolation(err) {
-					return apperr.Wrap(apperr.Conflict, fmt.Errorf("%w: %w", rounds.ErrAlreadyApplied, err), "round %s: %s already has an application", id, ident.MaskID(a.Subject()))
+					return apperr.WrapE("store.round_apply", apperr.Conflict, fmt.Errorf("%w: %w", rounds.ErrAlreadyApplied, err), "error.round_already_applied", id, ident.MaskID(a.Subject()))
 				}
 				if err != nil {
 					return fmt.Errorf("application of %s: %w", ident.MaskID(a.Applicant), err)
@@ -179,7 +179,7 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 					return fmt.Errorf("application %s: %w", a.Number, err)
 				}
 				if n, _ := res.RowsAffected(); n != 1 {
-					return apperr.New(apperr.NotFound, "round %s: no application %d", id, a.Seq)
+					return apperr.E("store.round_application", apperr.NotFound, "error.round_no_application_n", id, a.Seq)
 				}
 			}
 		}
@@ -194,7 +194,7 @@ func (db *DB) Commit(ctx context.Context, id string, c rounds.Change) ([]rounds.
 			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_documents (round_id, kind, sha256, body, data) VALUES ($1, $2, $3, $4, $5)`),
 				id, kind, ledger.Digest(body), text, data); err != nil {
 				if isUniqueViolation(err) {
-					return apperr.Wrap(apperr.Conflict, err, "round %s: document %s already written", id, kind)
+					return apperr.WrapE("store.round_document_put", apperr.Conflict, err, "error.round_document_exists", id, kind)
 				}
 				return fmt.Errorf("document %s: %w", kind, err)
 			}
@@ -263,7 +263,7 @@ func (db *DB) commitObjections(ctx context.Context, tx *sql.Tx, id string, c rou
 		}
 		for _, o := range c.Objections {
 			if o.Seq != last+1 {
-				return apperr.New(apperr.Conflict, "round %s: objection %d: the round has %d objections (one was filed meanwhile; try again)", id, o.Seq, last)
+				return apperr.E("store.objection_add", apperr.Conflict, "error.objection_seq_race", id, o.Seq, last)
 			}
 			last++
 			if _, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO round_objections (round_id, seq, applicant, number, at, text) VALUES ($1, $2, $3, $4, $5, $6)`),
@@ -286,11 +286,11 @@ func (db *DB) commitObjections(ctx context.Context, tx *sql.Tx, id string, c rou
 		err = tx.QueryRowContext(ctx, db.d.q(`SELECT decision FROM round_objections WHERE round_id = $1 AND seq = $2`), id, o.Seq).Scan(&decision)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return apperr.New(apperr.NotFound, "round %s: no objection %d", id, o.Seq)
+			return apperr.E("store.objection_answer", apperr.NotFound, "error.round_no_objection", id, o.Seq)
 		case err != nil:
 			return fmt.Errorf("answer to objection %d: %w", o.Seq, err)
 		}
-		return apperr.New(apperr.Conflict, "round %s: objection %d is already answered (%s); an answer is given once", id, o.Seq, decision)
+		return apperr.E("store.objection_answer", apperr.Conflict, "error.objection_answered", id, o.Seq, decision)
 	}
 	return nil
 }
@@ -330,7 +330,7 @@ func (db *DB) Document(ctx context.Context, id, kind string) ([]byte, error) {
 	var data []byte
 	err := db.sql.QueryRowContext(ctx, db.d.q(`SELECT body, data, sha256 FROM round_documents WHERE round_id = $1 AND kind = $2`), id, kind).Scan(&text, &data, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "round %s: no %s document", id, kind)
+		return nil, apperr.E("store.round_document_get", apperr.NotFound, "error.round_no_document", id, kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: round %s: document %s: %w", id, kind, err)
@@ -340,7 +340,7 @@ func (db *DB) Document(ctx context.Context, id, kind string) ([]byte, error) {
 		body = data
 	}
 	if ledger.Digest(body) != sum {
-		return nil, apperr.New(apperr.Internal, "round %s: document %s does not match its stored SHA-256", id, kind)
+		return nil, apperr.E("store.round_document_get", apperr.Internal, "error.round_document_digest", id, kind)
 	}
 	return body, nil
 }

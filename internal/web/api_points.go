@@ -23,7 +23,7 @@ func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		d, err := date.Parse(v)
 		if err != nil {
-			return 0, "", apperr.Wrap(apperr.Invalid, err, "as_of: want YYYY-MM-DD")
+			return 0, "", apperr.WrapE("web.api_points", apperr.Invalid, err, "error.api_as_of")
 		}
 		asOf = d
 	}
@@ -33,7 +33,7 @@ func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
 	case "en":
 		lang = policy.EN
 	default:
-		return 0, "", apperr.New(apperr.Invalid, "lang: want zh or en")
+		return 0, "", apperr.E("web.api_points", apperr.Invalid, "error.api_lang")
 	}
 	return asOf, lang, nil
 }
@@ -50,17 +50,17 @@ func (s *server) apiScore(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxScoreBody))
 	if err != nil {
-		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "request body unreadable or over %d bytes", maxScoreBody))
+		s.fail(w, r, apperr.WrapE("web.api_score", apperr.Invalid, err, "error.api_body_unreadable", maxScoreBody))
 		return
 	}
 	var line bytes.Buffer
 	if err := json.Compact(&line, body); err != nil || !bytes.HasPrefix(line.Bytes(), []byte("{")) {
-		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "request body: want one JSON object of facts"))
+		s.fail(w, r, apperr.WrapE("web.api_score", apperr.Invalid, err, "error.api_body_facts"))
 		return
 	}
 	v, err := s.opt.Scheme.Version(asOf)
 	if err != nil {
-		s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf))
+		s.fail(w, r, apperr.WrapE("web.api_score", apperr.Invalid, err, "error.no_scheme_version", s.opt.Scheme.Name, asOf))
 		return
 	}
 	line.WriteByte('\n')

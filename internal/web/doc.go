@@ -5,7 +5,7 @@
 // Pages are server-rendered html/template files embedded in the binary,
 // with htmx for partial updates and Apache ECharts for charts, both
 // vendored under static/vendor/ (no CDN). Every string a page shows comes
-// from the catalogue in i18n/ (zh-CN by default, English by a cookie or
+// from the one message catalogue, internal/msg (zh-CN by default, English by a cookie or
 // Accept-Language).
 //
 // Who may see what: anonymous callers get aggregate figures only. Citizens

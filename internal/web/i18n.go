@@ -1,19 +1,16 @@
 package web
 
 import (
-	"embed"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
-//go:embed i18n/*.json
-var catalogueFS embed.FS
-
-// Languages of the interface: zh-CN is the default, en the second.
+// Languages of the interface: zh-CN is the default, en the second. They
+// are the page's lang attribute and the switch's cookie value; msg.Parse
+// turns them into the catalogue's language at this edge.
 const (
 	langZH = "zh-CN"
 	langEN = "en"
@@ -25,47 +22,19 @@ var languages = []string{langZH, langEN}
 // switch.
 const langCookie = "rooted_lang"
 
-// catalogue maps a language to its messages by key. Every key is in every
-// language (TestCatalogueComplete).
-type catalogue map[string]map[string]string
-
-func mustLoadCatalogue() catalogue {
-	c, err := loadCatalogue()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
-
-func loadCatalogue() (catalogue, error) {
-	c := catalogue{}
-	for _, l := range languages {
-		b, err := catalogueFS.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
-		}
-		c[l] = m
-	}
-	return c, nil
-}
+// catalogue is the pages' door to the one message catalogue (internal/msg),
+// taking the interface's language names.
+type catalogue struct{}
 
 // tr returns the message key in lang, formatted with args. An unknown key
 // comes back as itself, so a message that is not a key (an error from a
 // lower layer) shows as it is.
-func (c catalogue) tr(lang, key string, args ...any) string {
-	msg, ok := c[lang][key]
-	if !ok {
-		return key
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(msg, args...)
-	}
-	return msg
+func (catalogue) tr(lang, key string, args ...any) string {
+	return msg.T(msg.Parse(lang), key, args...)
 }
+
+// has reports whether key is in the catalogue.
+func (catalogue) has(key string) bool { return msg.Has(key) }
 
 // langOf picks the language of r: the switch's cookie, else the best
 // match of Accept-Language, else zh-CN.
@@ -84,12 +53,7 @@ func langOf(r *http.Request) string {
 }
 
 // policyLang is the scheme's language for an interface language.
-func policyLang(lang string) policy.Lang {
-	if lang == langEN {
-		return policy.EN
-	}
-	return policy.ZH
-}
+func policyLang(lang string) policy.Lang { return msg.Parse(lang) }
 
 // setLang is the language switch: it keeps the choice in a cookie for a
 // year and goes back to the page it was pressed on.
@@ -111,10 +75,8 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 // Message returns the sentence of the catalogue under key in lang ("en",
 // else Chinese), formatted with args: the command line says what the pages
 // say, in the same words.
+//
+// New code uses msg.T(msg.Parse(lang), key, args...).
 func Message(lang, key string, args ...any) string {
-	l := langZH
-	if lang == "en" || lang == langEN {
-		l = langEN
-	}
-	return mustLoadCatalogue().tr(l, key, args...)
+	return msg.T(msg.Parse(lang), key, args...)
 }

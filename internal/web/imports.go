@@ -320,7 +320,7 @@ func (s *server) importJob(ctx context.Context, j jobs.Job, in importInput, repo
 		path := filepath.Join(dir, fmt.Sprintf("%02d%s", i, strings.ToLower(filepath.Ext(u.Name))))
 		if err := s.copyOut(ctx, u.ID, path); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
-				return res, apperr.Wrap(apperr.Invalid, err, "import: %s: the upload is no longer stored (it expired): upload it again", u.Name)
+				return res, apperr.WrapE("web.import_run", apperr.Invalid, err, "error.upload_expired", u.Name)
 			}
 			return res, err
 		}
@@ -391,11 +391,11 @@ func (s *server) storeQuarantine(ctx context.Context, owner, path string) (jobs.
 func (s *server) ownJob(r *http.Request) (*jobView, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("web.import_job", apperr.NotFound, "err.no_page")
 	}
 	j, err := s.st.Job(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && (j.Kind != jobImport || j.Owner != sessionOf(r).Name)) {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("web.import_job", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		return nil, err
@@ -455,7 +455,7 @@ func (s *server) importQuarantine(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rc.Close()
 	if f.Owner != sessionOf(r).Name {
-		s.fail(w, r, apperr.New(apperr.NotFound, "err.no_page"))
+		s.fail(w, r, apperr.E("web.import_job", apperr.NotFound, "err.no_page"))
 		return
 	}
 	if f.Expired(s.opt.Now()) {

@@ -71,7 +71,7 @@ func (s *server) limited(l limit, h http.Handler) http.Handler {
 						s.tooLarge(w, r, l)
 						return
 					}
-					s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "err.bad_form"))
+					s.fail(w, r, apperr.WrapE("web.form", apperr.Invalid, err, "err.bad_form"))
 					return
 				}
 			}

@@ -21,7 +21,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		if _, err := s.st.Version(ctx); err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Internal, err, "database unavailable"))
+			s.fail(w, r, apperr.WrapE("web.health", apperr.Internal, err, "error.database_unavailable"))
 			return
 		}
 	}
@@ -98,5 +98,5 @@ func (s *server) figuresPreparing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, apperr.New(apperr.NotFound, "no such API resource: %s", r.URL.Path))
+	s.fail(w, r, apperr.E("web.api", apperr.NotFound, "error.no_api_resource", r.URL.Path))
 }

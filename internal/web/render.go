@@ -263,7 +263,7 @@ type errorData struct {
 // errorPage renders an error as a page with status.
 func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	key := "err.status." + strconv.Itoa(status)
-	if _, ok := s.cat[langZH][key]; !ok {
+	if !s.cat.has(key) {
 		key = "err.status.500"
 	}
 	w.Header().Set("Cache-Control", "no-store")

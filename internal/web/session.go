@@ -58,7 +58,7 @@ func (s *server) withSession(h http.Handler) http.Handler {
 		if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			if s.opt.APIToken == "" || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.opt.APIToken)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="rooted"`)
-				s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required: a valid bearer token is needed"))
+				s.fail(w, r, apperr.E("web.api_auth", apperr.Forbidden, "error.signin_required_token"))
 				return
 			}
 			ts := tokenSession
@@ -113,9 +113,9 @@ func (s *server) requireCitizen(h http.HandlerFunc) http.HandlerFunc {
 		case sess == nil && !isAPI(r):
 			http.Redirect(w, r, "/citizen/signin", http.StatusSeeOther)
 		case sess == nil:
-			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "error.signin_required"))
 		case sess.Kind != auth.KindCitizen:
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.citizens_only"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "err.citizens_only"))
 		default:
 			w.Header().Set("Cache-Control", "no-store")
 			h(w, r)
@@ -133,9 +133,9 @@ func (s *server) requireOfficer(scope auth.Scope, h http.HandlerFunc) http.Handl
 		case sess == nil && !isAPI(r):
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		case sess == nil:
-			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "error.signin_required"))
 		case sess.Kind != auth.KindOfficer || !sess.Role.Can(scope):
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "err.out_of_scope"))
 		default:
 			w.Header().Set("Cache-Control", "no-store")
 			h(w, r)
@@ -151,12 +151,12 @@ func (s *server) requireOfficerOrCitizen(scope auth.Scope, h http.HandlerFunc) h
 		sess := sessionOf(r)
 		switch {
 		case sess == nil:
-			s.fail(w, r, apperr.New(apperr.Forbidden, "sign-in required"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "error.signin_required"))
 		case sess.Kind == auth.KindCitizen, sess.Kind == auth.KindOfficer && sess.Role.Can(scope):
 			w.Header().Set("Cache-Control", "no-store")
 			h(w, r)
 		default:
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+			s.fail(w, r, apperr.E("web.auth", apperr.Forbidden, "err.out_of_scope"))
 		}
 	}
 }
@@ -503,7 +503,7 @@ type NoSender struct{}
 
 // SendCode refuses.
 func (NoSender) SendCode(ctx context.Context, p registry.Person, code string) error {
-	return apperr.New(apperr.Conflict, "err.no_sms")
+	return apperr.E("web.send_code", apperr.Conflict, "err.no_sms")
 }
 
 // Demo reports false.
@@ -573,7 +573,7 @@ func (k sealer) seal(id string) string {
 func (k sealer) open(ref string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(ref)
 	if err != nil {
-		return "", apperr.Wrap(apperr.Invalid, err, "err.bad_reference")
+		return "", apperr.WrapE("web.reference", apperr.Invalid, err, "err.bad_reference")
 	}
 	for _, aead := range k.aeads {
 		n := aead.NonceSize()
@@ -586,11 +586,11 @@ func (k sealer) open(ref string) (string, error) {
 		}
 		made := time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)
 		if now := k.now(); now.Sub(made) > sealMaxAge || made.Sub(now) > sealSkew {
-			return "", apperr.New(apperr.Invalid, "err.bad_reference")
+			return "", apperr.E("web.reference", apperr.Invalid, "err.bad_reference")
 		}
 		return string(plain[8:]), nil
 	}
-	return "", apperr.New(apperr.Invalid, "err.bad_reference")
+	return "", apperr.E("web.reference", apperr.Invalid, "err.bad_reference")
 }
 
 // Names of the citizen's code limits in the store: the same on every

@@ -299,18 +299,18 @@ func (s *server) viewAccepted(w http.ResponseWriter, j *jobs.Job) {
 func (s *server) viewJob(r *http.Request) (jobs.Job, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return jobs.Job{}, apperr.New(apperr.NotFound, "err.no_page")
+		return jobs.Job{}, apperr.E("web.view", apperr.NotFound, "err.no_page")
 	}
 	j, err := s.st.Job(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
-		return j, apperr.New(apperr.NotFound, "err.no_page")
+		return j, apperr.E("web.view", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		return j, err
 	}
 	info, ok := views[strings.TrimPrefix(j.Kind, viewKindPrefix)]
 	if !strings.HasPrefix(j.Kind, viewKindPrefix) || !ok || !sessionOf(r).Role.Can(info.scope) {
-		return j, apperr.New(apperr.NotFound, "err.no_page")
+		return j, apperr.E("web.view", apperr.NotFound, "err.no_page")
 	}
 	return j, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/jobs"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -281,7 +282,7 @@ func newServer(st Store, opt Options) *server {
 		st: st, opt: opt,
 		pages:      mustParsePages(),
 		static:     loadStatic(),
-		cat:        mustLoadCatalogue(),
+		cat:        catalogue{},
 		key:        newSealer(sealKeys, opt.Now),
 		ipLimit:    &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
 		userLimit:  &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
@@ -344,19 +345,48 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := apperr.CodeOf(err)
 	status := statusOf(code)
-	msg := http.StatusText(status)
-	var ae *apperr.Error
-	if errors.As(err, &ae) && code != apperr.Internal {
-		msg = ae.Message
-	}
 	if status >= 500 {
-		s.opt.Logger.Error("request failed", "method", r.Method, "path", logPath(r), "err", err)
+		s.opt.Logger.Error("request failed", "method", r.Method, "path", logPath(r), "op", apperr.OpOf(err), "err", err)
+	}
+	lang := msg.Parse(langOf(r))
+	detail, ok := apperr.Render(err, lang)
+	if !ok {
+		detail = http.StatusText(status)
 	}
 	if !isAPI(r) {
-		s.errorPage(w, r, status, msg)
+		s.errorPage(w, r, status, detail)
 		return
 	}
-	problem(w, status, s.problemDetail(langOf(r), code, msg))
+	p := problemBody{Type: "about:blank", Detail: detail, Code: code}
+	var ae *apperr.Error
+	if errors.As(err, &ae) && code != apperr.Internal {
+		p.Code = problemCode(ae)
+		if !langStated(r) {
+			// A program that states no language reads the words it
+			// always read: a page reason's key in the default language,
+			// a lower layer's sentence in English.
+			p.Detail = msg.T(lang, ae.Message)
+		}
+	}
+	problem(w, status, p)
+}
+
+// langStated reports whether r names a language (the switch's cookie or
+// Accept-Language), rather than taking the default.
+func langStated(r *http.Request) bool {
+	return cookieValue(r, langCookie) != "" || preferredLang(r.Header.Get("Accept-Language")) != ""
+}
+
+// problemCode is the code of an API answer for e: the key of its message
+// when programs have always read that key as the code (the pages' reasons:
+// err.no_page, apply.conflict, …), else the error's code — the sentences
+// of the lower layers (error.*) are for people, and their code stays what
+// it was before they had keys.
+func problemCode(e *apperr.Error) string {
+	if k := e.MessageKey(); k != "" && !strings.HasPrefix(k, "error.") {
+		return k
+	}
+	return e.Code
 }
 
 // problemBody is an RFC 9457 problem: Code is stable for programs (the
@@ -370,12 +400,12 @@ type problemBody struct {
 	Code   string `json:"code"`
 }
 
-// problemDetail turns an error's message (a catalogue key, or a sentence
-// safe to show) into the problem of an API answer in lang.
-func (s *server) problemDetail(lang, code, msg string) problemBody {
-	p := problemBody{Type: "about:blank", Detail: msg, Code: code}
-	if _, ok := s.cat[lang][msg]; ok {
-		p.Detail, p.Code = s.cat.tr(lang, msg), msg
+// problemDetail is the problem of an API answer in lang whose message is
+// the catalogue's key (then also its code) or a sentence safe to show.
+func (s *server) problemDetail(lang, code, key string) problemBody {
+	p := problemBody{Type: "about:blank", Detail: key, Code: code}
+	if s.cat.has(key) {
+		p.Detail, p.Code = s.cat.tr(lang, key), key
 	}
 	return p
 }
