@@ -297,7 +297,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme *policy.S
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
-			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
+			Rounds:         rs,
 			SecureCookies:  e.getenv("ROOTED_SECURE_COOKIES") == "1",
 			TrustProxy:     e.getenv("ROOTED_TRUST_PROXY") == "1",
 			TrustedProxies: proxies,
