@@ -73,22 +73,14 @@ func (s *server) apiRounds(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
 		return
 	}
-	rs, err := s.opt.Rounds.List(r.Context())
+	rs, err := s.seenRounds(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	sess := sessionOf(r)
-	for i := len(rs) - 1; i >= 0; i-- {
-		rd := rs[i]
-		switch {
-		case sess.Kind == auth.KindCitizen:
-			if rd.Status == rounds.Open {
-				out = append(out, roundItem(rd, false))
-			}
-		case canSeeRound(sess.Role, rd.Kind):
-			out = append(out, roundItem(rd, canManageRound(sess.Role, rd.Kind)))
-		}
+	for _, rd := range rs {
+		out = append(out, roundItem(rd, sess.Kind != auth.KindCitizen && canManageRound(sess.Role, rd.Kind)))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
 }
@@ -107,18 +99,7 @@ func (s *server) overview(r *http.Request, rd rounds.Round) (apiOverview, error)
 	}
 	d := apiOverview{Overview: o, CanManage: canManageRound(sessionOf(r).Role, rd.Kind), Actions: []string{}}
 	if d.CanManage {
-		switch o.Status {
-		case rounds.Draft:
-			d.Actions = []string{"open"}
-		case rounds.Open:
-			d.Actions = []string{"close"}
-		case rounds.Closed:
-			d.Actions = []string{"allocate"}
-		case rounds.Allocated:
-			d.Actions = []string{"publish"}
-		case rounds.Published:
-			d.Actions = []string{"publish", "finalize"}
-		}
+		d.Actions = nextSteps(o.Status)
 	}
 	return d, nil
 }

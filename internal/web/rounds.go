@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/newcitizens/rooted/internal/apperr"
@@ -95,6 +96,42 @@ func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error
 		return rd, apperr.New(apperr.Forbidden, "err.out_of_scope")
 	}
 	return rd, nil
+}
+
+// seenRounds returns the rounds the caller may see, newest first: an
+// officer's department's rounds (every round for auditors and admins), a
+// citizen's the rounds open for applications.
+func (s *server) seenRounds(r *http.Request) ([]rounds.Round, error) {
+	rs, err := s.opt.Rounds.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(rs)
+	sess := sessionOf(r)
+	return slices.DeleteFunc(rs, func(rd rounds.Round) bool {
+		if sess.Kind == auth.KindCitizen {
+			return rd.Status != rounds.Open
+		}
+		return !canSeeRound(sess.Role, rd.Kind)
+	}), nil
+}
+
+// nextSteps are the steps of round operations (rounds_ops.go) that a
+// round's status allows; publishing again rebuilds the 公示 list.
+func nextSteps(st rounds.Status) []string {
+	switch st {
+	case rounds.Draft:
+		return []string{"open"}
+	case rounds.Open:
+		return []string{"close"}
+	case rounds.Closed:
+		return []string{"allocate"}
+	case rounds.Allocated:
+		return []string{"publish"}
+	case rounds.Published:
+		return []string{"publish", "finalize"}
+	}
+	return []string{}
 }
 
 // objectionNumber is the request's {n}, an objection's number in its

@@ -53,15 +53,12 @@ func (s *server) roundsData(r *http.Request) (roundsData, error) {
 			d.Kinds = append(d.Kinds, k)
 		}
 	}
-	rs, err := s.opt.Rounds.List(r.Context())
+	rs, err := s.seenRounds(r)
 	if err != nil {
 		return d, err
 	}
-	for i := len(rs) - 1; i >= 0; i-- { // newest first
-		if !canSeeRound(role, rs[i].Kind) {
-			continue
-		}
-		row := roundRow{Round: rs[i], CanManage: canManageRound(role, rs[i].Kind)}
+	for _, rd := range rs {
+		row := roundRow{Round: rd, CanManage: canManageRound(role, rd.Kind)}
 		if row.Status == rounds.Published {
 			objs, err := s.opt.Rounds.Objections(r.Context(), row.ID)
 			if err != nil {
@@ -201,14 +198,8 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 	for reason, n := range o.Refusals {
 		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(roundsLang(lang), reason), n})
 	}
-	switch o.Status {
-	case rounds.Draft:
-		d.Steps = []string{"open"}
-	case rounds.Open:
-		d.Steps = []string{"close"}
-	case rounds.Closed:
-		d.Steps = []string{"allocate"}
-	}
+	// Publishing and finalizing have their own forms on the page.
+	d.Steps = slices.DeleteFunc(nextSteps(o.Status), func(step string) bool { return step == "publish" || step == "finalize" })
 	d.Publish = o.Status == rounds.Allocated || o.Status == rounds.Published || o.Status == rounds.Final
 	if o.Status == rounds.Published || o.Status == rounds.Final {
 		objs, err := s.opt.Rounds.Objections(r.Context(), rd.ID)
