@@ -330,59 +330,44 @@ func apiApplications(list []rounds.PersonApplication) []apiApplication {
 	return out
 }
 
-// apiApply records the signed-in citizen's application to the round, for
-// themself (housing) or one of their own registered children (school): a
-// child of anyone else is forbidden, as on the apply page. One the
-// registry refuses at once is a 400 saying why (and is recorded as
-// refused); a second one for the same person, or to a round not open, a
-// 409.
-func (s *server) apiApply(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
-		return
-	}
+// applyInput reads an application (apiApplyRequest) to round {id}: a
+// child not the citizen's own is forbidden. Refusals are in the lang
+// parameter's language.
+func (jsonRep) applyInput(w http.ResponseWriter, r *http.Request, h registry.PersonHistory) (rounds.ApplyRequest, string, error) {
 	lang, err := apiLang(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ApplyRequest{}, "", err
 	}
 	var in apiApplyRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ApplyRequest{}, "", err
 	}
-	h, err := s.family(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	req := rounds.ApplyRequest{Round: r.PathValue("id"), Applicant: h.Person.IDNumber}
+	req := rounds.ApplyRequest{Round: r.PathValue("id"), Applicant: h.Person.IDNumber, Choices: addChoices(nil, in.Choices...)}
 	if c := strings.ToUpper(strings.TrimSpace(in.Child)); c != "" {
 		if !slices.ContainsFunc(h.Children, func(p registry.Person) bool { return p.IDNumber == c }) {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_child"))
-			return
+			return req, "", apperr.New(apperr.Forbidden, "err.not_your_child")
 		}
 		req.Child = c
 	}
-	req.Choices = addChoices(nil, in.Choices...)
-	if err := s.applyFor(r.Context(), req, lang); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	return req, lang, nil
+}
+
+// applied answers the application just recorded (201).
+func (p jsonRep) applied(w http.ResponseWriter, r *http.Request, req rounds.ApplyRequest, lang string) {
 	subject := req.Applicant
 	if req.Child != "" {
 		subject = req.Child
 	}
-	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, roundsLang(lang))
+	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, roundsLang(lang))
 	if err != nil {
-		s.fail(w, r, err)
+		p.s.fail(w, r, err)
 		return
 	}
 	list = slices.DeleteFunc(list, func(pa rounds.PersonApplication) bool {
 		return pa.Round.ID != req.Round || pa.Application.Subject() != subject
 	})
 	if len(list) == 0 {
-		s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", req.Round))
+		p.s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", req.Round))
 		return
 	}
 	// A subject may have refused applications before this one: the
@@ -559,52 +544,45 @@ type apiObjectRequest struct {
 	Text        string `json:"text"`
 }
 
-// apiObject files the signed-in citizen's objection to one of the family's
-// applications in a round in its 公示 window (201, the objection). An
-// application of another family is 403, a family without one in the
-// round 404, a round outside its window 403, a text empty or too long 400.
-func (s *server) apiObject(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
-		return
+// objectInput reads an objection (apiObjectRequest) to round {id}.
+func (p jsonRep) objectInput(w http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error) {
+	if p.s.opt.Rounds == nil {
+		return rounds.ObjectRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
 	}
 	var in apiObjectRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ObjectRequest{}, err
 	}
-	h, list, err := s.familyApplications(r, langOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id := r.PathValue("id")
+	return rounds.ObjectRequest{Round: r.PathValue("id"), Number: strings.ToUpper(strings.TrimSpace(in.Application)), Text: in.Text}, nil
+}
+
+// which is the application the objection names, or the family's one in
+// the round when it names none. An application of another family is 403,
+// a family without one in the round 404, one with several that does not
+// say which 400.
+func (jsonRep) which(req rounds.ObjectRequest, list []rounds.PersonApplication) (string, error) {
 	var numbers []string
 	for _, pa := range list {
-		if pa.Round.ID == id && pa.Application.Number != "" {
+		if pa.Round.ID == req.Round && pa.Application.Number != "" {
 			numbers = append(numbers, pa.Application.Number)
 		}
 	}
-	number := strings.ToUpper(strings.TrimSpace(in.Application))
-	switch {
+	switch number := req.Number; {
 	case len(numbers) == 0 && number == "":
-		s.fail(w, r, apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", id))
-		return
+		return "", apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", req.Round)
 	case number == "" && len(numbers) > 1:
-		s.fail(w, r, apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), id))
-		return
+		return "", apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), req.Round)
 	case number == "":
-		number = numbers[0]
+		return numbers[0], nil
 	case !slices.Contains(numbers, number):
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_application"))
-		return
+		return "", apperr.New(apperr.Forbidden, "err.not_your_application")
 	}
-	o, err := s.fileObjection(r.Context(), rounds.ObjectRequest{Round: id, Number: number, Applicant: h.Person.IDNumber, Text: in.Text})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.opt.Logger.Info("objection filed through the API", "round", id, "application", number, "objection", o.Seq)
+	return req.Number, nil
+}
+
+// objected answers the objection filed (201); a round outside its window
+// is 403, a text empty or too long 400.
+func (jsonRep) objected(w http.ResponseWriter, _ *http.Request, o rounds.Objection) {
 	w.Header().Set("Location", "/api/v1/me/applications")
 	writeJSON(w, http.StatusCreated, citizenObjection(o))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -35,6 +36,16 @@ type roundsRep interface {
 	created(w http.ResponseWriter, r *http.Request, rd rounds.Round)
 	answered(w http.ResponseWriter, r *http.Request, rd rounds.Round, o rounds.Objection)
 	exported(w http.ResponseWriter, r *http.Request, rd rounds.Round, data []byte)
+
+	// The citizen's operations. applyInput reads an application of the
+	// family h's and the language of a refusal; objectInput an objection
+	// (without who objects) and which names the application of the
+	// family's list it is about.
+	applyInput(w http.ResponseWriter, r *http.Request, h registry.PersonHistory) (rounds.ApplyRequest, string, error)
+	applied(w http.ResponseWriter, r *http.Request, req rounds.ApplyRequest, lang string)
+	objectInput(w http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error)
+	which(req rounds.ObjectRequest, list []rounds.PersonApplication) (string, error)
+	objected(w http.ResponseWriter, r *http.Request, o rounds.Objection)
 }
 
 // runStep takes step (open, close, allocate, publish or finalize) of round
@@ -181,6 +192,80 @@ func (s *server) roundExport(out roundsRep) http.HandlerFunc {
 		}
 		s.act(r, "round_export_download", fmt.Sprintf("round %s (export, %d bytes)", rd.ID, len(data)), out.audit()...)
 		out.exported(w, r, rd, data)
+	}
+}
+
+// roundApply records the signed-in citizen's application to a round, for
+// themself (housing) or one of their own registered children (school): a
+// child of anyone else is forbidden. Pages show an application refused —
+// by the registry at once (it is recorded as refused), a second one for
+// the same person, one to a round not open — on the apply page again,
+// saying why.
+func (s *server) roundApply(out roundsRep) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opt.Rounds == nil {
+			s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
+			return
+		}
+		h, err := s.family(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		req, lang, err := out.applyInput(w, r, h)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.applyFor(r.Context(), req, lang); err != nil {
+			out.refuse(w, r, err, func(status int, err error) {
+				d, _, derr := s.applyData(r)
+				if derr != nil {
+					s.fail(w, r, derr)
+					return
+				}
+				d.Error = safeMessage(err)
+				s.render(w, r, status, "apply.html", "apply.title", d)
+			}, apperr.Invalid, apperr.Conflict)
+			return
+		}
+		out.applied(w, r, req, lang)
+	}
+}
+
+// roundObject files the signed-in citizen's objection to one of the
+// family's applications in a round in its 公示 window: their own, or one
+// made for a child registered as theirs, by them or by the child's other
+// guardian. Pages show an objection the service refuses (outside the
+// window, the text) on the applications page again, with the reason and
+// the text typed.
+func (s *server) roundObject(out roundsRep) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := out.objectInput(w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h, list, err := s.familyApplications(r, langOf(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		req.Applicant = h.Person.IDNumber
+		if req.Number, err = out.which(req, list); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		o, err := s.fileObjection(r.Context(), req)
+		if err != nil {
+			out.refuse(w, r, err, func(status int, err error) {
+				d := applicationsData{Service: true, List: list, Error: safeMessage(err), Draft: req}
+				s.render(w, r, status, "applications.html", "applications.title", d)
+			}, apperr.Invalid, apperr.Forbidden, apperr.Conflict)
+			return
+		}
+		s.opt.Logger.Info("objection filed", append([]any{"round", req.Round, "application", req.Number, "objection", o.Seq}, out.audit()...)...)
+		out.objected(w, r, o)
 	}
 }
 

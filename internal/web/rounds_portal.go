@@ -50,40 +50,26 @@ func (s *server) myApply(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "apply.html", "apply.title", d)
 }
 
-// myApplySubmit records an application for the citizen or one of their
-// own children; a child of anyone else is refused.
-func (s *server) myApplySubmit(w http.ResponseWriter, r *http.Request) {
-	d, h, err := s.applyData(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
-		return
-	}
+// applyInput reads the apply form: the round, the child (a sealed
+// reference to one of the citizen's own registered children) and the
+// choices; a refusal is in the reader's language.
+func (p pageRep) applyInput(_ http.ResponseWriter, r *http.Request, h registry.PersonHistory) (rounds.ApplyRequest, string, error) {
 	req := rounds.ApplyRequest{Round: r.PostFormValue("round"), Applicant: h.Person.IDNumber, Choices: addChoices(nil, r.PostForm["choice"]...)}
 	if ref := r.PostFormValue("child"); ref != "" {
-		child, err := s.key.open(ref)
+		child, err := p.s.key.open(ref)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return req, "", err
 		}
 		if !slices.ContainsFunc(h.Children, func(c registry.Person) bool { return c.IDNumber == child }) {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_child"))
-			return
+			return req, "", apperr.New(apperr.Forbidden, "err.not_your_child")
 		}
 		req.Child = child
 	}
-	if err := s.applyFor(r.Context(), req, langOf(r)); err != nil {
-		if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.Conflict {
-			d.Error = safeMessage(err)
-			s.render(w, r, statusOf(code), "apply.html", "apply.title", d)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
+	return req, langOf(r), nil
+}
+
+// applied shows the family's applications.
+func (pageRep) applied(w http.ResponseWriter, r *http.Request, _ rounds.ApplyRequest, _ string) {
 	http.Redirect(w, r, "/me/applications", http.StatusSeeOther)
 }
 
@@ -110,39 +96,27 @@ func (s *server) myApplications(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "applications.html", "applications.title", d)
 }
 
-// myObjectionSubmit files the signed-in citizen's objection to one of the
-// family's applications (round and number): their own, or one made for a
-// child registered as theirs, by them or by the child's other guardian.
-// Anyone else's application is refused (403) as on /me/apply. An
-// objection the service refuses (outside the window, the text) shows the
-// page again with the reason and the text typed.
-func (s *server) myObjectionSubmit(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
-		return
+// objectInput reads the objection form: the round, the application and
+// the text.
+func (p pageRep) objectInput(_ http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error) {
+	if p.s.opt.Rounds == nil {
+		return rounds.ObjectRequest{}, apperr.New(apperr.NotFound, "apply.none_open")
 	}
-	h, list, err := s.familyApplications(r, langOf(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	req := rounds.ObjectRequest{Round: r.PostFormValue("round"), Number: r.PostFormValue("number"), Applicant: h.Person.IDNumber, Text: r.PostFormValue("text")}
+	return rounds.ObjectRequest{Round: r.PostFormValue("round"), Number: r.PostFormValue("number"), Text: r.PostFormValue("text")}, nil
+}
+
+// which is the application the form names, when it is one of the
+// family's; anyone else's is refused (403) as on /me/apply.
+func (pageRep) which(req rounds.ObjectRequest, list []rounds.PersonApplication) (string, error) {
 	if !slices.ContainsFunc(list, func(pa rounds.PersonApplication) bool {
 		return pa.Round.ID == req.Round && pa.Application.Number == req.Number && req.Number != ""
 	}) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_application"))
-		return
+		return "", apperr.New(apperr.Forbidden, "err.not_your_application")
 	}
-	if _, err := s.fileObjection(r.Context(), req); err != nil {
-		code := apperr.CodeOf(err)
-		if code != apperr.Invalid && code != apperr.Forbidden && code != apperr.Conflict {
-			s.fail(w, r, err)
-			return
-		}
-		d := applicationsData{Service: true, List: list, Error: safeMessage(err), Draft: req}
-		s.render(w, r, statusOf(code), "applications.html", "applications.title", d)
-		return
-	}
-	s.opt.Logger.Info("objection filed through the portal", "round", req.Round, "application", req.Number)
+	return req.Number, nil
+}
+
+// objected shows the applications, saying that the objection was filed.
+func (pageRep) objected(w http.ResponseWriter, r *http.Request, _ rounds.Objection) {
 	http.Redirect(w, r, "/me/applications?objected=1", http.StatusSeeOther)
 }

@@ -50,9 +50,9 @@ func (s *server) routes() http.Handler {
 	handle("GET /me", citizen(s.myRegistration))
 	handle("GET /me/points", citizen(s.myPoints))
 	handle("GET /me/apply", citizen(s.myApply))
-	handle("POST /me/apply", citizen(s.myApplySubmit))
+	handle("POST /me/apply", citizen(s.roundApply(page)))
 	handle("GET /me/applications", citizen(s.myApplications))
-	handle("POST /me/objections", citizen(s.myObjectionSubmit))
+	handle("POST /me/objections", citizen(s.roundObject(page)))
 
 	// The officer console.
 	handle("GET /officer", officer(auth.ScopeDashboard, s.dashboard))
@@ -105,9 +105,9 @@ func (s *server) routes() http.Handler {
 	handle("POST /api/v1/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.roundStep("finalize", api)))
 	handle("GET /api/v1/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport(api)))
 	handle("GET /api/v1/rounds/{id}/results", officerOrCitizen(auth.ScopeRoundsRead, s.apiRoundResults))
-	handle("POST /api/v1/rounds/{id}/applications", citizen(s.apiApply))
+	handle("POST /api/v1/rounds/{id}/applications", citizen(s.roundApply(api)))
 	handle("GET /api/v1/rounds/{id}/objections", officer(auth.ScopeRoundsRead, s.apiObjections))
-	handle("POST /api/v1/rounds/{id}/objections", citizen(s.apiObject))
+	handle("POST /api/v1/rounds/{id}/objections", citizen(s.roundObject(api)))
 	handle("POST /api/v1/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.roundAnswer(api)))
 	handle("GET /api/v1/me/applications", citizen(s.apiMyApplications))
 	handle("GET /api/v1/", pub(s.apiNotFound))
