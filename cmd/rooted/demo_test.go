@@ -11,7 +11,6 @@ import (
 	"github.com/newcitizens/rooted/internal/ingest"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
-	"github.com/newcitizens/rooted/internal/web"
 )
 
 // TestDemoRounds: the demo gets last year's grade-7 round published and a
@@ -56,7 +55,7 @@ func TestDemoRounds(t *testing.T) {
 	if err != nil || len(apps) == 0 {
 		t.Fatalf("last year's applications: %v, %d", err, len(apps))
 	}
-	list, err := web.ServiceRounds{Service: svc}.Applications(t.Context(), []string{apps[0].Child}, "en")
+	list, err := svc.ApplicationsFor(t.Context(), []string{apps[0].Child}, rounds.EN)
 	if err != nil || len(list) != 1 || (list[0].Status != "allocated" && list[0].Status != "unplaced") ||
 		len(list[0].Lines) < 2 || !strings.HasPrefix(list[0].Lines[0], "your priority") {
 		t.Errorf("a family's view of last year's round: %v, %+v", err, list)

@@ -323,7 +323,7 @@ func serve(ctx context.Context, e *env, st *store.DB, c config, scheme, reform *
 	srv := &http.Server{
 		Handler: web.New(st, web.Options{
 			Logger: logger, Scheme: scheme, Reform: reform, APIToken: token, Codes: codes, SignInKey: []byte(signInKey), SealKeys: seal,
-			Rounds: web.ServiceRounds{Service: rs}, RoundsConsole: rs,
+			Rounds:         rs,
 			SecureCookies:  c.Serve.SecureCookies,
 			TrustProxy:     c.Serve.TrustProxy,
 			TrustedProxies: proxies,

@@ -3,12 +3,10 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -71,26 +69,18 @@ func roundItem(r rounds.Round, canManage bool) apiRoundItem {
 // citizen's the rounds open for applications.
 func (s *server) apiRounds(w http.ResponseWriter, r *http.Request) {
 	out := []apiRoundItem{}
-	if s.opt.RoundsConsole == nil {
+	if s.opt.Rounds == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
 		return
 	}
-	rs, err := s.opt.RoundsConsole.List(r.Context())
+	rs, err := s.seenRounds(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	sess := sessionOf(r)
-	for i := len(rs) - 1; i >= 0; i-- {
-		rd := rs[i]
-		switch {
-		case sess.Kind == auth.KindCitizen:
-			if rd.Status == rounds.Open {
-				out = append(out, roundItem(rd, false))
-			}
-		case canSeeRound(sess.Role, rd.Kind):
-			out = append(out, roundItem(rd, canManageRound(sess.Role, rd.Kind)))
-		}
+	for _, rd := range rs {
+		out = append(out, roundItem(rd, sess.Kind != auth.KindCitizen && canManageRound(sess.Role, rd.Kind)))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rounds": out})
 }
@@ -103,24 +93,13 @@ type apiOverview struct {
 }
 
 func (s *server) overview(r *http.Request, rd rounds.Round) (apiOverview, error) {
-	o, err := s.opt.RoundsConsole.Show(r.Context(), rd.ID)
+	o, err := s.opt.Rounds.Show(r.Context(), rd.ID)
 	if err != nil {
 		return apiOverview{}, err
 	}
 	d := apiOverview{Overview: o, CanManage: canManageRound(sessionOf(r).Role, rd.Kind), Actions: []string{}}
 	if d.CanManage {
-		switch o.Status {
-		case rounds.Draft:
-			d.Actions = []string{"open"}
-		case rounds.Open:
-			d.Actions = []string{"close"}
-		case rounds.Closed:
-			d.Actions = []string{"allocate"}
-		case rounds.Allocated:
-			d.Actions = []string{"publish"}
-		case rounds.Published:
-			d.Actions = []string{"publish", "finalize"}
-		}
+		d.Actions = nextSteps(o.Status)
 	}
 	return d, nil
 }
@@ -192,50 +171,55 @@ type apiCreateRequest struct {
 	ClosesOn   string            `json:"closes_on"` // YYYY-MM-DD
 }
 
-// apiRoundCreate creates a round in draft, of a kind the caller runs, and
-// answers its overview (201, with its address in Location).
-func (s *server) apiRoundCreate(w http.ResponseWriter, r *http.Request) {
+// jsonRep is how the API speaks for the rounds operations: JSON in, JSON
+// out, every refusal the error it is.
+type jsonRep struct{ s *server }
+
+func (jsonRep) audit() []any { return []any{"via", "api"} }
+
+// createInput reads a creation (apiCreateRequest) of a kind the caller
+// runs.
+func (p jsonRep) createInput(w http.ResponseWriter, r *http.Request) (rounds.CreateRequest, error) {
 	role := sessionOf(r).Role
 	if !slices.ContainsFunc(rounds.Kinds, func(k rounds.Kind) bool { return canManageRound(role, k) }) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
-		return
+		return rounds.CreateRequest{}, apperr.New(apperr.Forbidden, "err.out_of_scope")
 	}
-	if s.opt.RoundsConsole == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
-		return
+	if p.s.opt.Rounds == nil {
+		return rounds.CreateRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
 	}
 	var in apiCreateRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.CreateRequest{}, err
 	}
-	if in.Kind.Valid() && !canManageRound(role, in.Kind) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
-		return
+	if err := mayCreate(r, in.Kind); err != nil {
+		return rounds.CreateRequest{}, err
 	}
 	req := rounds.CreateRequest{ID: in.ID, Name: in.Name, Kind: in.Kind, Year: in.Year, Town: in.Town, Mode: in.Mode, Choices: in.Choices,
 		WindowDays: in.WindowDays, Seats: in.Seats, SeatShare: in.SeatShare, Units: in.Units, UnitRules: in.UnitRules, UnitNames: in.UnitNames}
 	if in.ClosesOn != "" {
 		d, err := date.Parse(in.ClosesOn)
 		if err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Invalid, err, "closes_on: want YYYY-MM-DD"))
-			return
+			return req, apperr.Wrap(apperr.Invalid, err, "closes_on: want YYYY-MM-DD")
 		}
 		req.ClosesOn = d
 	}
-	rd, err := s.opt.RoundsConsole.Create(r.Context(), req)
+	return req, nil
+}
+
+// created answers the round's overview (201, with its address in
+// Location).
+func (p jsonRep) created(w http.ResponseWriter, r *http.Request, rd rounds.Round) {
+	o, err := p.s.overview(r, rd)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.act(r, "round_create", "round "+rd.ID, "kind", rd.Kind, "via", "api")
-	o, err := s.overview(r, rd)
-	if err != nil {
-		s.fail(w, r, err)
+		p.s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/rounds/"+rd.ID)
 	writeJSON(w, http.StatusCreated, o)
+}
+
+func (p jsonRep) refuse(w http.ResponseWriter, r *http.Request, err error, _ func(int, error), _ ...string) {
+	p.s.fail(w, r, err)
 }
 
 // apiPublication is the 公示 list as JSON: names and ID numbers masked.
@@ -256,50 +240,23 @@ type apiPublication struct {
 	Recorded   bool   `json:"recorded"`
 }
 
-// apiRoundStep takes one step of a round the caller runs: open, close,
-// allocate, publish or finalize. Open and finalize answer the round's
-// overview, close and allocate their summary, publish the 公示 list
-// (publishing a round already published only rebuilds it).
-func (s *server) apiRoundStep(step string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		rd, err := s.consoleRound(r, true)
+// stepped answers a step: open and finalize the round's overview, close
+// and allocate their summary, publish the 公示 list.
+func (p jsonRep) stepped(w http.ResponseWriter, r *http.Request, rd rounds.Round, step string, result any) {
+	switch step {
+	case "open", "finalize":
+		o, err := p.s.overview(r, rd)
 		if err != nil {
-			s.fail(w, r, err)
+			p.s.fail(w, r, err)
 			return
 		}
-		c, ctx := s.opt.RoundsConsole, r.Context()
-		var out any
-		switch step {
-		case "open":
-			if _, err = c.Open(ctx, rd.ID, ""); err == nil {
-				out, err = s.overview(r, rd)
-			}
-		case "close":
-			out, err = c.Close(ctx, rd.ID)
-		case "allocate":
-			out, err = c.Allocate(ctx, rd.ID)
-		case "publish":
-			var p rounds.Publication
-			if p, err = c.Publish(ctx, rd.ID); err == nil {
-				out = apiPublication{Round: p.Round, Name: p.Name, Title: p.Title(), PublishedOn: p.PublishedOn, WindowEnds: p.WindowEnds,
-					Header: p.Header, Rows: p.Rows, Warnings: nonNil(p.Warnings), CSVSHA256: p.CSVSHA256, XLSXSHA256: p.XLSXSHA256, Recorded: p.Recorded}
-			}
-		case "finalize":
-			if _, err = c.Finalize(ctx, rd.ID); err == nil {
-				out, err = s.overview(r, rd)
-			}
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// Publishing a round already published changes nothing: the audit
-		// log records changes (and downloads), once.
-		if step != "publish" || rd.Status == rounds.Allocated {
-			s.act(r, "round_"+step, "round "+rd.ID, "via", "api")
-		}
-		writeJSON(w, http.StatusOK, out)
+		result = o
+	case "publish":
+		pub := result.(rounds.Publication)
+		result = apiPublication{Round: pub.Round, Name: pub.Name, Title: pub.Title(), PublishedOn: pub.PublishedOn, WindowEnds: pub.WindowEnds,
+			Header: pub.Header, Rows: pub.Rows, Warnings: nonNil(pub.Warnings), CSVSHA256: pub.CSVSHA256, XLSXSHA256: pub.XLSXSHA256, Recorded: pub.Recorded}
 	}
+	writeJSON(w, http.StatusOK, result)
 }
 
 func nonNil[T any](s []T) []T {
@@ -309,20 +266,8 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// apiRoundExport answers the round's self-contained export, byte for byte
-// as `rooted verify` checks it.
-func (s *server) apiRoundExport(w http.ResponseWriter, r *http.Request) {
-	rd, err := s.consoleRound(r, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := s.opt.RoundsConsole.Export(r.Context(), rd.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.act(r, "round_export_download", fmt.Sprintf("round %s (export, %d bytes)", rd.ID, len(data)), "via", "api")
+// exported answers the export as it is.
+func (jsonRep) exported(w http.ResponseWriter, _ *http.Request, _ rounds.Round, data []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(data)
 }
@@ -368,89 +313,61 @@ type apiApplication struct {
 	Objections  []apiObjection `json:"objections,omitempty"`
 }
 
-func apiApplications(list []ApplicationStatus) []apiApplication {
+func apiApplications(list []rounds.PersonApplication) []apiApplication {
 	out := make([]apiApplication, 0, len(list))
-	for _, a := range list {
-		item := apiApplication{Round: a.Round, RoundName: a.RoundName, Number: a.Number, Person: ident.MaskID(a.Person), Status: a.Status,
-			Result: a.Result, Reason: a.Reason, Explanation: a.Lines, Submitted: dayText(a.Submitted),
-			PublishedOn: dayText(a.Published), WindowEnds: dayText(a.WindowEnds), CanObject: a.CanObject}
-		for _, o := range a.Objections {
-			item.Objections = append(item.Objections, citizenObjection(a.Round, o))
+	for _, pa := range list {
+		a := pa.Application
+		item := apiApplication{Round: pa.Round.ID, RoundName: pa.Round.Name, Number: a.Number, Person: ident.MaskID(a.Subject()), Status: pa.Status,
+			Result: pa.Result, Reason: pa.Text, Explanation: pa.Lines, Submitted: dayText(a.AppliedOn), CanObject: pa.CanObject}
+		if st := pa.Round.Status; st == rounds.Published || st == rounds.Final {
+			item.PublishedOn, item.WindowEnds = dayText(pa.Round.PublishedOn), dayText(pa.Round.WindowEnds)
+		}
+		for _, o := range pa.Objections {
+			item.Objections = append(item.Objections, citizenObjection(o))
 		}
 		out = append(out, item)
 	}
 	return out
 }
 
-// familyIDs are the ID numbers of the signed-in citizen and their
-// registered children.
-func familyIDs(h registry.PersonHistory) []string {
-	ids := []string{h.Person.IDNumber}
-	for _, c := range h.Children {
-		ids = append(ids, c.IDNumber)
-	}
-	return ids
-}
-
-// apiApply records the signed-in citizen's application to the round, for
-// themself (housing) or one of their own registered children (school): a
-// child of anyone else is forbidden, as on the apply page. One the
-// registry refuses at once is a 400 saying why (and is recorded as
-// refused); a second one for the same person, or to a round not open, a
-// 409.
-func (s *server) apiApply(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
-		return
-	}
+// applyInput reads an application (apiApplyRequest) to round {id}: a
+// child not the citizen's own is forbidden. Refusals are in the lang
+// parameter's language.
+func (jsonRep) applyInput(w http.ResponseWriter, r *http.Request, h registry.PersonHistory) (rounds.ApplyRequest, string, error) {
 	lang, err := apiLang(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ApplyRequest{}, "", err
 	}
 	var in apiApplyRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ApplyRequest{}, "", err
 	}
-	h, err := s.family(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	a := Application{Round: r.PathValue("id"), Applicant: h.Person.IDNumber, Lang: lang}
+	req := rounds.ApplyRequest{Round: r.PathValue("id"), Applicant: h.Person.IDNumber, Choices: addChoices(nil, in.Choices...)}
 	if c := strings.ToUpper(strings.TrimSpace(in.Child)); c != "" {
 		if !slices.ContainsFunc(h.Children, func(p registry.Person) bool { return p.IDNumber == c }) {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_child"))
-			return
+			return req, "", apperr.New(apperr.Forbidden, "err.not_your_child")
 		}
-		a.Child = c
+		req.Child = c
 	}
-	for _, c := range in.Choices {
-		if c = strings.TrimSpace(c); c != "" && !slices.Contains(a.Choices, c) {
-			a.Choices = append(a.Choices, c)
-		}
+	return req, lang, nil
+}
+
+// applied answers the application just recorded (201).
+func (p jsonRep) applied(w http.ResponseWriter, r *http.Request, req rounds.ApplyRequest, lang string) {
+	subject := req.Applicant
+	if req.Child != "" {
+		subject = req.Child
 	}
-	if len(a.Choices) == 0 {
-		s.fail(w, r, apperr.New(apperr.Invalid, "apply.no_choice"))
-		return
-	}
-	if err := s.opt.Rounds.Apply(r.Context(), a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	subject := a.Applicant
-	if a.Child != "" {
-		subject = a.Child
-	}
-	list, err := s.opt.Rounds.Applications(r.Context(), []string{subject}, lang)
+	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, roundsLang(lang))
 	if err != nil {
-		s.fail(w, r, err)
+		p.s.fail(w, r, err)
 		return
 	}
-	list = slices.DeleteFunc(list, func(st ApplicationStatus) bool { return st.Round != a.Round || st.Person != subject })
+	list = slices.DeleteFunc(list, func(pa rounds.PersonApplication) bool {
+		return pa.Round.ID != req.Round || pa.Application.Subject() != subject
+	})
 	if len(list) == 0 {
-		s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", a.Round))
+		p.s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", req.Round))
 		return
 	}
 	// A subject may have refused applications before this one: the
@@ -470,12 +387,7 @@ func (s *server) apiMyApplications(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []apiApplication{}
 	if s.opt.Rounds != nil {
-		h, err := s.family(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		list, err := s.opt.Rounds.Applications(r.Context(), familyIDs(h), lang)
+		_, list, err := s.familyApplications(r, lang)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -503,7 +415,7 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 	if sessionOf(r).Kind == auth.KindCitizen {
 		rd, outs, err = s.familyOutcomes(r, applicant, roundsLang(lang))
 	} else if rd, err = s.consoleRound(r, false); err == nil {
-		outs, err = s.opt.RoundsConsole.Results(r.Context(), rd.ID, applicant, roundsLang(lang))
+		outs, err = s.opt.Rounds.Results(r.Context(), rd.ID, applicant, roundsLang(lang))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -516,7 +428,7 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 // or for the signed-in citizen's family; applicant, when not "", must be
 // the citizen.
 func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.Lang) (rounds.Round, []rounds.Outcome, error) {
-	c := s.opt.RoundsConsole
+	c := s.opt.Rounds
 	if c == nil {
 		return rounds.Round{}, nil, apperr.New(apperr.NotFound, "rounds.not_yet")
 	}
@@ -594,9 +506,9 @@ func officerObjection(o rounds.Objection) apiObjection {
 }
 
 // citizenObjection is o for the family it concerns.
-func citizenObjection(round string, o ObjectionStatus) apiObjection {
-	return apiObjection{Round: round, Objection: o.Seq, Application: o.Number, FiledAt: rfc3339(o.Filed), Text: o.Text,
-		Decision: o.Decision, Reply: o.Reply, DecidedAt: rfc3339(o.Decided)}
+func citizenObjection(o rounds.Objection) apiObjection {
+	return apiObjection{Round: o.Round, Objection: o.Seq, Application: o.Number, FiledAt: rfc3339(o.At), Text: o.Text,
+		Decision: string(o.Decision), Reply: o.Reply, DecidedAt: rfc3339(o.DecidedAt)}
 }
 
 // apiObjections lists a round's objections with their answers, for the
@@ -608,7 +520,7 @@ func (s *server) apiObjections(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	objs, err := s.opt.RoundsConsole.Objections(r.Context(), rd.ID)
+	objs, err := s.opt.Rounds.Objections(r.Context(), rd.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -632,54 +544,47 @@ type apiObjectRequest struct {
 	Text        string `json:"text"`
 }
 
-// apiObject files the signed-in citizen's objection to one of the family's
-// applications in a round in its 公示 window (201, the objection). An
-// application of another family is 403, a family without one in the
-// round 404, a round outside its window 403, a text empty or too long 400.
-func (s *server) apiObject(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Rounds == nil {
-		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
-		return
+// objectInput reads an objection (apiObjectRequest) to round {id}.
+func (p jsonRep) objectInput(w http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error) {
+	if p.s.opt.Rounds == nil {
+		return rounds.ObjectRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
 	}
 	var in apiObjectRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.ObjectRequest{}, err
 	}
-	h, list, err := s.familyApplications(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id := r.PathValue("id")
+	return rounds.ObjectRequest{Round: r.PathValue("id"), Number: strings.ToUpper(strings.TrimSpace(in.Application)), Text: in.Text}, nil
+}
+
+// which is the application the objection names, or the family's one in
+// the round when it names none. An application of another family is 403,
+// a family without one in the round 404, one with several that does not
+// say which 400.
+func (jsonRep) which(req rounds.ObjectRequest, list []rounds.PersonApplication) (string, error) {
 	var numbers []string
-	for _, a := range list {
-		if a.Round == id && a.Number != "" {
-			numbers = append(numbers, a.Number)
+	for _, pa := range list {
+		if pa.Round.ID == req.Round && pa.Application.Number != "" {
+			numbers = append(numbers, pa.Application.Number)
 		}
 	}
-	number := strings.ToUpper(strings.TrimSpace(in.Application))
-	switch {
+	switch number := req.Number; {
 	case len(numbers) == 0 && number == "":
-		s.fail(w, r, apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", id))
-		return
+		return "", apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", req.Round)
 	case number == "" && len(numbers) > 1:
-		s.fail(w, r, apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), id))
-		return
+		return "", apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), req.Round)
 	case number == "":
-		number = numbers[0]
+		return numbers[0], nil
 	case !slices.Contains(numbers, number):
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.not_your_application"))
-		return
+		return "", apperr.New(apperr.Forbidden, "err.not_your_application")
 	}
-	o, err := s.opt.Rounds.Object(r.Context(), ObjectionFiling{Round: id, Number: number, By: h.Person.IDNumber, Text: in.Text})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.opt.Logger.Info("objection filed through the API", "round", id, "application", number, "objection", o.Seq)
+	return req.Number, nil
+}
+
+// objected answers the objection filed (201); a round outside its window
+// is 403, a text empty or too long 400.
+func (jsonRep) objected(w http.ResponseWriter, _ *http.Request, o rounds.Objection) {
 	w.Header().Set("Location", "/api/v1/me/applications")
-	writeJSON(w, http.StatusCreated, citizenObjection(id, o))
+	writeJSON(w, http.StatusCreated, citizenObjection(o))
 }
 
 // apiAnswerRequest is the department's answer to an objection.
@@ -688,33 +593,22 @@ type apiAnswerRequest struct {
 	Reply    string `json:"reply"`
 }
 
-// apiAnswer records the department's answer to objection {n} of a
-// published round the caller runs, signed with the caller's name (200,
-// the objection answered). A second answer is 409, an unknown objection
-// 404, a decision other than upheld or dismissed or a reply empty or too
-// long 400.
-func (s *server) apiAnswer(w http.ResponseWriter, r *http.Request) {
-	rd, err := s.consoleRound(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 {
-		s.fail(w, r, apperr.New(apperr.NotFound, "round %s: no objection %q", rd.ID, r.PathValue("n")))
-		return
+// answerInput reads the answer (apiAnswerRequest) to objection {n} of rd.
+// A second answer is 409, an unknown objection 404, a decision other than
+// upheld or dismissed or a reply empty or too long 400.
+func (jsonRep) answerInput(w http.ResponseWriter, r *http.Request, rd rounds.Round) (rounds.AnswerRequest, error) {
+	n, ok := objectionNumber(r)
+	if !ok {
+		return rounds.AnswerRequest{}, apperr.New(apperr.NotFound, "round %s: no objection %q", rd.ID, r.PathValue("n"))
 	}
 	var in apiAnswerRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return rounds.AnswerRequest{}, err
 	}
-	o, err := s.opt.RoundsConsole.Answer(r.Context(), rounds.AnswerRequest{Round: rd.ID, Objection: n, Decision: rounds.Decision(in.Decision),
-		Reply: in.Reply, By: sessionOf(r).Name})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.act(r, "round_answer", fmt.Sprintf("round %s, objection %d: %s", rd.ID, n, o.Decision), "via", "api")
+	return rounds.AnswerRequest{Objection: n, Decision: rounds.Decision(in.Decision), Reply: in.Reply}, nil
+}
+
+// answered answers the objection answered.
+func (jsonRep) answered(w http.ResponseWriter, _ *http.Request, _ rounds.Round, o rounds.Objection) {
 	writeJSON(w, http.StatusOK, officerObjection(o))
 }

@@ -126,7 +126,7 @@ func (c *cluster) server(t *testing.T) *server {
 	rs := c.rounds(t, st)
 	opt := c.opt
 	opt.WorkDir = t.TempDir()
-	opt.Rounds, opt.RoundsConsole = ServiceRounds{Service: rs}, rs
+	opt.Rounds = rs
 	ctx, stop := context.WithCancel(context.Background())
 	if opt.Context == nil {
 		opt.Context = ctx

@@ -523,7 +523,7 @@ func (s *server) housingPage(w http.ResponseWriter, r *http.Request) {
 		s.viewPending(w, r, "housing.title", pending)
 		return
 	}
-	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.RoundsConsole != nil})
+	s.render(w, r, http.StatusOK, "housing.html", "housing.title", housingData{H: h, Service: s.opt.Rounds != nil})
 }
 
 // act records an officer's action — a step of a round, an import, a

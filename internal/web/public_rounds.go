@@ -54,10 +54,10 @@ const maxPublicRounds = 64
 // publicRound returns round id's public data at the head of its chain, or
 // not_found when there is no such round or it is not published.
 func (s *server) publicRound(ctx context.Context, id string) (*publicRound, error) {
-	if s.opt.RoundsConsole == nil {
+	if s.opt.Rounds == nil {
 		return nil, apperr.New(apperr.NotFound, "err.no_page")
 	}
-	head, err := s.opt.RoundsConsole.LedgerHead(ctx, id)
+	head, err := s.opt.Rounds.LedgerHead(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.New(apperr.NotFound, "err.no_page")
 	}
@@ -72,23 +72,23 @@ func (s *server) publicRound(ctx context.Context, id string) (*publicRound, erro
 		return p, nil
 	}
 	p = &publicRound{head: head, pages: map[string]cachedPage{}}
-	rd, err := s.opt.RoundsConsole.Get(ctx, id)
+	rd, err := s.opt.Rounds.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if p.public = rd.Status == rounds.Published || rd.Status == rounds.Final; p.public {
-		if p.o, err = s.opt.RoundsConsole.Show(ctx, id); err != nil {
+		if p.o, err = s.opt.Rounds.Show(ctx, id); err != nil {
 			return nil, err
 		}
-		if p.pub, err = s.opt.RoundsConsole.Published(ctx, id); err != nil {
+		if p.pub, err = s.opt.Rounds.Published(ctx, id); err != nil {
 			return nil, err
 		}
-		if p.export, err = s.opt.RoundsConsole.Export(ctx, id); err != nil {
+		if p.export, err = s.opt.Rounds.Export(ctx, id); err != nil {
 			return nil, err
 		}
 		// What was read belongs to this head only if the chain did not
 		// grow meanwhile; otherwise keep nothing and serve what was read.
-		if now, err := s.opt.RoundsConsole.LedgerHead(ctx, id); err != nil || now.Hash != head.Hash {
+		if now, err := s.opt.Rounds.LedgerHead(ctx, id); err != nil || now.Hash != head.Hash {
 			return p, nil //nolint:nilerr // what was read is served; only keeping it needs the head to hold
 		}
 	}
@@ -253,8 +253,8 @@ type publicRoundsData struct {
 // publicRoundsIndex lists the published and final rounds, newest first.
 func (s *server) publicRoundsIndex(w http.ResponseWriter, r *http.Request) {
 	var d publicRoundsData
-	if s.opt.RoundsConsole != nil {
-		rs, err := s.opt.RoundsConsole.List(r.Context())
+	if s.opt.Rounds != nil {
+		rs, err := s.opt.Rounds.List(r.Context())
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -2,119 +2,31 @@ package web
 
 import (
 	"context"
-	"time"
+	"net/http"
+	"slices"
+	"strconv"
 
+	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
-// Rounds is what the citizen portal needs of the enrollment and housing
-// rounds. ServiceRounds (rounds_adapter.go) adapts *rounds.Service to it;
-// when Options.Rounds is nil the pages say that no round is open. Errors
-// are *apperr.Error: invalid for a refused application (the message says
-// why, safe to show), conflict for a second application for the same
-// person or a round no longer open, not_found for an unknown round.
+// The rounds in the web layer: one model, the rounds package's own types,
+// read through Rounds. Each operation that both the pages and the JSON API
+// offer is one handler (rounds_ops.go) that reads its input and writes its
+// answer through a roundsRep: the pages' forms and HTML (pageRep) or the
+// API's JSON (jsonRep). The route table (routes.go) says which route
+// speaks which. What only pages show is in rounds_console.go and
+// rounds_portal.go, what only the API answers in api_rounds.go.
+
+// Rounds is what the web layer needs of the enrollment and housing rounds;
+// *rounds.Service implements it (see its methods for the errors, all
+// *apperr.Error). When Options.Rounds is nil the pages say that no round is
+// open and the rounds API that rounds are not wired in.
 type Rounds interface {
-	// OpenRounds returns the rounds of kind (RoundSchool or RoundHousing)
-	// open for applications on day, by closing day.
-	OpenRounds(ctx context.Context, kind string, day date.Date) ([]Round, error)
-	// Apply records an application. The web layer has checked that the
-	// applicant is signed in and that Child, if any, is their own child;
-	// the service checks eligibility and the choices.
-	Apply(ctx context.Context, a Application) error
-	// Applications returns the applications made by or for the persons
-	// with the ID numbers ids, newest first, with results and their
-	// explanation in lang (langZH or langEN) once the round is allocated,
-	// and, once it is published, whether it takes objections today and
-	// the objections about each with their answers.
-	Applications(ctx context.Context, ids []string, lang string) ([]ApplicationStatus, error)
-	// Object files an objection to an application of a round in its 公示
-	// window. The web layer has checked that the application is the
-	// family's of the signed-in citizen By. Errors carry catalogue keys:
-	// forbidden outside the window (objection.window_closed), invalid for
-	// a text empty or too long (objection.bad_text), conflict when
-	// another objection was filed at the same moment (objection.busy).
-	Object(ctx context.Context, f ObjectionFiling) (ObjectionStatus, error)
-}
-
-// Round kinds.
-const (
-	RoundSchool  = "school"
-	RoundHousing = "housing"
-)
-
-// Round is an allocation round open for applications.
-type Round struct {
-	ID      string
-	Kind    string // RoundSchool or RoundHousing
-	Name    string // for people, in the round's language
-	Level   string // school rounds: kindergarten, primary or junior
-	Closes  date.Date
-	Choices []Choice // schools or housing classes to rank
-	MaxRank int      // how many choices an application may rank
-}
-
-// Choice is one school or housing class a round offers.
-type Choice struct {
-	Code, Name string
-}
-
-// Application is what a citizen submits: their own ID number, the child's
-// for a school place, and the choices ranked best first.
-type Application struct {
-	Round     string
-	Applicant string
-	Child     string // "" for housing
-	Choices   []string
-	Lang      string // of the refusal message: langZH or langEN
-}
-
-// ApplicationStatus is an application as the citizen follows it.
-type ApplicationStatus struct {
-	Round     string
-	RoundName string
-	Number    string   // the application number (as the 公示 list names it)
-	Person    string   // ID number of the child or applicant (shown masked)
-	Status    string   // submitted, allocated, waiting, unplaced, refused
-	Result    string   // the school or unit class allocated, if any
-	Reason    string   // why, for people: the outcome in a sentence
-	Lines     []string // the explanation once allocated: own priority, result, each choice ranked above it
-	Submitted date.Date
-	// Published is the first day of the round's 公示 window and
-	// WindowEnds the last, once the round is published; CanObject says
-	// whether the window is open today.
-	Published, WindowEnds date.Date
-	CanObject             bool
-	// Objections are the objections about this application (by anyone
-	// of the family), in the order filed, with their answers.
-	Objections []ObjectionStatus
-}
-
-// ObjectionFiling is an objection a citizen files about an application.
-type ObjectionFiling struct {
-	Round  string
-	Number string // the application
-	By     string // ID number of the signed-in citizen
-	Text   string
-}
-
-// ObjectionStatus is an objection as its family follows it.
-type ObjectionStatus struct {
-	Seq      int // the objection's number in the round
-	Number   string
-	Filed    time.Time
-	Text     string
-	Decision string // "" until answered, then upheld or dismissed
-	Reply    string
-	Decided  time.Time
-}
-
-// RoundsConsole is what the officer console and the rounds API need of
-// the rounds service; *rounds.Service implements it (see its methods for
-// the errors). When Options.RoundsConsole is nil the rounds page says that
-// rounds are not wired in.
-type RoundsConsole interface {
 	List(ctx context.Context) ([]rounds.Round, error)
 	Get(ctx context.Context, id string) (rounds.Round, error)
 	Show(ctx context.Context, id string) (rounds.Overview, error)
@@ -129,20 +41,124 @@ type RoundsConsole interface {
 	Today() date.Date // the service's day: its objection windows are counted on it
 	Export(ctx context.Context, id string) ([]byte, error)
 	Results(ctx context.Context, id, applicant string, lang rounds.Lang) ([]rounds.Outcome, error)
-	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
 	Published(ctx context.Context, id string) (rounds.Publication, error)
 	LedgerHead(ctx context.Context, id string) (ledger.Entry, error)
+	// What applicants do and see.
+	OpenRounds(ctx context.Context, housing bool) ([]rounds.Round, error)
+	Apply(ctx context.Context, req rounds.ApplyRequest) (rounds.Application, error)
+	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
+	FileObjection(ctx context.Context, req rounds.ObjectRequest) (rounds.Objection, error)
+	WindowOpen(r rounds.Round) bool
 }
 
-var _ RoundsConsole = (*rounds.Service)(nil)
+var _ Rounds = (*rounds.Service)(nil)
 
-// FiledOn is when o was filed, China time, to the minute.
-func (o ObjectionStatus) FiledOn() string { return o.Filed.In(chinaTime).Format("2006-01-02 15:04") }
-
-// DecidedOn is when o was answered, China time, to the minute; "" before.
-func (o ObjectionStatus) DecidedOn() string {
-	if o.Decided.IsZero() {
-		return ""
+// roundsLang is the rounds' message language for an interface language.
+func roundsLang(lang string) rounds.Lang {
+	if lang == langEN {
+		return rounds.EN
 	}
-	return o.Decided.In(chinaTime).Format("2006-01-02 15:04")
+	return rounds.ZH
+}
+
+// Who sees and runs which round: a role with ScopeEnrollment runs the
+// school rounds, one with ScopeHousing the housing rounds; a role with
+// ScopeAudit (auditors, admins) sees every round; nobody sees a round of
+// another department. A citizen applies, objects and reads results for
+// their own family only.
+
+// roundScope is the scope that runs rounds of kind k.
+func roundScope(k rounds.Kind) auth.Scope {
+	if k.Housing() {
+		return auth.ScopeHousing
+	}
+	return auth.ScopeEnrollment
+}
+
+func canManageRound(role auth.Role, k rounds.Kind) bool { return role.Can(roundScope(k)) }
+
+func canSeeRound(role auth.Role, k rounds.Kind) bool {
+	return canManageRound(role, k) || role.Can(auth.ScopeAudit)
+}
+
+// consoleRound reads the round of the request's {id} and checks that the
+// officer may see it, and run it when manage is true.
+func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error) {
+	if s.opt.Rounds == nil {
+		return rounds.Round{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+	}
+	rd, err := s.opt.Rounds.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return rd, err
+	}
+	role := sessionOf(r).Role
+	if !canSeeRound(role, rd.Kind) || (manage && !canManageRound(role, rd.Kind)) {
+		return rd, apperr.New(apperr.Forbidden, "err.out_of_scope")
+	}
+	return rd, nil
+}
+
+// seenRounds returns the rounds the caller may see, newest first: an
+// officer's department's rounds (every round for auditors and admins), a
+// citizen's the rounds open for applications.
+func (s *server) seenRounds(r *http.Request) ([]rounds.Round, error) {
+	rs, err := s.opt.Rounds.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(rs)
+	sess := sessionOf(r)
+	return slices.DeleteFunc(rs, func(rd rounds.Round) bool {
+		if sess.Kind == auth.KindCitizen {
+			return rd.Status != rounds.Open
+		}
+		return !canSeeRound(sess.Role, rd.Kind)
+	}), nil
+}
+
+// nextSteps are the steps of round operations (rounds_ops.go) that a
+// round's status allows; publishing again rebuilds the 公示 list.
+func nextSteps(st rounds.Status) []string {
+	switch st {
+	case rounds.Draft:
+		return []string{"open"}
+	case rounds.Open:
+		return []string{"close"}
+	case rounds.Closed:
+		return []string{"allocate"}
+	case rounds.Allocated:
+		return []string{"publish"}
+	case rounds.Published:
+		return []string{"publish", "finalize"}
+	}
+	return []string{}
+}
+
+// objectionNumber is the request's {n}, an objection's number in its
+// round; false when it is not one.
+func objectionNumber(r *http.Request) (int, bool) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	return n, err == nil && n >= 1
+}
+
+// familyIDs are the ID numbers of the signed-in citizen and their
+// registered children.
+func familyIDs(h registry.PersonHistory) []string {
+	ids := []string{h.Person.IDNumber}
+	for _, c := range h.Children {
+		ids = append(ids, c.IDNumber)
+	}
+	return ids
+}
+
+// familyApplications returns the signed-in citizen's history and the
+// applications made by or for them and their registered children, with
+// their outcomes in lang.
+func (s *server) familyApplications(r *http.Request, lang string) (registry.PersonHistory, []rounds.PersonApplication, error) {
+	h, err := s.family(r)
+	if err != nil {
+		return h, nil, err
+	}
+	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), familyIDs(h), roundsLang(lang))
+	return h, list, err
 }

@@ -5,35 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/apperr"
-	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
-	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
-// The officer console's rounds pages. Who sees and runs which round: a
-// role with ScopeEnrollment runs the school rounds, one with ScopeHousing
-// the housing rounds; a role with ScopeAudit (auditors, admins) sees every
-// round; nobody sees a round of another department. Every step is a POST
-// form, so http.CrossOriginProtection guards it.
-
-// roundScope is the scope that runs rounds of kind k.
-func roundScope(k rounds.Kind) auth.Scope {
-	if k.Housing() {
-		return auth.ScopeHousing
-	}
-	return auth.ScopeEnrollment
-}
-
-func canManageRound(role auth.Role, k rounds.Kind) bool { return role.Can(roundScope(k)) }
-
-func canSeeRound(role auth.Role, k rounds.Kind) bool {
-	return canManageRound(role, k) || role.Can(auth.ScopeAudit)
-}
+// The officer console's rounds pages, and pageRep: how the rounds
+// operations (rounds_ops.go) read forms and answer with pages. Every step
+// is a POST form, so http.CrossOriginProtection guards it.
 
 // safeMessage is the message of err that may be shown: an application
 // error's message, else the generic text of its status.
@@ -60,7 +43,7 @@ type roundsData struct {
 }
 
 func (s *server) roundsData(r *http.Request) (roundsData, error) {
-	d := roundsData{Service: s.opt.RoundsConsole != nil, Year: s.opt.Today().Year()}
+	d := roundsData{Service: s.opt.Rounds != nil, Year: s.opt.Today().Year()}
 	if !d.Service {
 		return d, nil
 	}
@@ -70,17 +53,14 @@ func (s *server) roundsData(r *http.Request) (roundsData, error) {
 			d.Kinds = append(d.Kinds, k)
 		}
 	}
-	rs, err := s.opt.RoundsConsole.List(r.Context())
+	rs, err := s.seenRounds(r)
 	if err != nil {
 		return d, err
 	}
-	for i := len(rs) - 1; i >= 0; i-- { // newest first
-		if !canSeeRound(role, rs[i].Kind) {
-			continue
-		}
-		row := roundRow{Round: rs[i], CanManage: canManageRound(role, rs[i].Kind)}
+	for _, rd := range rs {
+		row := roundRow{Round: rd, CanManage: canManageRound(role, rd.Kind)}
 		if row.Status == rounds.Published {
-			objs, err := s.opt.RoundsConsole.Objections(r.Context(), row.ID)
+			objs, err := s.opt.Rounds.Objections(r.Context(), row.ID)
 			if err != nil {
 				return d, err
 			}
@@ -106,41 +86,21 @@ func (s *server) roundsPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "rounds.html", "rounds.title", d)
 }
 
-// roundCreate creates a round in draft from the form.
-func (s *server) roundCreate(w http.ResponseWriter, r *http.Request) {
-	d, err := s.roundsData(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !d.Service {
-		s.fail(w, r, apperr.New(apperr.NotFound, "rounds.not_yet"))
-		return
+// pageRep is how the console's and portal's forms and pages speak for the
+// rounds operations.
+type pageRep struct{ s *server }
+
+func (pageRep) audit() []any { return nil }
+
+// createInput reads the creation form. The service checks the rest.
+func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.CreateRequest, error) {
+	if p.s.opt.Rounds == nil {
+		return rounds.CreateRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
 	}
 	kind := rounds.Kind(r.PostFormValue("kind"))
-	if kind.Valid() && !canManageRound(sessionOf(r).Role, kind) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
-		return
+	if err := mayCreate(r, kind); err != nil {
+		return rounds.CreateRequest{}, err
 	}
-	req, err := createRequest(r, kind)
-	if err == nil {
-		var rd rounds.Round
-		if rd, err = s.opt.RoundsConsole.Create(r.Context(), req); err == nil {
-			s.act(r, "round_create", "round "+rd.ID, "kind", rd.Kind)
-			http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
-			return
-		}
-	}
-	if code := apperr.CodeOf(err); code != apperr.Invalid && code != apperr.Conflict {
-		s.fail(w, r, err)
-		return
-	}
-	d.Error = safeMessage(err)
-	s.render(w, r, statusOf(apperr.CodeOf(err)), "rounds.html", "rounds.title", d)
-}
-
-// createRequest reads the creation form. The service checks the rest.
-func createRequest(r *http.Request, kind rounds.Kind) (rounds.CreateRequest, error) {
 	req := rounds.CreateRequest{Kind: kind, Name: strings.TrimSpace(r.PostFormValue("name")), Town: strings.TrimSpace(r.PostFormValue("town"))}
 	if v := strings.TrimSpace(r.PostFormValue("year")); v != "" {
 		y, err := strconv.Atoi(v)
@@ -177,23 +137,6 @@ func createRequest(r *http.Request, kind rounds.Kind) (rounds.CreateRequest, err
 	return req, nil
 }
 
-// consoleRound reads the round of the request's {id} and checks that the
-// officer may see it, and run it when manage is true.
-func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error) {
-	if s.opt.RoundsConsole == nil {
-		return rounds.Round{}, apperr.New(apperr.NotFound, "rounds.not_yet")
-	}
-	rd, err := s.opt.RoundsConsole.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return rd, err
-	}
-	role := sessionOf(r).Role
-	if !canSeeRound(role, rd.Kind) || (manage && !canManageRound(role, rd.Kind)) {
-		return rd, apperr.New(apperr.Forbidden, "err.out_of_scope")
-	}
-	return rd, nil
-}
-
 type placeRow struct {
 	rounds.PlaceView
 	Cutoff string // "" before allocation or when nobody was admitted
@@ -206,22 +149,13 @@ type roundData struct {
 	CanManage  bool
 	Steps      []string // the steps the round's status allows: open, close, allocate
 	Publish    bool     // the 公示 list can be downloaded (publishing it first when allocated)
-	Objections []objectionRow
+	Objections []rounds.Objection
 	Answer     bool // unanswered objections may be answered: the officer runs the round and it is published
 	// Finalize is shown for a published round: Ready when it may be made
 	// final today, else Why it may not yet (translated).
 	Finalize *finalizeState
 	Error    string
 	Draft    answerDraft // an answer refused, to show again
-}
-
-// objectionRow is an objection as the department sees it: who objected,
-// masked, and the full text, which it has to answer.
-type objectionRow struct {
-	rounds.Objection
-	Masked    string // the objector's ID number, masked
-	FiledOn   string // China time
-	DecidedOn string
 }
 
 type finalizeState struct {
@@ -241,7 +175,7 @@ type refusalRow struct {
 }
 
 func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) {
-	o, err := s.opt.RoundsConsole.Show(r.Context(), rd.ID)
+	o, err := s.opt.Rounds.Show(r.Context(), rd.ID)
 	if err != nil {
 		return roundData{}, err
 	}
@@ -264,32 +198,20 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 	for reason, n := range o.Refusals {
 		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(roundsLang(lang), reason), n})
 	}
-	switch o.Status {
-	case rounds.Draft:
-		d.Steps = []string{"open"}
-	case rounds.Open:
-		d.Steps = []string{"close"}
-	case rounds.Closed:
-		d.Steps = []string{"allocate"}
-	}
+	// Publishing and finalizing have their own forms on the page.
+	d.Steps = slices.DeleteFunc(nextSteps(o.Status), func(step string) bool { return step == "publish" || step == "finalize" })
 	d.Publish = o.Status == rounds.Allocated || o.Status == rounds.Published || o.Status == rounds.Final
 	if o.Status == rounds.Published || o.Status == rounds.Final {
-		objs, err := s.opt.RoundsConsole.Objections(r.Context(), rd.ID)
+		objs, err := s.opt.Rounds.Objections(r.Context(), rd.ID)
 		if err != nil {
 			return roundData{}, err
 		}
-		for _, ob := range objs {
-			row := objectionRow{Objection: ob, Masked: ident.MaskID(ob.Applicant), FiledOn: ob.At.In(chinaTime).Format("2006-01-02 15:04")}
-			if ob.Answered() {
-				row.DecidedOn = ob.DecidedAt.In(chinaTime).Format("2006-01-02 15:04")
-			}
-			d.Objections = append(d.Objections, row)
-		}
+		d.Objections = objs
 	}
 	if o.Status == rounds.Published {
 		d.Answer = d.CanManage
 		f := &finalizeState{}
-		switch today := s.opt.RoundsConsole.Today(); {
+		switch today := s.opt.Rounds.Today(); {
 		case today <= rd.WindowEnds:
 			f.Why = s.cat.tr(lang, "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
 		case o.Unanswered > 0:
@@ -329,98 +251,55 @@ func (s *server) roundPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "round.html", "round.title", d)
 }
 
-// roundStep takes one step of a round: open, close, allocate or
-// finalize. A step the round's state refuses shows the page again with
-// the reason.
-func (s *server) roundStep(step string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		rd, err := s.consoleRound(r, true)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		c := s.opt.RoundsConsole
-		switch step {
-		case "open":
-			_, err = c.Open(r.Context(), rd.ID, "")
-		case "close":
-			_, err = c.Close(r.Context(), rd.ID)
-		case "allocate":
-			_, err = c.Allocate(r.Context(), rd.ID)
-		case "finalize":
-			_, err = c.Finalize(r.Context(), rd.ID)
-		}
-		if err != nil {
-			code := apperr.CodeOf(err)
-			if code != apperr.Invalid && code != apperr.Conflict {
-				s.fail(w, r, err)
-				return
-			}
-			d, derr := s.roundData(r, rd)
-			if derr != nil {
-				s.fail(w, r, derr)
-				return
-			}
-			d.Error = safeMessage(err)
-			if f := d.Finalize; step == "finalize" && f != nil && !f.Ready {
-				d.Error = f.Why // the same reason, in the reader's language
-			}
-			s.render(w, r, statusOf(code), "round.html", "round.title", d)
-			return
-		}
-		s.act(r, "round_"+step, "round "+rd.ID)
-		http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
+// roundPageAgain shows round rd's page again with status and the reason
+// of err, a refused step or answer; edit adds what else the page shows
+// again.
+func (s *server) roundPageAgain(w http.ResponseWriter, r *http.Request, rd rounds.Round, status int, err error, edit func(*roundData)) {
+	d, derr := s.roundData(r, rd)
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
 	}
+	d.Error = safeMessage(err)
+	edit(&d)
+	s.render(w, r, status, "round.html", "round.title", d)
 }
 
-// roundAnswer records the department's answer to objection {n} of a
-// published round it runs: the decision (upheld or dismissed) and the
-// reply, signed with the officer's name. A refused answer shows the page
-// again with the reason and what was typed.
-func (s *server) roundAnswer(w http.ResponseWriter, r *http.Request) {
-	rd, err := s.consoleRound(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+// answerInput reads the answer form; a number that is not one is an
+// objection the round does not have.
+func (pageRep) answerInput(_ http.ResponseWriter, r *http.Request, _ rounds.Round) (rounds.AnswerRequest, error) {
+	n, ok := objectionNumber(r)
+	if !ok {
+		return rounds.AnswerRequest{}, apperr.New(apperr.NotFound, "round.no_objection")
 	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 {
-		s.fail(w, r, apperr.New(apperr.NotFound, "round.no_objection"))
-		return
-	}
-	draft := answerDraft{Objection: n, Decision: r.PostFormValue("decision"), Reply: r.PostFormValue("reply")}
-	err = answerError(s.opt.RoundsConsole.Answer(r.Context(), rounds.AnswerRequest{Round: rd.ID, Objection: n,
-		Decision: rounds.Decision(draft.Decision), Reply: draft.Reply, By: sessionOf(r).Name}))
-	if err != nil {
-		code := apperr.CodeOf(err)
-		if code != apperr.Invalid && code != apperr.Conflict && code != apperr.NotFound {
-			s.fail(w, r, err)
-			return
-		}
-		d, derr := s.roundData(r, rd)
-		if derr != nil {
-			s.fail(w, r, derr)
-			return
-		}
-		d.Error, d.Draft = safeMessage(err), draft
-		s.render(w, r, statusOf(code), "round.html", "round.title", d)
-		return
-	}
-	s.act(r, "round_answer", fmt.Sprintf("round %s, objection %d: %s", rd.ID, n, draft.Decision))
-	http.Redirect(w, r, "/officer/rounds/"+rd.ID+"#objection-"+strconv.Itoa(n), http.StatusSeeOther)
+	return rounds.AnswerRequest{Objection: n, Decision: rounds.Decision(r.PostFormValue("decision")), Reply: r.PostFormValue("reply")}, nil
 }
 
-// answerError gives the service's refusals of an answer catalogue keys.
-func answerError(_ rounds.Objection, err error) error {
-	switch apperr.CodeOf(err) {
-	case apperr.Invalid:
-		return apperr.Wrap(apperr.Invalid, err, "round.bad_answer")
-	case apperr.NotFound:
-		return apperr.Wrap(apperr.NotFound, err, "round.no_objection")
-	case apperr.Conflict:
-		return apperr.Wrap(apperr.Conflict, err, "round.answer_conflict")
+func (p pageRep) refuse(w http.ResponseWriter, r *http.Request, err error, again func(status int, err error), codes ...string) {
+	code := apperr.CodeOf(err)
+	if !slices.Contains(codes, code) {
+		p.s.fail(w, r, err)
+		return
 	}
-	return err
+	again(statusOf(code), err)
+}
+
+// stepped, created and answered show the round's page (at the answer).
+func (pageRep) stepped(w http.ResponseWriter, r *http.Request, rd rounds.Round, _ string, _ any) {
+	http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
+}
+
+func (pageRep) created(w http.ResponseWriter, r *http.Request, rd rounds.Round) {
+	http.Redirect(w, r, "/officer/rounds/"+rd.ID, http.StatusSeeOther)
+}
+
+func (pageRep) answered(w http.ResponseWriter, r *http.Request, rd rounds.Round, o rounds.Objection) {
+	http.Redirect(w, r, "/officer/rounds/"+rd.ID+"#objection-"+strconv.Itoa(o.Seq), http.StatusSeeOther)
+}
+
+// exported downloads the export as a file.
+func (pageRep) exported(w http.ResponseWriter, _ *http.Request, rd rounds.Round, data []byte) {
+	download(w, "application/json", rd.ID+"-export.json", data)
 }
 
 // roundPublication publishes an allocated round for objections (公示) and
@@ -442,7 +321,7 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.Invalid, "rounds.bad_format"))
 		return
 	}
-	pub, err := s.opt.RoundsConsole.Publish(r.Context(), rd.ID)
+	pub, err := s.opt.Rounds.Publish(r.Context(), rd.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -460,23 +339,6 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-// roundExport downloads the round's self-contained export, which `rooted
-// verify` checks; the download is audited as list downloads are.
-func (s *server) roundExport(w http.ResponseWriter, r *http.Request) {
-	rd, err := s.consoleRound(r, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := s.opt.RoundsConsole.Export(r.Context(), rd.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.act(r, "round_export_download", fmt.Sprintf("round %s (export, %d bytes)", rd.ID, len(data)))
-	download(w, "application/json", rd.ID+"-export.json", data)
-}
 
 func download(w http.ResponseWriter, contentType, name string, data []byte) {
 	w.Header().Set("Content-Type", contentType)

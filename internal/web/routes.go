@@ -25,6 +25,9 @@ func (s *server) routes() http.Handler {
 	citizen := s.requireCitizen
 	officer := s.requireOfficer
 	officerOrCitizen := s.requireOfficerOrCitizen
+	// The rounds operations the console and the API both offer read and
+	// answer as pages (forms in, pages or redirects out) or as JSON.
+	page, api := pageRep{s}, jsonRep{s}
 
 	handle("GET /static/", pub(s.serveStatic))
 	handle("GET /healthz", pub(s.healthz))
@@ -47,9 +50,9 @@ func (s *server) routes() http.Handler {
 	handle("GET /me", citizen(s.myRegistration))
 	handle("GET /me/points", citizen(s.myPoints))
 	handle("GET /me/apply", citizen(s.myApply))
-	handle("POST /me/apply", citizen(s.myApplySubmit))
+	handle("POST /me/apply", citizen(s.roundApply(page)))
 	handle("GET /me/applications", citizen(s.myApplications))
-	handle("POST /me/objections", citizen(s.myObjectionSubmit))
+	handle("POST /me/objections", citizen(s.roundObject(page)))
 
 	// The officer console.
 	handle("GET /officer", officer(auth.ScopeDashboard, s.dashboard))
@@ -63,17 +66,17 @@ func (s *server) routes() http.Handler {
 	handle("GET /officer/schemes", officer(auth.ScopeSchemes, s.schemesPage))
 	handle("GET /officer/forecast", officer(auth.ScopeSchools, s.forecastPage))
 	handle("GET /officer/housing", officer(auth.ScopeHousing, s.housingPage))
-	// Rounds: the handlers check the round's department (rounds_console.go).
+	// Rounds: the handlers check the round's department (rounds.go).
 	handle("GET /officer/rounds", officer(auth.ScopeRoundsRead, s.roundsPage))
-	handle("POST /officer/rounds", officer(auth.ScopeRoundsRead, s.roundCreate))
+	handle("POST /officer/rounds", officer(auth.ScopeRoundsRead, s.roundCreate(page)))
 	handle("GET /officer/rounds/{id}", officer(auth.ScopeRoundsRead, s.roundPage))
-	handle("POST /officer/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.roundStep("open")))
-	handle("POST /officer/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.roundStep("close")))
-	handle("POST /officer/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.roundStep("allocate")))
-	handle("POST /officer/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.roundStep("finalize")))
-	handle("POST /officer/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.roundAnswer))
+	handle("POST /officer/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.roundStep("open", page)))
+	handle("POST /officer/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.roundStep("close", page)))
+	handle("POST /officer/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.roundStep("allocate", page)))
+	handle("POST /officer/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.roundStep("finalize", page)))
+	handle("POST /officer/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.roundAnswer(page)))
 	handle("POST /officer/rounds/{id}/publication", officer(auth.ScopeRoundsRead, s.roundPublication))
-	handle("POST /officer/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport))
+	handle("POST /officer/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport(page)))
 	handle("GET /officer/audit", officer(auth.ScopeAudit, s.auditPage))
 	// A computed view's progress (views.go): the handler checks the view's scope.
 	handle("GET /officer/views/{id}", officer(auth.ScopeDashboard, s.viewJobStatus))
@@ -93,19 +96,19 @@ func (s *server) routes() http.Handler {
 	// Rounds: the handlers check the round's department, as the console's
 	// do, and keep citizens to their own family (api_rounds.go).
 	handle("GET /api/v1/rounds", officerOrCitizen(auth.ScopeRoundsRead, s.apiRounds))
-	handle("POST /api/v1/rounds", officer(auth.ScopeRoundsRead, s.apiRoundCreate))
+	handle("POST /api/v1/rounds", officer(auth.ScopeRoundsRead, s.roundCreate(api)))
 	handle("GET /api/v1/rounds/{id}", officer(auth.ScopeRoundsRead, s.apiRound))
-	handle("POST /api/v1/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.apiRoundStep("open")))
-	handle("POST /api/v1/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.apiRoundStep("close")))
-	handle("POST /api/v1/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.apiRoundStep("allocate")))
-	handle("POST /api/v1/rounds/{id}/publish", officer(auth.ScopeRoundsRead, s.apiRoundStep("publish")))
-	handle("POST /api/v1/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.apiRoundStep("finalize")))
-	handle("GET /api/v1/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.apiRoundExport))
+	handle("POST /api/v1/rounds/{id}/open", officer(auth.ScopeRoundsRead, s.roundStep("open", api)))
+	handle("POST /api/v1/rounds/{id}/close", officer(auth.ScopeRoundsRead, s.roundStep("close", api)))
+	handle("POST /api/v1/rounds/{id}/allocate", officer(auth.ScopeRoundsRead, s.roundStep("allocate", api)))
+	handle("POST /api/v1/rounds/{id}/publish", officer(auth.ScopeRoundsRead, s.roundStep("publish", api)))
+	handle("POST /api/v1/rounds/{id}/finalize", officer(auth.ScopeRoundsRead, s.roundStep("finalize", api)))
+	handle("GET /api/v1/rounds/{id}/export", officer(auth.ScopeRoundsRead, s.roundExport(api)))
 	handle("GET /api/v1/rounds/{id}/results", officerOrCitizen(auth.ScopeRoundsRead, s.apiRoundResults))
-	handle("POST /api/v1/rounds/{id}/applications", citizen(s.apiApply))
+	handle("POST /api/v1/rounds/{id}/applications", citizen(s.roundApply(api)))
 	handle("GET /api/v1/rounds/{id}/objections", officer(auth.ScopeRoundsRead, s.apiObjections))
-	handle("POST /api/v1/rounds/{id}/objections", citizen(s.apiObject))
-	handle("POST /api/v1/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.apiAnswer))
+	handle("POST /api/v1/rounds/{id}/objections", citizen(s.roundObject(api)))
+	handle("POST /api/v1/rounds/{id}/objections/{n}/decision", officer(auth.ScopeRoundsRead, s.roundAnswer(api)))
 	handle("GET /api/v1/me/applications", citizen(s.apiMyApplications))
 	handle("GET /api/v1/", pub(s.apiNotFound))
 	handle("/", pub(s.notFound))

@@ -126,13 +126,10 @@ type Options struct {
 	// then die with it). With both, the key derived from SignInKey still
 	// opens, as the oldest.
 	SealKeys [][]byte
-	// Rounds is the enrollment and housing rounds service as citizens use
-	// it (ServiceRounds adapts *rounds.Service); nil: the pages say that
-	// no round is open.
+	// Rounds is the enrollment and housing rounds service (a
+	// *rounds.Service); nil: the pages say that no round is open and the
+	// rounds page that rounds are not wired in.
 	Rounds Rounds
-	// RoundsConsole is the rounds service as officers run it (a
-	// *rounds.Service); nil: the rounds page says rounds are not wired in.
-	RoundsConsole RoundsConsole
 	// SecureCookies marks cookies Secure even on plain HTTP (behind a
 	// proxy that terminates TLS). Cookies on a TLS connection are always
 	// Secure.

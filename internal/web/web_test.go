@@ -73,7 +73,7 @@ func newTestEnv(t testing.TB, token string, opts ...func(*Options)) *testEnv {
 	ctx, stop := context.WithCancel(context.Background())
 	opt := Options{Logger: logger, APIToken: token, Codes: sender, WorkDir: t.TempDir(),
 		Today:  func() date.Date { return date.MustParse("2026-11-29") },
-		Rounds: ServiceRounds{Service: rs}, RoundsConsole: rs, Context: ctx}
+		Rounds: rs, Context: ctx}
 	for _, o := range opts {
 		o(&opt)
 	}
