@@ -266,7 +266,10 @@ func TestViewInBrowser(t *testing.T) {
 		pageReady,
 		chromedp.Evaluate[chromedp.Void](axeSource),
 	)
-	if got := value(t, ctx, chromedp.Text(`#view-status [role=status]`)); !strings.Contains(got, "本页数据正在准备") {
+	// Read the sentence in one evaluation: the page polls the job and swaps
+	// #view-status in place, so a node looked up first (chromedp.Text) may
+	// be gone by the time its text is asked for ("No node with given id").
+	if got := value(t, ctx, chromedp.Evaluate[string](`(document.querySelector('#view-status [role=status]') || {}).textContent || ''`)); !strings.Contains(got, "本页数据正在准备") {
 		t.Errorf("progress: %q, want the queued job's sentence", got)
 	}
 	for _, v := range value(t, ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise)) {
