@@ -260,12 +260,7 @@ func TestDependencyDirection(t *testing.T) {
 
 // docGoPending are the packages whose comment still sits in another file,
 // each with the reason. Keep it empty: a row here is a debt.
-var docGoPending = map[string]string{
-	// Issue 12's message catalogue rewrites apperr.go, comment included;
-	// moving the comment here at the same time would only make that merge
-	// conflict. The lead moves it to doc.go at the merge.
-	"internal/apperr": "its comment is in apperr.go, which the catalogue work of issue 12 rewrites",
-}
+var docGoPending = map[string]string{}
 
 // TestEveryPackageHasDocGo: each package says what it owns, and what it
 // must not do, in doc.go, so that its place in the map of the code is
