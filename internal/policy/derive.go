@@ -12,6 +12,8 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/policies"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // This file reads a scheme's `derive:` section: how each input is derived
@@ -222,8 +224,9 @@ func kindHash(s string) uint32 {
 }
 
 // Derivations returns the scheme's resolved `derive:` section. A scheme
-// without one derives nothing from the registry: its inputs come from JSON
-// lines only.
+// file without one takes the shipped scheme's entries for the inputs and
+// fact kinds it declares (shippedDerivations); one with `derive: []`
+// derives nothing from the registry: its inputs come from JSON lines only.
 func (s *Scheme) Derivations() *DerivePlan { return s.derive }
 
 var defaultScheme = sync.OnceValues(func() (*Scheme, error) { return Load("") })
@@ -238,6 +241,44 @@ func Default() *Scheme {
 	}
 	return s
 }
+
+// shippedDerivations returns the shipped scheme's derive: entries that s can
+// take: those of an input s declares, from a fact kind s declares (facts)
+// or special. It is the derivation of a scheme file without a derive:
+// section. Loading the shipped scheme itself never comes here (it has one).
+func shippedDerivations(s *Scheme, facts []registry.FactKind) ([]deriveSpec, error) {
+	shipped, err := shippedSpecs()
+	if err != nil {
+		return nil, &SchemeError{File: s.File, Part: "derive", Err: fmt.Errorf("no derive: section, and the shipped scheme's does not read: %w", err)}
+	}
+	declared := map[string]bool{}
+	for i := range facts {
+		declared[facts[i].Kind] = true
+	}
+	out := []deriveSpec{}
+	for _, ds := range shipped {
+		if _, ok := s.byName[ds.Input]; !ok || (ds.From != "" && !declared[ds.From]) {
+			continue
+		}
+		out = append(out, ds)
+	}
+	return out, nil
+}
+
+// shippedSpecs reads the derive: section of the shipped scheme file, once.
+var shippedSpecs = sync.OnceValues(func() ([]deriveSpec, error) {
+	data, err := policies.FS.ReadFile(policies.Default)
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Derive []deriveSpec `yaml:"derive"`
+	}
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, err
+	}
+	return f.Derive, nil
+})
 
 // deriveSpec is the YAML shape of one `derive:` entry. Exactly one of
 // Special, Sum, Count, Best, Latest, LatestIs and Present says what it does.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"io/fs"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -227,5 +228,35 @@ func TestCutoffs(t *testing.T) {
 		if strings.Join(got, " ") != tt.want {
 			t.Errorf("Cutoffs(%s) = %v, want %s", tt.asOf, got, tt.want)
 		}
+	}
+}
+
+// TestNoDeriveSectionDerivesAsShipped: a scheme file written before the
+// derive: section existed scores the registry as the shipped scheme does
+// (for the inputs it declares), and `derive: []` derives nothing.
+func TestNoDeriveSectionDerivesAsShipped(t *testing.T) {
+	data, err := os.ReadFile("../../policies/zhejiang-county-default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	from, to := strings.Index(text, "\nderive:\n"), strings.Index(text, "\nversions:\n")
+	if from < 0 || to < from {
+		t.Fatal("the shipped scheme has no derive: section before versions:")
+	}
+	want := mustLoad(t, "").Derivations()
+	old, err := Parse("old.yaml", []byte(text[:from]+text[to:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := old.Derivations(); !reflect.DeepEqual(got.Entries, want.Entries) || !reflect.DeepEqual(got.Windows, want.Windows) {
+		t.Errorf("without derive: the scheme derives\n%+v\nwant the shipped\n%+v", got.Entries, want.Entries)
+	}
+	none, err := Parse("none.yaml", []byte(text[:from]+"\nderive: []"+text[to:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(none.Derivations().Entries); n != 0 {
+		t.Errorf("derive: [] derives %d inputs, want none", n)
 	}
 }

@@ -414,7 +414,17 @@ func build(file string, f *fileSpec) (*Scheme, error) {
 		s.Inputs = append(s.Inputs, x)
 		s.defaults = append(s.defaults, x.Default)
 	}
-	if s.derive, err = buildDerive(s, f.Facts, f.Derive); err != nil {
+	dspecs := f.Derive
+	if dspecs == nil {
+		// A scheme written before derivation was declared (no derive:
+		// section at all) derives its inputs as the shipped scheme does,
+		// so that an older scheme file scores the registry as it did; an
+		// empty section (derive: []) derives nothing.
+		if dspecs, err = shippedDerivations(s, f.Facts); err != nil {
+			return nil, err
+		}
+	}
+	if s.derive, err = buildDerive(s, f.Facts, dspecs); err != nil {
 		return nil, err
 	}
 	if len(f.Versions) == 0 {
