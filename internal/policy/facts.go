@@ -3,13 +3,10 @@ package policy
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newcitizens/rooted/internal/registry"
-	"github.com/newcitizens/rooted/policies"
 )
 
 type schemeFacts struct {
@@ -21,17 +18,7 @@ type schemeFacts struct {
 // the shipped default scheme when path is "". Errors name the file and the
 // offending kind.
 func FactKinds(path string) ([]registry.FactKind, error) {
-	var (
-		data []byte
-		err  error
-		name = path
-	)
-	if path == "" {
-		name = policies.Default
-		data, err = fs.ReadFile(policies.FS, policies.Default)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	name, data, err := readSchemeFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}

@@ -182,21 +182,22 @@ func (e *SchemeError) Unwrap() error { return e.Err }
 // on the day asked for.
 var ErrNoVersion = errors.New("no version in force")
 
+// readSchemeFile returns the name and bytes of the scheme file at path, or
+// of the shipped default scheme when path is "".
+func readSchemeFile(path string) (name string, data []byte, err error) {
+	if path == "" {
+		data, err = fs.ReadFile(policies.FS, policies.Default)
+		return policies.Default, data, err
+	}
+	data, err = os.ReadFile(path)
+	return path, data, err
+}
+
 // Load reads, type-checks and compiles the scheme file at path, or the
 // shipped default scheme when path is "". Every error is a *SchemeError
 // naming the file and, where it applies, the version and rule.
 func Load(path string) (*Scheme, error) {
-	var (
-		data []byte
-		err  error
-		name = path
-	)
-	if path == "" {
-		name = policies.Default
-		data, err = fs.ReadFile(policies.FS, policies.Default)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	name, data, err := readSchemeFile(path)
 	if err != nil {
 		return nil, &SchemeError{File: name, Err: err}
 	}
