@@ -77,7 +77,8 @@ func (s *server) apiScore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if bad.Error != nil {
-		s.fail(w, r, apperr.New(apperr.Invalid, "%s", *bad.Error))
+		// The scorer's own error text (the scheme's or the facts' problem) is data.
+		s.fail(w, r, apperr.E("web.api_score", apperr.Invalid, "error.text", *bad.Error))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

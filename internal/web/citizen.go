@@ -25,7 +25,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	}
 	day, err := s.scoring().On(asOf)
 	if err != nil {
-		return points.Explanation{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf)
+		return points.Explanation{}, apperr.WrapE("web.explain", apperr.Invalid, err, "error.no_scheme_version", s.opt.Scheme.Name, asOf)
 	}
 	h, err := s.st.History(ctx, id)
 	if err != nil {
@@ -33,7 +33,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	}
 	ex, err := day.Explain(&h, policyLang(lang), points.Actions)
 	if err != nil {
-		return points.Explanation{}, apperr.Wrap(apperr.Internal, err, "scoring failed")
+		return points.Explanation{}, apperr.WrapE("web.explain", apperr.Internal, err, "error.scoring_failed")
 	}
 	s.explains.put(key, ex)
 	return ex, nil

@@ -55,11 +55,11 @@ const maxPublicRounds = 64
 // not_found when there is no such round or it is not published.
 func (s *server) publicRound(ctx context.Context, id string) (*publicRound, error) {
 	if s.opt.Rounds == nil {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	head, err := s.opt.Rounds.LedgerHead(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (s *server) publicRound(ctx context.Context, id string) (*publicRound, erro
 func (s *server) publicRoundOf(w http.ResponseWriter, r *http.Request) *publicRound {
 	p, err := s.publicRound(r.Context(), r.PathValue("id"))
 	if err == nil && !p.public {
-		err = apperr.New(apperr.NotFound, "err.no_page")
+		err = apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		s.fail(w, r, err)

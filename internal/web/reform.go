@@ -18,11 +18,11 @@ func (s *server) computeReform(ctx context.Context, today date.Date, report func
 	total := s.personsCount()
 	from, err := s.scoring().On(today)
 	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
+		return points.DiffReport{}, apperr.WrapE("web.reform", apperr.Invalid, err, "error.no_scheme_version", s.opt.Scheme.Name, today)
 	}
 	to, err := points.NewScoring(s.opt.Reform, s.opt.Points).On(today)
 	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+		return points.DiffReport{}, apperr.WrapE("web.reform", apperr.Invalid, err, "error.no_scheme_version", s.opt.Reform.Name, today)
 	}
 	towns, err := s.townNames(ctx)
 	if err != nil {

@@ -85,7 +85,7 @@ func canSeeRound(role auth.Role, k rounds.Kind) bool {
 // officer may see it, and run it when manage is true.
 func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error) {
 	if s.opt.Rounds == nil {
-		return rounds.Round{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.Round{}, apperr.E("round.console", apperr.NotFound, "rounds.not_yet")
 	}
 	rd, err := s.opt.Rounds.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error
 	}
 	role := sessionOf(r).Role
 	if !canSeeRound(role, rd.Kind) || (manage && !canManageRound(role, rd.Kind)) {
-		return rd, apperr.New(apperr.Forbidden, "err.out_of_scope")
+		return rd, apperr.E("round.console", apperr.Forbidden, "err.out_of_scope")
 	}
 	return rd, nil
 }

@@ -95,7 +95,7 @@ func (pageRep) audit() []any { return nil }
 // createInput reads the creation form. The service checks the rest.
 func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.CreateRequest, error) {
 	if p.s.opt.Rounds == nil {
-		return rounds.CreateRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.CreateRequest{}, apperr.E("round.create", apperr.NotFound, "rounds.not_yet")
 	}
 	kind := rounds.Kind(r.PostFormValue("kind"))
 	if err := mayCreate(r, kind); err != nil {
@@ -105,21 +105,21 @@ func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.Cre
 	if v := strings.TrimSpace(r.PostFormValue("year")); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_year")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_year")
 		}
 		req.Year = y
 	}
 	if v := strings.TrimSpace(r.PostFormValue("closes")); v != "" {
 		d, err := date.Parse(v)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_closes")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_closes")
 		}
 		req.ClosesOn = d
 	}
 	if v := strings.TrimSpace(r.PostFormValue("seat_share")); v != "" && !kind.Housing() {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_share")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_share")
 		}
 		req.SeatShare = f
 	}
@@ -129,7 +129,7 @@ func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.Cre
 			k, n, ok := strings.Cut(strings.TrimSpace(p), "=")
 			units, err := strconv.Atoi(strings.TrimSpace(n))
 			if !ok || err != nil {
-				return req, apperr.New(apperr.Invalid, "rounds.bad_units")
+				return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_units")
 			}
 			req.Units[strings.TrimSpace(k)] = units
 		}
@@ -270,7 +270,7 @@ func (s *server) roundPageAgain(w http.ResponseWriter, r *http.Request, rd round
 func (pageRep) answerInput(_ http.ResponseWriter, r *http.Request, _ rounds.Round) (rounds.AnswerRequest, error) {
 	n, ok := objectionNumber(r)
 	if !ok {
-		return rounds.AnswerRequest{}, apperr.New(apperr.NotFound, "round.no_objection")
+		return rounds.AnswerRequest{}, apperr.E("round.answer", apperr.NotFound, "round.no_objection")
 	}
 	return rounds.AnswerRequest{Objection: n, Decision: rounds.Decision(r.PostFormValue("decision")), Reply: r.PostFormValue("reply")}, nil
 }
@@ -313,12 +313,12 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rd.Status == rounds.Allocated && !canManageRound(sessionOf(r).Role, rd.Kind) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+		s.fail(w, r, apperr.E("round.publication", apperr.Forbidden, "err.out_of_scope"))
 		return
 	}
 	format := r.PostFormValue("format")
 	if format != "csv" && format != "xlsx" {
-		s.fail(w, r, apperr.New(apperr.Invalid, "rounds.bad_format"))
+		s.fail(w, r, apperr.E("round.publication", apperr.Invalid, "rounds.bad_format"))
 		return
 	}
 	pub, err := s.opt.Rounds.Publish(r.Context(), rd.ID)
