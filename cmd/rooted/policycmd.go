@@ -57,7 +57,7 @@ func policyTest(e *env, args []string) error {
 	for _, f := range files {
 		rep, err := policy.RunCaseFile(f)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "policy test")
+			return apperr.WrapE("cli.policy_test", apperr.Invalid, err, "error.policy_test")
 		}
 		for _, c := range rep.Cases {
 			if c.OK() {
@@ -92,7 +92,7 @@ func policyCheck(e *env, args []string) error {
 	}
 	s, err := policy.Load(path)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "policy check")
+		return apperr.WrapE("cli.policy_check", apperr.Invalid, err, "error.policy_check")
 	}
 	type version struct {
 		Version  string   `json:"version"`
@@ -157,7 +157,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	}
 	ex, err := day.Explain(&h, policy.Lang(c.Lang), points.Actions)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "policy explain")
+		return apperr.WrapE("cli.policy_explain", apperr.Invalid, err, "error.policy_explain")
 	}
 	if asJSON {
 		return writeJSON(e.stdout, ex)

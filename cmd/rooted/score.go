@@ -60,7 +60,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if len(files) == 1 && files[0] != "-" {
 		f, err := os.Open(files[0])
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "score: cannot read %s", files[0])
+			return apperr.WrapE("cli.score", apperr.Invalid, err, "error.score_unreadable", files[0])
 		}
 		defer f.Close()
 		in = f
@@ -160,7 +160,7 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, day poi
 func loadScheme(cmd, file string) (*policy.Scheme, error) {
 	s, err := policy.Load(file)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "%s: scheme refused", cmd)
+		return nil, apperr.WrapE("cli.scheme", apperr.Invalid, err, "error.cli_scheme_refused", cmd)
 	}
 	return s, nil
 }
@@ -175,7 +175,8 @@ func scoringDay(cmd, file string, asOf date.Date) (points.Day, error) {
 	}
 	day, err := points.NewScoring(s, points.DefaultOptions).On(asOf)
 	if err != nil {
-		return points.Day{}, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
+		// The message is the command's name (data); the cause says what is wrong.
+		return points.Day{}, apperr.WrapE("cli.scheme", apperr.Invalid, err, "error.text", cmd)
 	}
 	return day, nil
 }
