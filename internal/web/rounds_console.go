@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -18,12 +18,12 @@ import (
 // operations (rounds_ops.go) read forms and answer with pages. Every step
 // is a POST form, so http.CrossOriginProtection guards it.
 
-// safeMessage is the message of err that may be shown: an application
-// error's message, else the generic text of its status.
-func safeMessage(err error) string {
-	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Code != apperr.Internal {
-		return ae.Message
+// safeMessage is the message of err that may be shown, in the reader's
+// language: an application error's message, else the generic text of its
+// status.
+func safeMessage(r *http.Request, err error) string {
+	if m, ok := apperr.Render(err, msg.Parse(langOf(r))); ok {
+		return m
 	}
 	return http.StatusText(http.StatusInternalServerError)
 }
@@ -260,7 +260,7 @@ func (s *server) roundPageAgain(w http.ResponseWriter, r *http.Request, rd round
 		s.fail(w, r, derr)
 		return
 	}
-	d.Error = safeMessage(err)
+	d.Error = safeMessage(r, err)
 	edit(&d)
 	s.render(w, r, status, "round.html", "round.title", d)
 }

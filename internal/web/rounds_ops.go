@@ -112,7 +112,7 @@ func (s *server) roundCreate(out roundsRep) http.HandlerFunc {
 					s.fail(w, r, derr)
 					return
 				}
-				d.Error = safeMessage(err)
+				d.Error = safeMessage(r, err)
 				s.render(w, r, status, "rounds.html", "rounds.title", d)
 			}, apperr.Invalid, apperr.Conflict)
 			return
@@ -224,7 +224,7 @@ func (s *server) roundApply(out roundsRep) http.HandlerFunc {
 					s.fail(w, r, derr)
 					return
 				}
-				d.Error = safeMessage(err)
+				d.Error = safeMessage(r, err)
 				s.render(w, r, status, "apply.html", "apply.title", d)
 			}, apperr.Invalid, apperr.Conflict)
 			return
@@ -259,7 +259,7 @@ func (s *server) roundObject(out roundsRep) http.HandlerFunc {
 		o, err := s.fileObjection(r.Context(), req)
 		if err != nil {
 			out.refuse(w, r, err, func(status int, err error) {
-				d := applicationsData{Service: true, List: list, Error: safeMessage(err), Draft: req}
+				d := applicationsData{Service: true, List: list, Error: safeMessage(r, err), Draft: req}
 				s.render(w, r, status, "applications.html", "applications.title", d)
 			}, apperr.Invalid, apperr.Forbidden, apperr.Conflict)
 			return

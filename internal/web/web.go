@@ -362,7 +362,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			// A program that states no language reads the words it
 			// always read: a page reason's key in the default language,
 			// a lower layer's sentence in English.
-			p.Detail = msg.T(lang, ae.Message)
+			p.Detail = msg.T(lang, ae.Text())
 		}
 	}
 	problem(w, status, p)
