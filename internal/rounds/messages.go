@@ -28,21 +28,3 @@ func T(lang Lang, key string, args ...any) string {
 	}
 	return msg.T(lang, full, args...)
 }
-
-// Messages is the table of refusal reasons and explanations, key →
-// language → format, read from the catalogue for the callers that show a
-// reason without its particulars.
-//
-// New code uses msg.Format(lang, msg.Key("result.", key)); this table
-// stays only until web/rounds_console.go moves to it.
-var Messages = func() map[string]map[Lang]string {
-	m := map[string]map[Lang]string{}
-	for _, k := range msg.Keys(reasonFamily) {
-		name := k[len(reasonFamily):]
-		m[name] = map[Lang]string{}
-		for _, l := range msg.Langs {
-			m[name][l], _ = msg.Format(l, k)
-		}
-	}
-	return m
-}()

@@ -4,11 +4,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 func TestMessagesBothLanguages(t *testing.T) {
-	for key, m := range Messages {
-		zh, en := m[ZH], m[EN]
+	for _, k := range msg.Keys(reasonFamily) {
+		zh, _ := msg.Format(ZH, k)
+		en, _ := msg.Format(EN, k)
+		key := k[len(reasonFamily):]
 		if zh == "" || en == "" {
 			t.Errorf("message %q: zh %q, en %q; want both", key, zh, en)
 		}

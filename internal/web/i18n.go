@@ -22,20 +22,6 @@ var languages = []string{langZH, langEN}
 // switch.
 const langCookie = "rooted_lang"
 
-// catalogue is the pages' door to the one message catalogue (internal/msg),
-// taking the interface's language names.
-type catalogue struct{}
-
-// tr returns the message key in lang, formatted with args. An unknown key
-// comes back as itself, so a message that is not a key (an error from a
-// lower layer) shows as it is.
-func (catalogue) tr(lang, key string, args ...any) string {
-	return msg.T(msg.Parse(lang), key, args...)
-}
-
-// has reports whether key is in the catalogue.
-func (catalogue) has(key string) bool { return msg.Has(key) }
-
 // langOf picks the language of r: the switch's cookie, else the best
 // match of Accept-Language, else zh-CN.
 func langOf(r *http.Request) string {
@@ -70,13 +56,4 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 		back = "/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-// Message returns the sentence of the catalogue under key in lang ("en",
-// else Chinese), formatted with args: the command line says what the pages
-// say, in the same words.
-//
-// New code uses msg.T(msg.Parse(lang), key, args...).
-func Message(lang, key string, args ...any) string {
-	return msg.T(msg.Parse(lang), key, args...)
 }

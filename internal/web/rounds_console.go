@@ -184,13 +184,13 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 	for _, p := range o.Places {
 		row := placeRow{PlaceView: p}
 		if c := p.Cutoff; c != nil {
-			row.Cutoff = s.cat.tr(lang, "rounds.cutoff_points", strconv.FormatFloat(c.Points, 'f', -1, 64))
+			row.Cutoff = msg.T(msg.Parse(lang), "rounds.cutoff_points", strconv.FormatFloat(c.Points, 'f', -1, 64))
 			if c.InDistrict != nil {
 				key := "rounds.out_district"
 				if *c.InDistrict {
 					key = "rounds.in_district"
 				}
-				row.Cutoff = s.cat.tr(lang, key) + " · " + row.Cutoff
+				row.Cutoff = msg.T(msg.Parse(lang), key) + " · " + row.Cutoff
 			}
 		}
 		d.Places = append(d.Places, row)
@@ -213,9 +213,9 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 		f := &finalizeState{}
 		switch today := s.opt.Rounds.Today(); {
 		case today <= rd.WindowEnds:
-			f.Why = s.cat.tr(lang, "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
+			f.Why = msg.T(msg.Parse(lang), "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
 		case o.Unanswered > 0:
-			f.Why = s.cat.tr(lang, "round.finalize_unanswered", o.Unanswered)
+			f.Why = msg.T(msg.Parse(lang), "round.finalize_unanswered", o.Unanswered)
 		default:
 			f.Ready = true
 		}
@@ -228,11 +228,11 @@ var verb = regexp.MustCompile(`%(\[\d+\])?[sd]`)
 
 // reasonLabel is a refusal reason without its particulars, for counts.
 func reasonLabel(lang rounds.Lang, key string) string {
-	m, ok := rounds.Messages[key]
+	f, ok := msg.Format(lang, msg.Key("result.", key))
 	if !ok {
 		return key
 	}
-	return verb.ReplaceAllString(m[lang], "…")
+	return verb.ReplaceAllString(f, "…")
 }
 
 // roundPage shows one round: status, dates, counts, places with their
