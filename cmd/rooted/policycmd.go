@@ -11,6 +11,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -155,7 +156,7 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := day.Explain(&h, policy.Lang(c.Lang), points.Actions)
+	ex, err := day.Explain(&h, msg.Lang(c.Lang), points.Actions)
 	if err != nil {
 		return apperr.WrapE("cli.policy_explain", apperr.Invalid, err, "error.policy_explain")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -66,7 +67,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		in = f
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<20)
-	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
+	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: msg.Lang(c.Lang)})
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}

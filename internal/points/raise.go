@@ -7,6 +7,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -143,7 +144,7 @@ type Gain struct {
 // returns those that would add points or make a service eligible, the
 // largest gain first (ties: more services unlocked, then the order of
 // actions). in is not changed.
-func Raise(v *policy.Version, in *policy.Inputs, asOf date.Date, actions []Action, lang policy.Lang) ([]Gain, error) {
+func Raise(v *policy.Version, in *policy.Inputs, asOf date.Date, actions []Action, lang msg.Lang) ([]Gain, error) {
 	base := v.Evaluate(in, asOf)
 	var gains []Gain
 	for i := range actions {
@@ -219,7 +220,7 @@ type Service struct {
 // explain scores in (the inputs of the person idNumber) under v as of asOf
 // and explains it in lang, with the gains of actions (Raise). Day.Explain
 // is the way in.
-func explain(v *policy.Version, in *policy.Inputs, idNumber string, asOf date.Date, lang policy.Lang, actions []Action) (Explanation, error) {
+func explain(v *policy.Version, in *policy.Inputs, idNumber string, asOf date.Date, lang msg.Lang, actions []Action) (Explanation, error) {
 	r := v.Evaluate(in, asOf)
 	e := Explanation{
 		Person: ident.MaskID(idNumber), Scheme: v.Scheme().Name, Version: v.Name, AsOf: asOf.String(),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -18,7 +19,7 @@ const maxScoreBody = 64 << 10
 
 // asOfLang reads the optional as_of (YYYY-MM-DD, default today) and lang
 // (zh or en, default zh) query parameters.
-func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
+func (s *server) asOfLang(r *http.Request) (date.Date, msg.Lang, error) {
 	asOf := s.opt.Today()
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		d, err := date.Parse(v)
@@ -27,11 +28,11 @@ func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
 		}
 		asOf = d
 	}
-	lang := policy.ZH
+	lang := msg.ZH
 	switch v := r.URL.Query().Get("lang"); v {
 	case "", "zh":
 	case "en":
-		lang = policy.EN
+		lang = msg.EN
 	default:
 		return 0, "", apperr.E("web.api_points", apperr.Invalid, "error.api_lang")
 	}
@@ -95,7 +96,7 @@ func (s *server) apiPersonPoints(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := langZH
-	if lang == policy.EN {
+	if lang == msg.EN {
 		l = langEN
 	}
 	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, l)

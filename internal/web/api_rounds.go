@@ -429,7 +429,7 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 // familyOutcomes returns the outcomes in round {id} of the applications by
 // or for the signed-in citizen's family; applicant, when not "", must be
 // the citizen.
-func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.Lang) (rounds.Round, []rounds.Outcome, error) {
+func (s *server) familyOutcomes(r *http.Request, applicant string, lang msg.Lang) (rounds.Round, []rounds.Outcome, error) {
 	c := s.opt.Rounds
 	if c == nil {
 		return rounds.Round{}, nil, apperr.E("round.results", apperr.NotFound, "rounds.not_yet")

@@ -7,8 +7,8 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
-	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -31,7 +31,7 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 	if err != nil {
 		return points.Explanation{}, err
 	}
-	ex, err := day.Explain(&h, policyLang(lang), points.Actions)
+	ex, err := day.Explain(&h, msg.Parse(lang), points.Actions)
 	if err != nil {
 		return points.Explanation{}, apperr.WrapE("web.explain", apperr.Internal, err, "error.scoring_failed")
 	}
@@ -73,7 +73,7 @@ func (s *server) apiMyPoints(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := langZH
-	if lang == policy.EN {
+	if lang == msg.EN {
 		l = langEN
 	}
 	ex, err := s.explain(r.Context(), sessionOf(r).Subject, asOf, l)

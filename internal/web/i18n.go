@@ -3,9 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-
-	"github.com/newcitizens/rooted/internal/msg"
-	"github.com/newcitizens/rooted/internal/policy"
 )
 
 // Languages of the interface: zh-CN is the default, en the second. They
@@ -37,9 +34,6 @@ func langOf(r *http.Request) string {
 	}
 	return langZH
 }
-
-// policyLang is the scheme's language for an interface language.
-func policyLang(lang string) policy.Lang { return msg.Parse(lang) }
 
 // setLang is the language switch: it keeps the choice in a cookie for a
 // year and goes back to the page it was pressed on.

@@ -150,7 +150,7 @@ func (s *server) serviceLabel(name, lang string) string {
 	if err == nil {
 		for _, svc := range v.Services {
 			if svc.Name == name {
-				return svc.Label.In(policyLang(lang))
+				return svc.Label.In(msg.Parse(lang))
 			}
 		}
 	}

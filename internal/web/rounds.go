@@ -10,6 +10,7 @@ import (
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -40,13 +41,13 @@ type Rounds interface {
 	Answer(ctx context.Context, req rounds.AnswerRequest) (rounds.Objection, error)
 	Today() date.Date // the service's day: its objection windows are counted on it
 	Export(ctx context.Context, id string) ([]byte, error)
-	Results(ctx context.Context, id, applicant string, lang rounds.Lang) ([]rounds.Outcome, error)
+	Results(ctx context.Context, id, applicant string, lang msg.Lang) ([]rounds.Outcome, error)
 	Published(ctx context.Context, id string) (rounds.Publication, error)
 	LedgerHead(ctx context.Context, id string) (ledger.Entry, error)
 	// What applicants do and see.
 	OpenRounds(ctx context.Context, housing bool) ([]rounds.Round, error)
 	Apply(ctx context.Context, req rounds.ApplyRequest) (rounds.Application, error)
-	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
+	ApplicationsFor(ctx context.Context, ids []string, lang msg.Lang) ([]rounds.PersonApplication, error)
 	FileObjection(ctx context.Context, req rounds.ObjectRequest) (rounds.Objection, error)
 	WindowOpen(r rounds.Round) bool
 }
@@ -54,11 +55,11 @@ type Rounds interface {
 var _ Rounds = (*rounds.Service)(nil)
 
 // roundsLang is the rounds' message language for an interface language.
-func roundsLang(lang string) rounds.Lang {
+func roundsLang(lang string) msg.Lang {
 	if lang == langEN {
-		return rounds.EN
+		return msg.EN
 	}
-	return rounds.ZH
+	return msg.ZH
 }
 
 // Who sees and runs which round: a role with ScopeEnrollment runs the

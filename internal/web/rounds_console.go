@@ -227,7 +227,7 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 var verb = regexp.MustCompile(`%(\[\d+\])?[sd]`)
 
 // reasonLabel is a refusal reason without its particulars, for counts.
-func reasonLabel(lang rounds.Lang, key string) string {
+func reasonLabel(lang msg.Lang, key string) string {
 	f, ok := msg.Format(lang, msg.Key("result.", key))
 	if !ok {
 		return key
