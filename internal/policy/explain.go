@@ -112,20 +112,22 @@ func (v *Version) appendExplain(dst []byte, i int, lang msg.Lang, json bool, get
 	return dst
 }
 
+// yes and no are the catalogue's words for a yes/no input, by whether the
+// language is English, read once: explanations are rendered per person.
+var (
+	yes = map[bool]string{false: msg.T(msg.ZH, "policy.yes"), true: msg.T(msg.EN, "policy.yes")}
+	no  = map[bool]string{false: msg.T(msg.ZH, "policy.no"), true: msg.T(msg.EN, "policy.no")}
+)
+
 // appendValue renders an input's encoded value for people: a number, a
 // level's label, yes or no, a date.
 func appendValue(dst []byte, in *Input, x float64, lang msg.Lang, json bool) []byte {
 	switch in.Type {
 	case Bool:
-		switch {
-		case lang == msg.EN && x != 0:
-			return append(dst, "yes"...)
-		case lang == msg.EN:
-			return append(dst, "no"...)
-		case x != 0:
-			return append(dst, "是"...)
+		if x != 0 {
+			return append(dst, yes[lang == msg.EN]...)
 		}
-		return append(dst, "否"...)
+		return append(dst, no[lang == msg.EN]...)
 	case Level:
 		i := int(x)
 		if i < 0 || i >= len(in.Levels) {
