@@ -166,23 +166,19 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	return writeExplanation(e.stdout, ex, c.Lang)
 }
 
-// writeExplanation renders ex as text in lang.
+// writeExplanation renders ex as text in lang, in the catalogue's words.
 func writeExplanation(w io.Writer, ex points.Explanation, lang string) error {
-	t := func(zh, en string) string {
-		if lang == "en" {
-			return en
-		}
-		return zh
-	}
+	l := msg.Parse(lang)
+	t := func(key string, args ...any) string { return msg.T(l, key, args...) }
 	yes := func(b bool) string {
 		if b {
-			return t("是", "yes")
+			return t("policy.yes")
 		}
-		return t("否", "no")
+		return t("policy.no")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — %s %s, %s %s\n", t("积分说明", "Points of"), ex.Person, ex.Scheme, ex.Version, t("截至", "as of"), ex.AsOf)
-	fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n\n", t("总分", "total"), num(ex.Total), t("入学积分", "school points"), num(ex.SchoolPoints), t("冻结", "frozen"), yes(ex.Frozen))
+	fmt.Fprintf(&b, "%s %s — %s %s, %s %s\n", t("cli.explain_points_of"), ex.Person, ex.Scheme, ex.Version, t("cli.explain_as_of"), ex.AsOf)
+	fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n\n", t("cli.explain_total"), num(ex.Total), t("cli.explain_school_points"), num(ex.SchoolPoints), t("cli.explain_frozen"), yes(ex.Frozen))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, it := range ex.Items {
 		sign := ""
@@ -192,18 +188,18 @@ func writeExplanation(w io.Writer, ex points.Explanation, lang string) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s%s\t%s\n", it.Code, it.Label, sign, num(it.Points), it.Explain)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%s\n", t("资格", "Eligibility"))
+	fmt.Fprintf(&b, "\n%s\n", t("cli.explain_eligibility"))
 	for _, s := range ex.Eligible {
 		fmt.Fprintf(&b, "  %s: %s\n", s.Label, yes(s.Eligible))
 	}
-	fmt.Fprintf(&b, "\n%s\n", t("如何提高积分", "What would raise the points"))
+	fmt.Fprintf(&b, "\n%s\n", t("cli.explain_raise"))
 	if len(ex.Raise) == 0 {
-		fmt.Fprintf(&b, "  %s\n", t("（没有可列出的途径）", "(none of the listed actions would)"))
+		fmt.Fprintf(&b, "  %s\n", t("cli.explain_raise_none"))
 	}
 	for _, g := range ex.Raise {
-		fmt.Fprintf(&b, "  +%s  %s → %s %s", num(g.Points), g.Label, t("总分", "total"), num(g.Total))
+		fmt.Fprintf(&b, "  +%s  %s → %s %s", num(g.Points), g.Label, t("cli.explain_total"), num(g.Total))
 		if len(g.UnlockLabels) > 0 {
-			fmt.Fprintf(&b, t("；可获得资格：%s", "; unlocks: %s"), strings.Join(g.UnlockLabels, t("、", ", ")))
+			b.WriteString(t("cli.explain_unlocks", strings.Join(g.UnlockLabels, t("cli.explain_list_sep"))))
 		}
 		b.WriteString("\n")
 	}

@@ -360,7 +360,7 @@ func (p jsonRep) applied(w http.ResponseWriter, r *http.Request, req rounds.Appl
 	if req.Child != "" {
 		subject = req.Child
 	}
-	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, roundsLang(lang))
+	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, msg.Parse(lang))
 	if err != nil {
 		p.s.fail(w, r, err)
 		return
@@ -415,9 +415,9 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 	var rd rounds.Round
 	var outs []rounds.Outcome
 	if sessionOf(r).Kind == auth.KindCitizen {
-		rd, outs, err = s.familyOutcomes(r, applicant, roundsLang(lang))
+		rd, outs, err = s.familyOutcomes(r, applicant, msg.Parse(lang))
 	} else if rd, err = s.consoleRound(r, false); err == nil {
-		outs, err = s.opt.Rounds.Results(r.Context(), rd.ID, applicant, roundsLang(lang))
+		outs, err = s.opt.Rounds.Results(r.Context(), rd.ID, applicant, msg.Parse(lang))
 	}
 	if err != nil {
 		s.fail(w, r, err)

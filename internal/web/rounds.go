@@ -54,14 +54,6 @@ type Rounds interface {
 
 var _ Rounds = (*rounds.Service)(nil)
 
-// roundsLang is the rounds' message language for an interface language.
-func roundsLang(lang string) msg.Lang {
-	if lang == langEN {
-		return msg.EN
-	}
-	return msg.ZH
-}
-
 // Who sees and runs which round: a role with ScopeEnrollment runs the
 // school rounds, one with ScopeHousing the housing rounds; a role with
 // ScopeAudit (auditors, admins) sees every round; nobody sees a round of
@@ -160,6 +152,6 @@ func (s *server) familyApplications(r *http.Request, lang string) (registry.Pers
 	if err != nil {
 		return h, nil, err
 	}
-	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), familyIDs(h), roundsLang(lang))
+	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), familyIDs(h), msg.Parse(lang))
 	return h, list, err
 }

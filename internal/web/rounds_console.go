@@ -196,7 +196,7 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 		d.Places = append(d.Places, row)
 	}
 	for reason, n := range o.Refusals {
-		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(roundsLang(lang), reason), n})
+		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(msg.Parse(lang), reason), n})
 	}
 	// Publishing and finalizing have their own forms on the page.
 	d.Steps = slices.DeleteFunc(nextSteps(o.Status), func(step string) bool { return step == "publish" || step == "finalize" })

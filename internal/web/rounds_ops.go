@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -285,7 +286,7 @@ func (s *server) applyFor(ctx context.Context, req rounds.ApplyRequest, lang str
 	case err != nil:
 		return err
 	case got.Status == rounds.Refused:
-		l := roundsLang(lang)
+		l := msg.Parse(lang)
 		outs, err := s.opt.Rounds.Results(ctx, got.Round, got.Applicant, l)
 		if err != nil {
 			return err
