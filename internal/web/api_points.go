@@ -95,11 +95,7 @@ func (s *server) apiPersonPoints(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	l := langZH
-	if lang == msg.EN {
-		l = langEN
-	}
-	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, l)
+	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, lang)
 	if err != nil {
 		s.fail(w, r, err)
 		return
