@@ -286,20 +286,23 @@ func writeDiff(w io.Writer, r points.DiffReport) error {
 		}
 		return num(x)
 	}
-	fmt.Fprintf(&b, "改革模拟 reform simulation: %s %s → %s %s, 截至 as of %s\n", r.From.Scheme, r.From.Version, r.To.Scheme, r.To.Version, r.AsOf)
-	fmt.Fprintf(&b, "人数 persons %d   平均分 mean %s → %s (%s)   上升 gainers %d   下降 losers %d   不变 unchanged %d\n\n",
-		r.Persons, num(r.MeanFrom), num(r.MeanTo), signed(r.MeanChange), r.Gainers, r.Losers, r.Unchanged)
+	// Each heading is the catalogue's word in Chinese, then in English.
+	both := func(key string) string { return msg.T(msg.ZH, key) + " " + msg.T(msg.EN, key) }
+	fmt.Fprintf(&b, "%s: %s %s → %s %s, %s %s\n", both("cli.diff_title"), r.From.Scheme, r.From.Version, r.To.Scheme, r.To.Version, both("cli.diff_as_of"), r.AsOf)
+	fmt.Fprintf(&b, "%s %d   %s %s → %s (%s)   %s %d   %s %d   %s %d\n\n",
+		both("cli.diff_persons"), r.Persons, both("cli.diff_mean"), num(r.MeanFrom), num(r.MeanTo), signed(r.MeanChange),
+		both("cli.diff_gainers"), r.Gainers, both("cli.diff_losers"), r.Losers, both("cli.diff_unchanged"), r.Unchanged)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(&b, "总分分布 histogram of totals")
-	fmt.Fprintln(tw, "区间 range\t原方案 from\t新方案 to\t")
+	fmt.Fprintln(&b, both("cli.diff_histogram"))
+	fmt.Fprintln(tw, both("cli.diff_range")+"\t"+both("cli.diff_from")+"\t"+both("cli.diff_to")+"\t")
 	for _, bin := range r.Histogram {
 		fmt.Fprintf(tw, "%d–%d\t%d\t%d\t\n", bin.From, bin.To-1, bin.A, bin.B)
 	}
 	tw.Flush()
 
-	fmt.Fprintln(&b, "\n资格人数 eligible persons")
-	fmt.Fprintln(tw, "服务 service\t原方案 from\t新方案 to\t变化 change\t")
+	fmt.Fprintln(&b, "\n"+both("cli.diff_eligible"))
+	fmt.Fprintln(tw, both("cli.diff_service")+"\t"+both("cli.diff_from")+"\t"+both("cli.diff_to")+"\t"+both("cli.diff_change")+"\t")
 	for _, s := range r.Eligible {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", s.Label, s.A, s.B, signed(float64(s.Change)))
 	}
@@ -307,7 +310,10 @@ func writeDiff(w io.Writer, r points.DiffReport) error {
 
 	for _, bd := range r.Breakdowns {
 		fmt.Fprintf(&b, "\n按%s by %s\n", strings.SplitN(bd.Label, " ", 2)[0], bd.Dimension)
-		head := "组 group\t人数 persons\t平均 mean from\t平均 mean to\t变化 change\t上升 gainers\t下降 losers\t"
+		head := ""
+		for _, k := range []string{"cli.diff_group", "cli.diff_persons", "cli.diff_mean_from", "cli.diff_mean_to", "cli.diff_change", "cli.diff_gainers", "cli.diff_losers"} {
+			head += both(k) + "\t"
+		}
 		for _, s := range r.Eligible {
 			head += s.Service + "\t"
 		}
