@@ -9,6 +9,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ingest"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -55,7 +56,7 @@ func TestDemoRounds(t *testing.T) {
 	if err != nil || len(apps) == 0 {
 		t.Fatalf("last year's applications: %v, %d", err, len(apps))
 	}
-	list, err := svc.ApplicationsFor(t.Context(), []string{apps[0].Child}, rounds.EN)
+	list, err := svc.ApplicationsFor(t.Context(), []string{apps[0].Child}, msg.EN)
 	if err != nil || len(list) != 1 || (list[0].Status != "allocated" && list[0].Status != "unplaced") ||
 		len(list[0].Lines) < 2 || !strings.HasPrefix(list[0].Lines[0], "your priority") {
 		t.Errorf("a family's view of last year's round: %v, %+v", err, list)

@@ -16,6 +16,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/forecast"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // runForecast is `rooted forecast`: the projection as JSON (and, with
@@ -186,7 +187,13 @@ func printBacktest(w io.Writer, b forecast.Backtest, took time.Duration) {
 	tw.Flush()
 }
 
-var warningZH = map[string]string{forecast.Green: "绿", forecast.Yellow: "黄", forecast.Red: "红"}
+// warningZH is a warning as the export writes it (the export is in
+// Chinese), in the catalogue's words.
+var warningZH = map[string]string{
+	forecast.Green:  msg.T(msg.ZH, "export.warning_green"),
+	forecast.Yellow: msg.T(msg.ZH, "export.warning_yellow"),
+	forecast.Red:    msg.T(msg.ZH, "export.warning_red"),
+}
 
 // writeForecastXLSX writes one sheet per level, a row per town and year,
 // with Chinese headers and the warnings coloured by conditional formats
@@ -211,8 +218,10 @@ func writeForecastXLSX(file string, f forecast.Forecast, cfg forecast.Config) (e
 	if err != nil {
 		return err
 	}
-	header := []any{"镇街", "代码", "学年", "预测年数", "预测需求", fmt.Sprintf("下限（P%g）", cfg.BandLow), fmt.Sprintf("上限（P%g）", cfg.BandHigh),
-		"符合入学条件", "学位数", "需求/学位", "预警", "上限预警"}
+	zh := func(key string, args ...any) any { return msg.T(msg.ZH, key, args...) }
+	header := []any{zh("export.forecast_town"), zh("export.forecast_code"), zh("export.forecast_year"), zh("export.forecast_horizon"),
+		zh("export.forecast_demand"), zh("export.forecast_low", cfg.BandLow), zh("export.forecast_high", cfg.BandHigh),
+		zh("export.forecast_eligible"), zh("export.forecast_seats"), zh("export.forecast_ratio"), zh("export.forecast_warning"), zh("export.forecast_warning_high")}
 	for i, lv := range forecast.Levels {
 		sheet := lv.Name
 		if i == 0 {
@@ -289,13 +298,16 @@ func writeHousingSheet(x *excelize.File, h *forecast.HousingForecast, bold int) 
 	if _, err := x.NewSheet(housingSheet); err != nil {
 		return err
 	}
-	header := []any{"户型", "Unit type", "家庭人数", "房源套数", "符合条件家庭", "一年前", "每年腾退", "预计轮候（年）"}
+	zh := func(key string, args ...any) any { return msg.T(msg.ZH, key, args...) }
+	// The class is named in both languages: a column each.
+	header := []any{zh("export.housing_unit"), msg.T(msg.EN, "export.housing_unit"), zh("export.housing_size"), zh("export.housing_units"),
+		zh("export.housing_eligible"), zh("export.housing_year_ago"), zh("export.housing_vacated"), zh("export.housing_wait")}
 	years := 0
 	if len(h.Classes) > 0 {
 		years = len(h.Classes[0].Projected)
 	}
 	for i := range years {
-		header = append(header, fmt.Sprintf("%d年后轮候户数", i+1))
+		header = append(header, zh("export.housing_waiting_after", i+1))
 	}
 	if err := x.SetSheetRow(housingSheet, "A1", &header); err != nil {
 		return err

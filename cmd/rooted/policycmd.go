@@ -11,6 +11,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -57,7 +58,7 @@ func policyTest(e *env, args []string) error {
 	for _, f := range files {
 		rep, err := policy.RunCaseFile(f)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "policy test")
+			return apperr.WrapE("cli.policy_test", apperr.Invalid, err, "error.policy_test")
 		}
 		for _, c := range rep.Cases {
 			if c.OK() {
@@ -92,7 +93,7 @@ func policyCheck(e *env, args []string) error {
 	}
 	s, err := policy.Load(path)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "policy check")
+		return apperr.WrapE("cli.policy_check", apperr.Invalid, err, "error.policy_check")
 	}
 	type version struct {
 		Version  string   `json:"version"`
@@ -155,9 +156,9 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := day.Explain(&h, policy.Lang(c.Lang), points.Actions)
+	ex, err := day.Explain(&h, msg.Lang(c.Lang), points.Actions)
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "policy explain")
+		return apperr.WrapE("cli.policy_explain", apperr.Invalid, err, "error.policy_explain")
 	}
 	if asJSON {
 		return writeJSON(e.stdout, ex)
@@ -165,23 +166,19 @@ func policyExplain(ctx context.Context, e *env, args []string) error {
 	return writeExplanation(e.stdout, ex, c.Lang)
 }
 
-// writeExplanation renders ex as text in lang.
+// writeExplanation renders ex as text in lang, in the catalogue's words.
 func writeExplanation(w io.Writer, ex points.Explanation, lang string) error {
-	t := func(zh, en string) string {
-		if lang == "en" {
-			return en
-		}
-		return zh
-	}
+	l := msg.Parse(lang)
+	t := func(key string, args ...any) string { return msg.T(l, key, args...) }
 	yes := func(b bool) string {
 		if b {
-			return t("是", "yes")
+			return t("policy.yes")
 		}
-		return t("否", "no")
+		return t("policy.no")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — %s %s, %s %s\n", t("积分说明", "Points of"), ex.Person, ex.Scheme, ex.Version, t("截至", "as of"), ex.AsOf)
-	fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n\n", t("总分", "total"), num(ex.Total), t("入学积分", "school points"), num(ex.SchoolPoints), t("冻结", "frozen"), yes(ex.Frozen))
+	fmt.Fprintf(&b, "%s %s — %s %s, %s %s\n", t("cli.explain_points_of"), ex.Person, ex.Scheme, ex.Version, t("cli.explain_as_of"), ex.AsOf)
+	fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n\n", t("cli.explain_total"), num(ex.Total), t("cli.explain_school_points"), num(ex.SchoolPoints), t("cli.explain_frozen"), yes(ex.Frozen))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, it := range ex.Items {
 		sign := ""
@@ -191,18 +188,18 @@ func writeExplanation(w io.Writer, ex points.Explanation, lang string) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s%s\t%s\n", it.Code, it.Label, sign, num(it.Points), it.Explain)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%s\n", t("资格", "Eligibility"))
+	fmt.Fprintf(&b, "\n%s\n", t("cli.explain_eligibility"))
 	for _, s := range ex.Eligible {
 		fmt.Fprintf(&b, "  %s: %s\n", s.Label, yes(s.Eligible))
 	}
-	fmt.Fprintf(&b, "\n%s\n", t("如何提高积分", "What would raise the points"))
+	fmt.Fprintf(&b, "\n%s\n", t("cli.explain_raise"))
 	if len(ex.Raise) == 0 {
-		fmt.Fprintf(&b, "  %s\n", t("（没有可列出的途径）", "(none of the listed actions would)"))
+		fmt.Fprintf(&b, "  %s\n", t("cli.explain_raise_none"))
 	}
 	for _, g := range ex.Raise {
-		fmt.Fprintf(&b, "  +%s  %s → %s %s", num(g.Points), g.Label, t("总分", "total"), num(g.Total))
+		fmt.Fprintf(&b, "  +%s  %s → %s %s", num(g.Points), g.Label, t("cli.explain_total"), num(g.Total))
 		if len(g.UnlockLabels) > 0 {
-			fmt.Fprintf(&b, t("；可获得资格：%s", "; unlocks: %s"), strings.Join(g.UnlockLabels, t("、", ", ")))
+			b.WriteString(t("cli.explain_unlocks", strings.Join(g.UnlockLabels, t("cli.explain_list_sep"))))
 		}
 		b.WriteString("\n")
 	}
@@ -289,20 +286,23 @@ func writeDiff(w io.Writer, r points.DiffReport) error {
 		}
 		return num(x)
 	}
-	fmt.Fprintf(&b, "改革模拟 reform simulation: %s %s → %s %s, 截至 as of %s\n", r.From.Scheme, r.From.Version, r.To.Scheme, r.To.Version, r.AsOf)
-	fmt.Fprintf(&b, "人数 persons %d   平均分 mean %s → %s (%s)   上升 gainers %d   下降 losers %d   不变 unchanged %d\n\n",
-		r.Persons, num(r.MeanFrom), num(r.MeanTo), signed(r.MeanChange), r.Gainers, r.Losers, r.Unchanged)
+	// Each heading is the catalogue's word in Chinese, then in English.
+	both := func(key string) string { return msg.T(msg.ZH, key) + " " + msg.T(msg.EN, key) }
+	fmt.Fprintf(&b, "%s: %s %s → %s %s, %s %s\n", both("cli.diff_title"), r.From.Scheme, r.From.Version, r.To.Scheme, r.To.Version, both("cli.diff_as_of"), r.AsOf)
+	fmt.Fprintf(&b, "%s %d   %s %s → %s (%s)   %s %d   %s %d   %s %d\n\n",
+		both("cli.diff_persons"), r.Persons, both("cli.diff_mean"), num(r.MeanFrom), num(r.MeanTo), signed(r.MeanChange),
+		both("cli.diff_gainers"), r.Gainers, both("cli.diff_losers"), r.Losers, both("cli.diff_unchanged"), r.Unchanged)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(&b, "总分分布 histogram of totals")
-	fmt.Fprintln(tw, "区间 range\t原方案 from\t新方案 to\t")
+	fmt.Fprintln(&b, both("cli.diff_histogram"))
+	fmt.Fprintln(tw, both("cli.diff_range")+"\t"+both("cli.diff_from")+"\t"+both("cli.diff_to")+"\t")
 	for _, bin := range r.Histogram {
 		fmt.Fprintf(tw, "%d–%d\t%d\t%d\t\n", bin.From, bin.To-1, bin.A, bin.B)
 	}
 	tw.Flush()
 
-	fmt.Fprintln(&b, "\n资格人数 eligible persons")
-	fmt.Fprintln(tw, "服务 service\t原方案 from\t新方案 to\t变化 change\t")
+	fmt.Fprintln(&b, "\n"+both("cli.diff_eligible"))
+	fmt.Fprintln(tw, both("cli.diff_service")+"\t"+both("cli.diff_from")+"\t"+both("cli.diff_to")+"\t"+both("cli.diff_change")+"\t")
 	for _, s := range r.Eligible {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", s.Label, s.A, s.B, signed(float64(s.Change)))
 	}
@@ -310,7 +310,10 @@ func writeDiff(w io.Writer, r points.DiffReport) error {
 
 	for _, bd := range r.Breakdowns {
 		fmt.Fprintf(&b, "\n按%s by %s\n", strings.SplitN(bd.Label, " ", 2)[0], bd.Dimension)
-		head := "组 group\t人数 persons\t平均 mean from\t平均 mean to\t变化 change\t上升 gainers\t下降 losers\t"
+		head := ""
+		for _, k := range []string{"cli.diff_group", "cli.diff_persons", "cli.diff_mean_from", "cli.diff_mean_to", "cli.diff_change", "cli.diff_gainers", "cli.diff_losers"} {
+			head += both(k) + "\t"
+		}
 		for _, s := range r.Eligible {
 			head += s.Service + "\t"
 		}

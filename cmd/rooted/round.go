@@ -369,7 +369,7 @@ func (o *roundOpts) apply(ctx context.Context, e *env, svc *rounds.Service, id s
 	if err != nil {
 		return err
 	}
-	outs, err := svc.Results(ctx, id, a.Applicant, rounds.Lang(c.Lang))
+	outs, err := svc.Results(ctx, id, a.Applicant, msg.Lang(c.Lang))
 	if err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (o *roundOpts) answer(ctx context.Context, e *env, svc *rounds.Service, id 
 // results is `round results`: every result (or one applicant's) with its
 // explanation, one JSON line each.
 func (o *roundOpts) results(ctx context.Context, e *env, svc *rounds.Service, id string, c config) error {
-	outs, err := svc.Results(ctx, id, o.applicant, rounds.Lang(c.Lang))
+	outs, err := svc.Results(ctx, id, o.applicant, msg.Lang(c.Lang))
 	if err != nil {
 		return err
 	}

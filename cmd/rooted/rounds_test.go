@@ -14,7 +14,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
-	"github.com/newcitizens/rooted/internal/web"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // roundCity is a generated city of 4,000 persons as of 2026-05-20, made
@@ -186,7 +186,7 @@ func TestEnrollmentRound(t *testing.T) {
 				status int
 				want   string
 			}{
-				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01"}, 1, web.Message("zh", "apply.conflict")},
+				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01"}, 1, msg.T(msg.ZH, "apply.conflict")},
 				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "nowhere"}, 2, `choice 1 "nowhere"`},
 				{[]string{"--guardian", ineligible.guardian, "--child", ineligible.child, "--schools", "zeguo-p01,zeguo-p01"}, 2, "listed twice"},
 			} {

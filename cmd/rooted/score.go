@@ -11,6 +11,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -60,13 +61,13 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if len(files) == 1 && files[0] != "-" {
 		f, err := os.Open(files[0])
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "score: cannot read %s", files[0])
+			return apperr.WrapE("cli.score", apperr.Invalid, err, "error.score_unreadable", files[0])
 		}
 		defer f.Close()
 		in = f
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<20)
-	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: policy.Lang(c.Lang)})
+	stats, err := day.Version().ScoreJSONL(ctx, in, out, policy.ScoreOptions{AsOf: c.AsOf, Lang: msg.Lang(c.Lang)})
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -160,7 +161,7 @@ func scoreRegistry(ctx context.Context, e *env, st registry.PointsStore, day poi
 func loadScheme(cmd, file string) (*policy.Scheme, error) {
 	s, err := policy.Load(file)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "%s: scheme refused", cmd)
+		return nil, apperr.WrapE("cli.scheme", apperr.Invalid, err, "error.cli_scheme_refused", cmd)
 	}
 	return s, nil
 }
@@ -175,7 +176,8 @@ func scoringDay(cmd, file string, asOf date.Date) (points.Day, error) {
 	}
 	day, err := points.NewScoring(s, points.DefaultOptions).On(asOf)
 	if err != nil {
-		return points.Day{}, apperr.Wrap(apperr.Invalid, err, "%s", cmd)
+		// The message is the command's name (data); the cause says what is wrong.
+		return points.Day{}, apperr.WrapE("cli.scheme", apperr.Invalid, err, "error.text", cmd)
 	}
 	return day, nil
 }

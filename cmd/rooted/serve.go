@@ -67,7 +67,8 @@ func servedScheme(what, file string, today date.Date) (*policy.Scheme, error) {
 		return nil, err
 	}
 	if _, err := s.Version(today); err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "%s", what)
+		// The message names the file (data); the cause says what is wrong.
+		return nil, apperr.WrapE("cli.serve", apperr.Invalid, err, "error.text", what)
 	}
 	return s, nil
 }

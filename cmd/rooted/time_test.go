@@ -15,7 +15,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ledger"
-	"github.com/newcitizens/rooted/internal/web"
+	"github.com/newcitizens/rooted/internal/msg"
 	_ "modernc.org/sqlite"
 )
 
@@ -246,7 +246,7 @@ func TestApplyFlagsAndDuplicate(t *testing.T) {
 	}
 	for _, lang := range []string{"zh", "en"} {
 		_, errOut, status := rooted(t, "round", "apply", "g1", "--db", db, "--guardian", f.guardian, "--child", f.child, "--schools", "zeguo-p01", "--as-of", "2026-05-02", "--lang", lang)
-		if want := web.Message(lang, "apply.conflict"); status != 1 || !strings.Contains(errOut, want) || strings.Contains(strings.ToLower(errOut), "constraint") {
+		if want := msg.T(msg.Parse(lang), "apply.conflict"); status != 1 || !strings.Contains(errOut, want) || strings.Contains(strings.ToLower(errOut), "constraint") {
 			t.Errorf("second application (%s): exit %d, %q; want 1 and %q", lang, status, errOut, want)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -226,6 +227,32 @@ func TestParseInstanceErrors(t *testing.T) {
 			}
 			if !apperr.Is(err, apperr.Invalid) {
 				t.Fatalf("got code %s, want invalid", apperr.CodeOf(err))
+			}
+		})
+	}
+}
+
+// TestInstanceErrorsInChinese checks that a refused document's error is
+// rendered in the reader's language, the location and the token found
+// included, while Error() stays the English sentence.
+func TestInstanceErrorsInChinese(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, zh string
+	}{
+		{"syntax", "{\"seed\":\"s\",\n\"schools\":[\n  {\"id\":\"S1\",\"capacity\":true}]}", `学校 "S1"（schools[0]）：capacity：需要数字，实际为布尔值（第 3 行，第 25 列）`},
+		{"validation", `{"seed":"s","schools":[{"id":"S1","capacity":1}],"applicants":[{"id":"A1","points":1,"preferences":["S2"]}]}`, `申请人 "A1"（applicants[0]）：preferences[0]：未知学校 "S2"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := ParseInstance([]byte(tt.in))
+			if err == nil {
+				err = in.Validate()
+			}
+			got, ok := apperr.Render(err, msg.ZH)
+			if !ok || got != tt.zh {
+				t.Errorf("Render(zh) = %q, %v; want %q", got, ok, tt.zh)
+			}
+			if en, _ := apperr.Render(err, msg.EN); en != err.Error() {
+				t.Errorf("Render(en) = %q, Error() = %q; want the same", en, err.Error())
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newcitizens/rooted/internal/jsonx"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // The published JSON form. The decoder is written by hand rather than with
@@ -66,65 +67,69 @@ type location struct {
 	elem  int    // index in the field's array; -1 for the field itself
 }
 
-func (l location) String() string {
-	var s string
+// message names the location for an error: the element, then the field
+// (a name of the document's format, so data) and its index.
+func (l location) message() msg.M {
+	field := l.field
+	if l.elem >= 0 {
+		field += fmt.Sprintf("[%d]", l.elem)
+	}
+	var elem msg.M
 	switch l.list {
 	case "schools":
-		s = schoolAt(l.index, l.id)
+		elem = schoolAt(l.index, l.id)
 	case "applicants":
-		s = applicantAt(l.index, l.id)
-	}
-	if l.field != "" {
-		if s != "" {
-			s += ": "
+		elem = applicantAt(l.index, l.id)
+	default:
+		if l.field == "" {
+			return msg.M{Key: "error.alloc_document"}
 		}
-		s += l.field
-		if l.elem >= 0 {
-			s += fmt.Sprintf("[%d]", l.elem)
-		}
+		return msg.M{Key: "error.text", Args: []any{field}}
 	}
-	if s == "" {
-		s = "document"
+	if l.field == "" {
+		return elem
 	}
-	return s
+	return msg.M{Key: "error.alloc_field", Args: []any{elem, field}}
 }
 
 // at sets the field being read.
 func (d *decoder) at(field string) { d.loc.field, d.loc.elem = field, -1 }
 
-// errAt is a syntax or type error at the current position.
-func (d *decoder) errAt(format string, args ...any) error {
+// errAt is a syntax or type error at the current position: the
+// catalogue's key with args.
+func (d *decoder) errAt(key string, args ...any) error {
 	line, col := jsonx.LineColumn(d.Data, d.Pos)
-	return invalid("%s: %s (line %d, column %d)", d.loc, fmt.Sprintf(format, args...), line, col)
+	return invalid("error.alloc_at", d.loc.message(), msg.M{Key: key, Args: args}, line, col)
 }
 
 // found describes the token at the current position for messages.
-func (d *decoder) found() string {
+func (d *decoder) found() msg.M {
 	if d.Pos >= len(d.Data) {
-		return "the end of the input"
+		return msg.M{Key: "error.alloc_an_end"}
 	}
 	switch c := d.Data[d.Pos]; {
 	case c == '"':
-		return "a string"
+		return msg.M{Key: "error.alloc_a_string"}
 	case c == '{':
-		return "an object"
+		return msg.M{Key: "error.alloc_an_object"}
 	case c == '[':
-		return "an array"
+		return msg.M{Key: "error.alloc_an_array"}
 	case c == '-' || c >= '0' && c <= '9':
-		return "a number"
+		return msg.M{Key: "error.alloc_a_number"}
 	case bytes.HasPrefix(d.Data[d.Pos:], []byte("null")):
-		return "null"
+		return msg.M{Key: "error.text", Args: []any{"null"}} // JSON's own word
 	case bytes.HasPrefix(d.Data[d.Pos:], []byte("true")), bytes.HasPrefix(d.Data[d.Pos:], []byte("false")):
-		return "a boolean"
+		return msg.M{Key: "error.alloc_a_boolean"}
 	default:
 		r, _ := utf8.DecodeRune(d.Data[d.Pos:])
-		return fmt.Sprintf("%q", r)
+		return msg.M{Key: "error.text", Args: []any{fmt.Sprintf("%q", r)}} // the input's character
 	}
 }
 
+// expect consumes c; what is the key naming it for the error.
 func (d *decoder) expect(c byte, what string) error {
 	if d.Peek() != c {
-		return d.errAt("want %s, found %s", what, d.found())
+		return d.errAt("error.alloc_want", msg.M{Key: what}, d.found())
 	}
 	d.Pos++
 	return nil
@@ -143,7 +148,7 @@ func (d *decoder) null() bool {
 // name is allowed and not repeated. field's argument is the name's index in
 // names; it is called with the decoder at the value.
 func (d *decoder) object(names []string, field func(i int) error) error {
-	if err := d.expect('{', "an object"); err != nil {
+	if err := d.expect('{', "error.alloc_an_object"); err != nil {
 		return err
 	}
 	var seen uint32
@@ -154,7 +159,7 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 	for {
 		d.at("")
 		if d.Peek() != '"' {
-			return d.errAt("want a field name in quotes, found %s", d.found())
+			return d.errAt("error.alloc_want_name", d.found())
 		}
 		start := d.Pos
 		raw, err := d.rawString()
@@ -170,14 +175,14 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 		}
 		if i < 0 {
 			d.Pos = start
-			return d.errAt("unknown field %q (allowed: %s)", raw, quoteList(names))
+			return d.errAt("error.alloc_unknown_field", raw, quoteList(names))
 		}
 		if seen&(1<<i) != 0 {
 			d.Pos = start
-			return d.errAt("field %q given twice", names[i])
+			return d.errAt("error.alloc_field_twice", names[i])
 		}
 		seen |= 1 << i
-		if err := d.expect(':', "':' after the field name"); err != nil {
+		if err := d.expect(':', "error.alloc_a_colon"); err != nil {
 			return err
 		}
 		d.at(names[i])
@@ -193,7 +198,7 @@ func (d *decoder) object(names []string, field func(i int) error) error {
 			d.Pos++
 			return nil
 		default:
-			return d.errAt("want ',' or '}' after field %q, found %s", names[i], d.found())
+			return d.errAt("error.alloc_after_field", names[i], d.found())
 		}
 	}
 }
@@ -212,7 +217,7 @@ func quoteList(names []string) string {
 // array calls elem for each element of an array, with the decoder at the
 // element.
 func (d *decoder) array(elem func(i int) error) error {
-	if err := d.expect('[', "an array"); err != nil {
+	if err := d.expect('[', "error.alloc_an_array"); err != nil {
 		return err
 	}
 	if d.Peek() == ']' {
@@ -231,7 +236,7 @@ func (d *decoder) array(elem func(i int) error) error {
 			d.Pos++
 			return nil
 		default:
-			return d.errAt("want ',' or ']' after element %d, found %s", i, d.found())
+			return d.errAt("error.alloc_after_element", i, d.found())
 		}
 	}
 }
@@ -241,24 +246,24 @@ func (d *decoder) array(elem func(i int) error) error {
 // buffer).
 func (d *decoder) rawString() ([]byte, error) {
 	if d.Peek() != '"' {
-		return nil, d.errAt("want a string, found %s", d.found())
+		return nil, d.errAt("error.alloc_want", msg.M{Key: "error.alloc_a_string"}, d.found())
 	}
 	b, fault := d.String(&d.scratch, true)
 	switch fault {
 	case jsonx.OK:
 		return b, nil
 	case jsonx.Unterminated:
-		return nil, d.errAt("unterminated string")
+		return nil, d.errAt("error.alloc_unterminated")
 	case jsonx.ControlChar:
-		return nil, d.errAt("control character %#02x in a string: escape it", d.Data[d.Pos])
+		return nil, d.errAt("error.alloc_control", d.Data[d.Pos])
 	case jsonx.BadHex:
-		return nil, d.errAt(`bad \u escape: want 4 hex digits`)
+		return nil, d.errAt("error.alloc_u_digits")
 	case jsonx.LoneSurrogate:
-		return nil, d.errAt(`bad \u escape: unpaired surrogate`)
+		return nil, d.errAt("error.alloc_u_surrogate")
 	case jsonx.BadEscape:
-		return nil, d.errAt("bad escape %q in a string", d.Data[d.Pos:d.Pos+2])
+		return nil, d.errAt("error.alloc_bad_escape", d.Data[d.Pos:d.Pos+2])
 	default: // jsonx.BadUTF8
-		return nil, d.errAt("invalid UTF-8 in a string")
+		return nil, d.errAt("error.alloc_utf8")
 	}
 }
 
@@ -284,21 +289,21 @@ func (d *decoder) number() (float64, []byte, error) {
 	switch fault {
 	case jsonx.NoDigits:
 		d.Pos = start
-		return 0, nil, d.errAt("want a number, found %s", d.found())
+		return 0, nil, d.errAt("error.alloc_want", msg.M{Key: "error.alloc_a_number"}, d.found())
 	case jsonx.NoFraction:
-		return 0, nil, d.errAt("want digits after the decimal point")
+		return 0, nil, d.errAt("error.alloc_digits_point")
 	case jsonx.NoExponent:
-		return 0, nil, d.errAt("want digits in the exponent")
+		return 0, nil, d.errAt("error.alloc_digits_exponent")
 	}
 	if d.Pos < len(d.Data) && d.Data[d.Pos] >= '0' && d.Data[d.Pos] <= '9' {
 		// Only a leading 0 ends a number before a digit.
 		d.Pos = start
-		return 0, nil, d.errAt("a number may not start with 0")
+		return 0, nil, d.errAt("error.alloc_leading_zero")
 	}
 	lit := d.Data[start:d.Pos]
 	if math.IsInf(f, 0) {
 		d.Pos = start
-		return 0, nil, d.errAt("number %s is out of range", lit)
+		return 0, nil, d.errAt("error.alloc_number_range", lit)
 	}
 	return f, lit, nil
 }
@@ -334,11 +339,11 @@ func (d *decoder) instance() (*Instance, error) {
 	}
 	if d.Peek() != 0 {
 		d.loc = location{elem: -1}
-		return nil, d.errAt("unexpected %s after the document", d.found())
+		return nil, d.errAt("error.alloc_after_document", d.found())
 	}
 	for i, name := range top[1:] {
 		if !has[i+1] {
-			return nil, invalid("document: missing field %q", name)
+			return nil, invalid("error.alloc_missing_field", msg.M{Key: "error.alloc_document"}, name)
 		}
 	}
 	return in, nil
@@ -368,7 +373,7 @@ func (d *decoder) school(s *School) error {
 			capacity, lit, err = d.number()
 			if err == nil && (capacity < 0 || capacity > MaxCapacity || capacity != math.Trunc(capacity)) {
 				d.Pos = at
-				return d.errAt("%s: want a whole number from 0 to %d", lit, MaxCapacity)
+				return d.errAt("error.alloc_capacity_lit", lit, MaxCapacity)
 			}
 			s.Capacity = int(capacity)
 		case 2:
@@ -381,7 +386,7 @@ func (d *decoder) school(s *School) error {
 	}
 	for i, name := range schoolFields[:2] {
 		if !has[i] {
-			return invalid("%s: missing field %q", schoolAt(d.loc.index, s.ID), name)
+			return invalid("error.alloc_missing_field", schoolAt(d.loc.index, s.ID), name)
 		}
 	}
 	return nil
@@ -452,7 +457,7 @@ func (d *decoder) applicants(in *Instance) error {
 		}
 		for _, i := range []int{0, 1, 4} {
 			if !has[i] {
-				return invalid("%s: missing field %q", applicantAt(k, a.ID), applicantFields[i])
+				return invalid("error.alloc_missing_field", applicantAt(k, a.ID), applicantFields[i])
 			}
 		}
 		d.loc = location{field: "applicants", elem: -1}

@@ -1,12 +1,12 @@
 package alloc
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"sync"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // MaxApplicants and MaxCapacity bound an instance so that the engine can
@@ -29,25 +29,26 @@ func (in *Instance) Validate() error {
 	return err
 }
 
-// invalid returns the package's one kind of error.
-func invalid(format string, args ...any) error {
-	return apperr.New(apperr.Invalid, format, args...)
+// invalid returns the package's one kind of error: the catalogue's key
+// with args.
+func invalid(key string, args ...any) error {
+	return apperr.E("alloc.validate", apperr.Invalid, key, args...)
 }
 
 // schoolAt and applicantAt name an element for messages: its id (quoted, so
 // that no id can break the one-line message) and its index in the document.
-func schoolAt(i int, id string) string {
+func schoolAt(i int, id string) msg.M {
 	if id == "" {
-		return fmt.Sprintf("schools[%d]", i)
+		return msg.M{Key: "error.alloc_school_n", Args: []any{i}}
 	}
-	return fmt.Sprintf("school %q (schools[%d])", id, i)
+	return msg.M{Key: "error.alloc_school", Args: []any{id, i}}
 }
 
-func applicantAt(i int, id string) string {
+func applicantAt(i int, id string) msg.M {
 	if id == "" {
-		return fmt.Sprintf("applicants[%d]", i)
+		return msg.M{Key: "error.alloc_applicant_n", Args: []any{i}}
 	}
-	return fmt.Sprintf("applicant %q (applicants[%d])", id, i)
+	return msg.M{Key: "error.alloc_applicant", Args: []any{id, i}}
 }
 
 // compile validates in and interns it to dense integers. It computes the
@@ -55,17 +56,17 @@ func applicantAt(i int, id string) string {
 // finds them without a map of a million strings.
 func compile(in *Instance) (*problem, error) {
 	if in == nil {
-		return nil, invalid("no instance")
+		return nil, invalid("error.alloc_no_instance")
 	}
 	if in.Seed == "" {
-		return nil, invalid("missing seed: the string whose SHA-256 was published before applications closed")
+		return nil, invalid("error.alloc_no_seed")
 	}
 	n := len(in.Applicants)
 	if n > MaxApplicants {
-		return nil, invalid("%d applicants: at most %d", n, MaxApplicants)
+		return nil, invalid("error.alloc_applicants_max", n, MaxApplicants)
 	}
 	if len(in.Schools) > MaxApplicants {
-		return nil, invalid("%d schools: at most %d", len(in.Schools), MaxApplicants)
+		return nil, invalid("error.alloc_schools_max", len(in.Schools), MaxApplicants)
 	}
 	p := &problem{}
 
@@ -86,14 +87,14 @@ func compile(in *Instance) (*problem, error) {
 	p.schools = make([]schoolState, len(in.Schools))
 	for i, s := range in.Schools {
 		if s.ID == "" {
-			return nil, invalid("%s: missing id", schoolAt(i, s.ID))
+			return nil, invalid("error.alloc_missing_id", schoolAt(i, s.ID))
 		}
 		if j, dup := schoolIndex[s.ID]; dup {
-			return nil, invalid("%s: duplicate school id, first at schools[%d]", schoolAt(i, s.ID), j)
+			return nil, invalid("error.alloc_school_dup", schoolAt(i, s.ID), j)
 		}
 		schoolIndex[s.ID] = int32(i)
 		if s.Capacity < 0 || s.Capacity > MaxCapacity {
-			return nil, invalid("%s: capacity %d: want a whole number from 0 to %d", schoolAt(i, s.ID), s.Capacity, MaxCapacity)
+			return nil, invalid("error.alloc_capacity", schoolAt(i, s.ID), s.Capacity, MaxCapacity)
 		}
 		p.schools[i] = schoolState{capacity: int32(min(s.Capacity, n)), district: district(s.District)}
 	}
@@ -120,7 +121,7 @@ func compile(in *Instance) (*problem, error) {
 		p.apps[i].end = int32(min(total, math.MaxInt32))
 	}
 	if total > math.MaxInt32 {
-		return nil, invalid("%d preferences in all: at most %d", total, math.MaxInt32)
+		return nil, invalid("error.alloc_preferences_max", total, math.MaxInt32)
 	}
 	p.prefs = make([]int32, total)
 	for i := range in.Applicants {
@@ -167,25 +168,25 @@ func compile(in *Instance) (*problem, error) {
 func (p *problem) checkApplicant(in *Instance, i, tiebreakLen, dupAt, dupFirst int, schoolIndex, districts map[string]int32, seen, demand []int32) error {
 	a := &in.Applicants[i]
 	if a.ID == "" {
-		return invalid("%s: missing id", applicantAt(i, a.ID))
+		return invalid("error.alloc_missing_id", applicantAt(i, a.ID))
 	}
 	if i == dupAt {
-		return invalid("%s: duplicate applicant id, first at applicants[%d]", applicantAt(i, a.ID), dupFirst)
+		return invalid("error.alloc_applicant_dup", applicantAt(i, a.ID), dupFirst)
 	}
 	if math.IsNaN(a.Points) || math.IsInf(a.Points, 0) {
-		return invalid("%s: points %v: want a finite number", applicantAt(i, a.ID), a.Points)
+		return invalid("error.alloc_points", applicantAt(i, a.ID), a.Points)
 	}
 	switch {
 	case tiebreakLen < 0 && a.Tiebreak != nil:
-		return invalid("%s: has a tiebreak but applicants[0] has none: give every applicant one, or none", applicantAt(i, a.ID))
+		return invalid("error.alloc_tiebreak_extra", applicantAt(i, a.ID))
 	case tiebreakLen >= 0 && a.Tiebreak == nil:
-		return invalid("%s: has no tiebreak but applicants[0] has one: give every applicant one, or none", applicantAt(i, a.ID))
+		return invalid("error.alloc_tiebreak_missing", applicantAt(i, a.ID))
 	case tiebreakLen >= 0 && len(a.Tiebreak) != tiebreakLen:
-		return invalid("%s: tiebreak of %d numbers, but applicants[0] has %d: all must have the same length", applicantAt(i, a.ID), len(a.Tiebreak), tiebreakLen)
+		return invalid("error.alloc_tiebreak_length", applicantAt(i, a.ID), len(a.Tiebreak), tiebreakLen)
 	}
 	for k, v := range a.Tiebreak {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return invalid("%s: tiebreak[%d] %v: want a finite number", applicantAt(i, a.ID), k, v)
+			return invalid("error.alloc_tiebreak_value", applicantAt(i, a.ID), k, v)
 		}
 	}
 	st := &p.apps[i]
@@ -197,10 +198,10 @@ func (p *problem) checkApplicant(in *Instance, i, tiebreakLen, dupAt, dupFirst i
 	for k, id := range a.Preferences {
 		s, ok := schoolIndex[id]
 		if !ok {
-			return invalid("%s: preferences[%d]: unknown school %q", applicantAt(i, a.ID), k, id)
+			return invalid("error.alloc_unknown_school", applicantAt(i, a.ID), k, id)
 		}
 		if seen[s] == int32(i)+1 {
-			return invalid("%s: preferences[%d]: school %q listed twice", applicantAt(i, a.ID), k, id)
+			return invalid("error.alloc_school_twice", applicantAt(i, a.ID), k, id)
 		}
 		seen[s] = int32(i) + 1
 		demand[s]++

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -360,17 +361,16 @@ type Warning struct {
 	Reason   Words   `json:"reason"`
 }
 
-// words says why w is red, in Chinese and English.
+// words says why w is red, in Chinese and English: the catalogue's
+// sentence with the town's and level's name in each language.
 func (w Warning) words(lv Level) Words {
+	key := "forecast.words_reason"
 	if w.Capacity == 0 {
-		return Words{
-			ZH: fmt.Sprintf("%s%s：%d–%d学年预计%.1f名儿童，但没有学位。", w.TownName, lv.Name, w.Year, w.Year+1, w.Demand),
-			EN: fmt.Sprintf("%s, %s: %.1f children expected in school year %d–%d and no seats.", w.Town, lv.NameEN, w.Demand, w.Year, w.Year+1),
-		}
+		key = "forecast.words_reason_no_seats"
 	}
 	return Words{
-		ZH: fmt.Sprintf("%s%s：%d–%d学年预计%.1f名儿童，学位%d个，缺%d个。", w.TownName, lv.Name, w.Year, w.Year+1, w.Demand, w.Capacity, w.Short),
-		EN: fmt.Sprintf("%s, %s: %.1f children expected in school year %d–%d for %d seats, %d short.", w.Town, lv.NameEN, w.Demand, w.Year, w.Year+1, w.Capacity, w.Short),
+		ZH: msg.T(msg.ZH, key, w.TownName, lv.Name, w.Year, w.Year+1, w.Demand, w.Capacity, w.Short),
+		EN: msg.T(msg.EN, key, w.Town, lv.NameEN, w.Year, w.Year+1, w.Demand, w.Capacity, w.Short),
 	}
 }
 
@@ -391,17 +391,17 @@ func Lean(cal []BandCalibration) (lo, hi float64, ok bool) {
 // restsOn words what the warnings rest on: the point forecast, and the
 // range of its past lean (median actual ÷ forecast) over the horizons.
 func restsOn(cfg Config, cal []BandCalibration) Words {
-	basis := Words{ZH: "预测需求（点预测）", EN: "the point forecast of demand"}
+	basis := msg.M{Key: "forecast.words_basis_demand"}
 	if cfg.Basis == "eligible" {
-		basis = Words{ZH: "符合入学条件的预测需求（点预测）", EN: "the point forecast of eligible demand"}
+		basis = msg.M{Key: "forecast.words_basis_eligible"}
 	}
 	w := Words{
-		ZH: fmt.Sprintf("预警以%s与学位之比为准：需求达到学位的%g%%为红色，%g%%为黄色。", basis.ZH, cfg.Red*100, cfg.Yellow*100),
-		EN: fmt.Sprintf("Warnings compare %s with seats: red at %g%% of seats, yellow at %g%%.", basis.EN, cfg.Red*100, cfg.Yellow*100),
+		ZH: msg.T(msg.ZH, "forecast.words_rests_on", basis, cfg.Red*100, cfg.Yellow*100),
+		EN: msg.T(msg.EN, "forecast.words_rests_on", basis, cfg.Red*100, cfg.Yellow*100),
 	}
 	if lo, hi, ok := Lean(cal); ok {
-		w.ZH += fmt.Sprintf("回测中历次预测的实际÷预测中位数为%.2f–%.2f（1为无偏）。", lo, hi)
-		w.EN += fmt.Sprintf(" In the backtest of past forecasts, the median of actual ÷ forecast was %.2f–%.2f (1 is unbiased).", lo, hi)
+		w.ZH += msg.T(msg.ZH, "forecast.words_lean", lo, hi)
+		w.EN += msg.T(msg.EN, "forecast.words_lean", lo, hi)
 	}
 	return w
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -91,7 +92,7 @@ func (s *fakeStore) Person(ctx context.Context, id string) (registry.Person, err
 	defer s.mu.Unlock()
 	p, ok := s.persons[id]
 	if !ok {
-		return p, apperr.New(apperr.NotFound, "person not found")
+		return p, apperr.E("store.person", apperr.NotFound, "error.person_not_found", ident.MaskID(id))
 	}
 	return p, nil
 }

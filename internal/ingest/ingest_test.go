@@ -21,6 +21,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -479,8 +480,8 @@ func TestUnreadableFileWritesNothing(t *testing.T) {
 			if !errors.As(err, &ae) || ae.Code != apperr.Invalid {
 				t.Fatalf("got %v, want an *apperr.Error with code invalid", err)
 			}
-			if !strings.Contains(ae.Message, bad) || !strings.Contains(ae.Message, tt.want) {
-				t.Errorf("message %q, want it to name %s and say %q", ae.Message, bad, tt.want)
+			if !strings.Contains(ae.Render(msg.EN), bad) || !strings.Contains(ae.Render(msg.EN), tt.want) {
+				t.Errorf("message %q, want it to name %s and say %q", ae.Render(msg.EN), bad, tt.want)
 			}
 			if st.begun != 0 || len(st.persons) != 0 {
 				t.Errorf("store saw %d batches and %d persons, want none", st.begun, len(st.persons))

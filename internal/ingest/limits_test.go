@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // TestHostileInputsFailClearly: each hostile file is refused with an
@@ -51,11 +52,11 @@ func TestHostileInputsFailClearly(t *testing.T) {
 			if !errors.As(err, &ae) || ae.Code != apperr.Invalid {
 				t.Fatalf("got %v, want an *apperr.Error with code invalid", err)
 			}
-			if !strings.Contains(ae.Message, tt.file) || !strings.Contains(ae.Message, tt.want) {
-				t.Errorf("message %q, want it to name %s and say %q", ae.Message, tt.file, tt.want)
+			if !strings.Contains(ae.Render(msg.EN), tt.file) || !strings.Contains(ae.Render(msg.EN), tt.want) {
+				t.Errorf("message %q, want it to name %s and say %q", ae.Render(msg.EN), tt.file, tt.want)
 			}
-			if strings.Contains(ae.Message, dir) {
-				t.Errorf("message %q shows the server's path %s", ae.Message, dir)
+			if strings.Contains(ae.Render(msg.EN), dir) {
+				t.Errorf("message %q shows the server's path %s", ae.Render(msg.EN), dir)
 			}
 			if len(st.persons) != before || len(st.runs) != 0 {
 				t.Errorf("store has %d persons (had %d) and %d runs: the file was not rolled back", len(st.persons), before, len(st.runs))

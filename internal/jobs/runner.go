@@ -275,8 +275,8 @@ func (r *Runner) call(ctx context.Context, h Handler, j Job, report func(Progres
 // of an *apperr.Error that is not internal, else ErrInternal.
 func ShownError(err error) string {
 	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Code != apperr.Internal && ae.Message != "" {
-		return ae.Message
+	if errors.As(err, &ae) && ae.Code != apperr.Internal && ae.Key != "" {
+		return ae.Text()
 	}
 	return ErrInternal
 }

@@ -236,7 +236,7 @@ func TestHandlerErrorsShownSafely(t *testing.T) {
 			want string
 		}{
 			{"invalid", func(context.Context, jobs.Job, func(jobs.Progress)) (any, error) {
-				return nil, apperr.New(apperr.Invalid, "import: 人员.csv: empty file")
+				return nil, apperr.E("import.read", apperr.Invalid, "error.import_file", "人员.csv", "empty file")
 			}, "import: 人员.csv: empty file"},
 			{"internal", func(context.Context, jobs.Job, func(jobs.Progress)) (any, error) {
 				return nil, errors.New("open /tmp/rooted-123/upload: permission denied")

@@ -4,9 +4,12 @@
 // (zh.json and en.json, embedded) and T, which renders a key in a language.
 //
 // Keys are named by area, "area.name": err.* for errors shown to the
-// reader, quarantine.* for the reasons an import row is put aside,
-// result.* for a round's refusal reasons and result explanations, and
-// the pages' areas (nav., round., points., …). Code names a key as a
+// reader, error.* for the lower layers' errors (the keys of apperr.E, whose
+// English is also the text of Error()), quarantine.* for the reasons an
+// import row is put aside, result.* for a round's refusal reasons and
+// result explanations, raise.* for the actions that raise points, cli.*
+// for the command line's own words, and the pages' areas (nav., round.,
+// points., …). Code names a key as a
 // whole string literal, so a reader (and TestCatalogue) can find every
 // use; the few families whose last part is data (a role, a status) are
 // built only with Key, whose prefixes are listed in Families.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -64,7 +65,13 @@ const (
 )
 
 var dimensions = []struct{ key, label string }{
-	{ByTown, "现居镇街 town"}, {ByProvince, "户籍省份 province of origin"}, {BySex, "性别 sex"}, {ByAge, "年龄段 age band"},
+	{ByTown, both("diff.by_town")}, {ByProvince, both("diff.by_province")}, {BySex, both("diff.by_sex")}, {ByAge, both("diff.by_age")},
+}
+
+// both is the catalogue's words under key in Chinese, then in English: the
+// report's labels are read in both.
+func both(key string) string {
+	return bilingual(policy.Text{ZH: msg.T(msg.ZH, key), EN: msg.T(msg.EN, key)})
 }
 
 // simulation accumulates a reform simulation (Compare): every person scored under scheme
@@ -299,7 +306,7 @@ func (d *simulation) serviceCounts(x *acc) []ServiceCount {
 func (d *simulation) label(dim, key string) string {
 	switch {
 	case key == "":
-		return "未知 unknown"
+		return both("diff.unknown")
 	case dim == ByTown:
 		if name, ok := d.towns[key]; ok {
 			return name + " " + key
@@ -312,10 +319,8 @@ func (d *simulation) label(dim, key string) string {
 		return key
 	case dim == BySex:
 		switch key {
-		case string(registry.Male):
-			return "男 male"
-		case string(registry.Female):
-			return "女 female"
+		case string(registry.Male), string(registry.Female):
+			return both(msg.Key("sex.", key))
 		}
 	case dim == ByAge:
 		for _, b := range registry.AgeBands {

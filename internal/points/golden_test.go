@@ -8,6 +8,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/golden"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -88,7 +89,7 @@ func goldenPersons() map[string]registry.PersonHistory {
 func TestGoldenExplanations(t *testing.T) {
 	v := mustVersion(t, "")
 	for name, h := range goldenPersons() {
-		for _, lang := range []policy.Lang{policy.ZH, policy.EN} {
+		for _, lang := range []msg.Lang{msg.ZH, msg.EN} {
 			file := fmt.Sprintf("%s.%s.json", name, lang)
 			t.Run(file, func(t *testing.T) {
 				ex, err := explainHistory(v, &h, d("2026-11-29"), lang)
@@ -108,6 +109,6 @@ func TestGoldenExplanations(t *testing.T) {
 // explainHistory is the way from a registry history to what the citizen
 // reads: the one scoring path (Scoring), as the portal and `rooted policy
 // explain` take it.
-func explainHistory(v *policy.Version, h *registry.PersonHistory, asOf date.Date, lang policy.Lang) (Explanation, error) {
+func explainHistory(v *policy.Version, h *registry.PersonHistory, asOf date.Date, lang msg.Lang) (Explanation, error) {
 	return NewScoring(v.Scheme(), DefaultOptions).Under(v, asOf).Explain(h, lang, Actions)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -44,32 +45,38 @@ type Action struct {
 // tie. They are data: the scheme decides what each is worth, by evaluating
 // a changed copy of the person's inputs; there is no per-rule code.
 var Actions = []Action{
-	{"insurance_12", policy.Text{ZH: "再连续缴纳 12 个月本地养老保险", EN: "pay 12 more months of local pension insurance"},
+	{"insurance_12", label("raise.insurance_12"),
 		[]Change{{Input: "insurance_months", Op: Add, Value: 12}, {Input: "local_pension_months_12", Op: AtLeast, Value: 12}, {Input: "insured_last_month", Op: SetTrue}}},
-	{"residence_12", policy.Text{ZH: "再居住登记 12 个月", EN: "stay registered 12 more months"},
+	{"residence_12", label("raise.residence_12"),
 		[]Change{{Input: "residence_months", Op: Add, Value: 12}}},
-	{"volunteer_20", policy.Text{ZH: "再登记 20 小时志愿服务", EN: "register 20 more volunteer hours"},
+	{"volunteer_20", label("raise.volunteer_20"),
 		[]Change{{Input: "volunteer_hours_5y", Op: Add, Value: 20}}},
-	{"blood_1", policy.Text{ZH: "无偿献血一次", EN: "donate blood once"},
+	{"blood_1", label("raise.blood_1"),
 		[]Change{{Input: "blood_donations_5y", Op: Add, Value: 1}}},
-	{"skill_up", policy.Text{ZH: "取得更高一级职业技能等级", EN: "obtain a better vocational skill level"},
+	{"skill_up", label("raise.skill_up"),
 		[]Change{{Input: "skill_level", Op: RankUp}}},
-	{"title_up", policy.Text{ZH: "取得更高一级专业技术职称", EN: "obtain a higher professional title"},
+	{"title_up", label("raise.title_up"),
 		[]Change{{Input: "title", Op: LevelUp}}},
-	{"registered_job", policy.Text{ZH: "在登记的单位连续就业满 12 个月", EN: "hold a registered job for 12 months"},
+	{"registered_job", label("raise.registered_job"),
 		[]Change{{Input: "employment_months", Op: AtLeast, Value: 12}, {Input: "same_employer_months", Op: AtLeast, Value: 12}}},
-	{"employer_year", policy.Text{ZH: "在当前单位再工作一年", EN: "stay one more year with the current employer"},
+	{"employer_year", label("raise.employer_year"),
 		[]Change{{Input: "same_employer_months", Op: Add, Value: 12}, {Input: "employment_months", Op: Add, Value: 12}}},
-	{"rented_home", policy.Text{ZH: "登记租赁住房（租房备案）", EN: "register a rented home"},
+	{"rented_home", label("raise.rented_home"),
 		[]Change{{Input: "housing", Op: SetLevel, Level: "rented"}}},
-	{"permit_12", policy.Text{ZH: "持本县居住证再满 12 个月", EN: "hold the county's residence permit 12 more months"},
+	{"permit_12", label("raise.permit_12"),
 		[]Change{{Input: "permit_valid", Op: SetTrue}, {Input: "local_permit_months", Op: Add, Value: 12}}},
-	{"community_role", policy.Text{ZH: "担任社区志愿岗位", EN: "take a community volunteer post"},
+	{"community_role", label("raise.community_role"),
 		[]Change{{Input: "community_role", Op: SetTrue}}},
-	{"donation_1000", policy.Text{ZH: "向认证慈善组织捐赠 1000 元", EN: "give 1,000 yuan to a certified charity"},
+	{"donation_1000", label("raise.donation_1000"),
 		[]Change{{Input: "donation_yuan", Op: Add, Value: 1000}}},
-	{"marrow_register", policy.Text{ZH: "加入造血干细胞捐献者资料库", EN: "join the marrow donor registry"},
+	{"marrow_register", label("raise.marrow_register"),
 		[]Change{{Input: "marrow", Op: SetLevel, Level: "registered"}}},
+}
+
+// label is an action's label: the catalogue's words under key in both
+// languages.
+func label(key string) policy.Text {
+	return policy.Text{ZH: msg.T(msg.ZH, key), EN: msg.T(msg.EN, key)}
 }
 
 // apply makes the changes of a on in (a copy) and reports whether any
@@ -143,7 +150,7 @@ type Gain struct {
 // returns those that would add points or make a service eligible, the
 // largest gain first (ties: more services unlocked, then the order of
 // actions). in is not changed.
-func Raise(v *policy.Version, in *policy.Inputs, asOf date.Date, actions []Action, lang policy.Lang) ([]Gain, error) {
+func Raise(v *policy.Version, in *policy.Inputs, asOf date.Date, actions []Action, lang msg.Lang) ([]Gain, error) {
 	base := v.Evaluate(in, asOf)
 	var gains []Gain
 	for i := range actions {
@@ -219,7 +226,7 @@ type Service struct {
 // explain scores in (the inputs of the person idNumber) under v as of asOf
 // and explains it in lang, with the gains of actions (Raise). Day.Explain
 // is the way in.
-func explain(v *policy.Version, in *policy.Inputs, idNumber string, asOf date.Date, lang policy.Lang, actions []Action) (Explanation, error) {
+func explain(v *policy.Version, in *policy.Inputs, idNumber string, asOf date.Date, lang msg.Lang, actions []Action) (Explanation, error) {
 	r := v.Evaluate(in, asOf)
 	e := Explanation{
 		Person: ident.MaskID(idNumber), Scheme: v.Scheme().Name, Version: v.Name, AsOf: asOf.String(),

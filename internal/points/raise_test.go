@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -33,7 +34,7 @@ func TestRaise(t *testing.T) {
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
 	}
-	ex, err := explain(v, in, f.IDNumber, d("2026-11-29"), policy.EN, Actions)
+	ex, err := explain(v, in, f.IDNumber, d("2026-11-29"), msg.EN, Actions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestRaiseOwnerKeepsHome(t *testing.T) {
 	if err := f.Fill(in); err != nil {
 		t.Fatal(err)
 	}
-	gains, err := Raise(v, in, d("2026-11-29"), Actions, policy.ZH)
+	gains, err := Raise(v, in, d("2026-11-29"), Actions, msg.ZH)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -110,7 +111,7 @@ func (d Day) Person(h *registry.PersonHistory) (Scored, error) {
 // Explain explains the points of the person of h in lang: each rule, the
 // eligibility, and what the listed actions would bring. The error is
 // Facts.Fill's when the scheme refuses a value of the person's inputs.
-func (d Day) Explain(h *registry.PersonHistory, lang policy.Lang, actions []Action) (Explanation, error) {
+func (d Day) Explain(h *registry.PersonHistory, lang msg.Lang, actions []Action) (Explanation, error) {
 	f := d.Facts(h)
 	in, err := d.inputs(&f)
 	if err != nil {

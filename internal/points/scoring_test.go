@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
@@ -114,7 +115,7 @@ func TestPersonIsAll(t *testing.T) {
 			if err == nil || err.Error() != refused[id].Error() {
 				t.Errorf("%s: Person error %v, pass told %v", id, err, refused[id])
 			}
-			if _, err := day.Explain(h, policy.EN, Actions); err == nil {
+			if _, err := day.Explain(h, msg.EN, Actions); err == nil {
 				t.Errorf("%s: explained, though refused", id)
 			}
 			continue
@@ -131,7 +132,7 @@ func TestPersonIsAll(t *testing.T) {
 		if rec.InputsSHA256 != one.Digest() || rec.Total != one.Result.Total || rec.AsOf != day.AsOf() || rec.Version != day.Version().Name {
 			t.Errorf("%s: record %+v; alone digest %s total %v", id, rec, one.Digest(), one.Result.Total)
 		}
-		ex, err := day.Explain(h, policy.EN, Actions)
+		ex, err := day.Explain(h, msg.EN, Actions)
 		if err != nil {
 			t.Fatal(err)
 		}

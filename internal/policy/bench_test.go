@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"github.com/newcitizens/rooted/internal/msg"
+
 	"bytes"
 	"context"
 	"io"
@@ -81,7 +83,7 @@ func BenchmarkScoreJSONL(b *testing.B) {
 	var outBytes int64
 	for range b.N {
 		cw := &countWriter{}
-		st, err := s.ScoreJSONL(context.Background(), bytes.NewReader(in), cw, ScoreOptions{AsOf: asOfTest, Lang: ZH})
+		st, err := s.ScoreJSONL(context.Background(), bytes.NewReader(in), cw, ScoreOptions{AsOf: asOfTest, Lang: msg.ZH})
 		if err != nil || st.Scored != 20000 {
 			b.Fatal(err, st)
 		}
@@ -128,7 +130,7 @@ func BenchmarkExplain(b *testing.B) {
 			b.Fatal(err)
 		}
 		for k := range r.Items {
-			sink += len(r.Explain(k, ZH))
+			sink += len(r.Explain(k, msg.ZH))
 		}
 		if len(durs) < cap(durs) {
 			durs = append(durs, time.Since(start))

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/policies"
 )
 
@@ -185,17 +186,17 @@ func runCase(s *Scheme, d *decoder, defaultAsOf string, c *caseSpec) []string {
 	}
 	b := v.NewBatch(1, asOf)
 	row := b.Add()
-	_, msg := d.decodeLine(line, b, row, asOf)
+	_, refusal := d.decodeLine(line, b, row, asOf)
 	e := &c.Expect
 	var diffs []string
-	if e.Error != "" || msg != "" {
+	if e.Error != "" || refusal != "" {
 		switch {
 		case e.Error == "":
-			diffs = append(diffs, fmt.Sprintf("input refused: %s", msg))
-		case msg == "":
+			diffs = append(diffs, fmt.Sprintf("input refused: %s", refusal))
+		case refusal == "":
 			diffs = append(diffs, fmt.Sprintf("input accepted, want an error containing %q", e.Error))
-		case !strings.Contains(msg, e.Error):
-			diffs = append(diffs, fmt.Sprintf("error: got %q, want one containing %q", msg, e.Error))
+		case !strings.Contains(refusal, e.Error):
+			diffs = append(diffs, fmt.Sprintf("error: got %q, want one containing %q", refusal, e.Error))
 		}
 		return diffs
 	}
@@ -253,9 +254,9 @@ func runCase(s *Scheme, d *decoder, defaultAsOf string, c *caseSpec) []string {
 		}
 	}
 	for _, x := range []struct {
-		lang Lang
+		lang msg.Lang
 		want map[string]string
-	}{{ZH, e.ExplainZH}, {EN, e.ExplainEN}} {
+	}{{msg.ZH, e.ExplainZH}, {msg.EN, e.ExplainEN}} {
 		for _, code := range sortedKeys(x.want) {
 			i := v.Rule(code)
 			if i < 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // Inputs is one person's inputs for a scheme: one value per declared input,
@@ -144,7 +145,7 @@ type Result struct {
 
 // Explain returns the one-line explanation of item i (an index into
 // Items and Version.Rules) in lang.
-func (r *Result) Explain(i int, lang Lang) string {
+func (r *Result) Explain(i int, lang msg.Lang) string {
 	get := func(reg int) float64 { return r.vals[reg] }
 	return string(r.Version.appendExplain(nil, i, lang, false, get))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/jsonx"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // template is a parsed explanation: literal text and placeholders. Each
@@ -81,10 +82,10 @@ func literal(s string) segment {
 
 // appendExplain renders rule i's explanation in lang, JSON-escaped when
 // json is set. get reads a register of the person explained.
-func (v *Version) appendExplain(dst []byte, i int, lang Lang, json bool, get func(reg int) float64) []byte {
+func (v *Version) appendExplain(dst []byte, i int, lang msg.Lang, json bool, get func(reg int) float64) []byte {
 	r := &v.Rules[i]
 	t := r.tmpl[0]
-	if lang == EN {
+	if lang == msg.EN {
 		t = r.tmpl[1]
 	}
 	for k := range t {
@@ -111,20 +112,22 @@ func (v *Version) appendExplain(dst []byte, i int, lang Lang, json bool, get fun
 	return dst
 }
 
+// yes and no are the catalogue's words for a yes/no input, by whether the
+// language is English, read once: explanations are rendered per person.
+var (
+	yes = map[bool]string{false: msg.T(msg.ZH, "policy.yes"), true: msg.T(msg.EN, "policy.yes")}
+	no  = map[bool]string{false: msg.T(msg.ZH, "policy.no"), true: msg.T(msg.EN, "policy.no")}
+)
+
 // appendValue renders an input's encoded value for people: a number, a
 // level's label, yes or no, a date.
-func appendValue(dst []byte, in *Input, x float64, lang Lang, json bool) []byte {
+func appendValue(dst []byte, in *Input, x float64, lang msg.Lang, json bool) []byte {
 	switch in.Type {
 	case Bool:
-		switch {
-		case lang == EN && x != 0:
-			return append(dst, "yes"...)
-		case lang == EN:
-			return append(dst, "no"...)
-		case x != 0:
-			return append(dst, "是"...)
+		if x != 0 {
+			return append(dst, yes[lang == msg.EN]...)
 		}
-		return append(dst, "否"...)
+		return append(dst, no[lang == msg.EN]...)
 	case Level:
 		i := int(x)
 		if i < 0 || i >= len(in.Levels) {
@@ -132,7 +135,7 @@ func appendValue(dst []byte, in *Input, x float64, lang Lang, json bool) []byte 
 		}
 		l := in.Levels[i]
 		label := l.Label.ZH
-		if lang == EN {
+		if lang == msg.EN {
 			label = l.Label.EN
 		}
 		if label == "" {

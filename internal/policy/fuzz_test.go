@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"github.com/newcitizens/rooted/internal/msg"
+
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -34,7 +36,7 @@ func FuzzLoadScheme(f *testing.F) {
 		for _, v := range s.Versions {
 			r := v.Evaluate(s.NewInputs(), v.From)
 			for i := range r.Items {
-				_ = r.Explain(i, EN)
+				_ = r.Explain(i, msg.EN)
 			}
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/jsonx"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // The JSON Lines format of `rooted score` (../shared/contracts/points.md):
@@ -368,7 +369,7 @@ func (p *parser) skip(scratch *[]byte, depth int) bool {
 // ScoreOptions set up a ScoreJSONL run.
 type ScoreOptions struct {
 	AsOf    date.Date // the day ages are taken and the version is chosen
-	Lang    Lang      // explanations: ZH (default) or EN
+	Lang    msg.Lang  // explanations: msg.ZH (default) or msg.EN
 	Workers int       // goroutines scoring; 0 means GOMAXPROCS
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 var asOfTest = date.MustParse("2026-11-29")
@@ -145,7 +146,7 @@ func TestScoreJSONLMatchesEvaluate(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	st, err := s.ScoreJSONL(context.Background(), &in, &out, ScoreOptions{AsOf: asOfTest, Lang: EN, Workers: 2})
+	st, err := s.ScoreJSONL(context.Background(), &in, &out, ScoreOptions{AsOf: asOfTest, Lang: msg.EN, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +177,8 @@ func TestScoreJSONLMatchesEvaluate(t *testing.T) {
 			t.Fatalf("person %d: got %s\nwant %+v", w.person, got[i], r)
 		}
 		for k, it := range o.Items {
-			if it.Code != r.Items[k].Code || it.Points != r.Items[k].Points || it.Explain != r.Explain(k, EN) {
-				t.Fatalf("person %d item %d: got %+v, want %+v %q", w.person, k, it, r.Items[k], r.Explain(k, EN))
+			if it.Code != r.Items[k].Code || it.Points != r.Items[k].Points || it.Explain != r.Explain(k, msg.EN) {
+				t.Fatalf("person %d item %d: got %+v, want %+v %q", w.person, k, it, r.Items[k], r.Explain(k, msg.EN))
 			}
 		}
 		for k, n := range r.Version.Services {

@@ -20,15 +20,6 @@ import (
 	"github.com/newcitizens/rooted/policies"
 )
 
-// Lang is the language of labels and explanations: ZH (the default) or EN.
-type Lang = msg.Lang
-
-// The two languages every label and explanation template is written in.
-const (
-	ZH Lang = "zh"
-	EN Lang = "en"
-)
-
 // Text is a label or template in both languages.
 type Text struct {
 	ZH string `yaml:"zh"`
@@ -36,8 +27,8 @@ type Text struct {
 }
 
 // In returns the text in lang; EN falls back to ZH when it is empty.
-func (t Text) In(lang Lang) string {
-	if lang == EN && t.EN != "" {
+func (t Text) In(lang msg.Lang) string {
+	if lang == msg.EN && t.EN != "" {
 		return t.EN
 	}
 	return t.ZH

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 func mustLoad(t testing.TB, path string) *Scheme {
@@ -39,7 +40,7 @@ func TestWorkedExample(t *testing.T) {
 		if w := want[it.Code]; it.Points != w {
 			t.Errorf("%s: got %v, want %v", it.Code, it.Points, w)
 		}
-		t.Logf("%s %v %s | %s", it.Code, it.Points, r.Explain(i, EN), r.Explain(i, ZH))
+		t.Logf("%s %v %s | %s", it.Code, it.Points, r.Explain(i, msg.EN), r.Explain(i, msg.ZH))
 	}
 	if r.Provincial != 63 || r.Total != 63 {
 		t.Errorf("provincial %v total %v, want 63 63", r.Provincial, r.Total)

@@ -1,6 +1,8 @@
 package rounds
 
 import (
+	"github.com/newcitizens/rooted/internal/msg"
+
 	"cmp"
 	"context"
 	"slices"
@@ -71,7 +73,7 @@ type PersonApplication struct {
 // round is allocated, objections once it is published. It reads every
 // round's applications: fine for the handful of rounds a city runs a
 // year.
-func (s *Service) ApplicationsFor(ctx context.Context, ids []string, lang Lang) ([]PersonApplication, error) {
+func (s *Service) ApplicationsFor(ctx context.Context, ids []string, lang msg.Lang) ([]PersonApplication, error) {
 	rs, err := s.List(ctx)
 	if err != nil {
 		return nil, err
@@ -115,7 +117,7 @@ func (s *Service) ApplicationsFor(ctx context.Context, ids []string, lang Lang) 
 
 // follow is application a of round r as its applicant follows it, without
 // the objections.
-func (s *Service) follow(ctx context.Context, r Round, a Application, lang Lang) (PersonApplication, error) {
+func (s *Service) follow(ctx context.Context, r Round, a Application, lang msg.Lang) (PersonApplication, error) {
 	allocated := r.Status != Draft && r.Status != Open && r.Status != Closed
 	if !allocated && a.Status == Accepted {
 		a.Status = Pending // before allocation, acceptance is not news

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -73,7 +74,7 @@ func TestApplicationsFollowed(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			at(now, tt.day)
-			list, err := svc.ApplicationsFor(ctx, tt.ids, rounds.EN)
+			list, err := svc.ApplicationsFor(ctx, tt.ids, msg.EN)
 			if err != nil || len(list) != tt.n {
 				t.Fatalf("%d applications, %v; want %d", len(list), err, tt.n)
 			}

@@ -2,16 +2,6 @@ package rounds
 
 import "github.com/newcitizens/rooted/internal/msg"
 
-// Lang is a language of messages. It is msg.Lang under the name the rounds'
-// callers already use; an alias while those callers move to msg.Lang.
-type Lang = msg.Lang
-
-// Languages.
-const (
-	ZH = msg.ZH
-	EN = msg.EN
-)
-
 // reasonFamily is the catalogue family of the refusal reasons and result
 // explanations: an Application.Reason (a stored code such as
 // "child_not_found") is the key's data part.
@@ -21,28 +11,10 @@ const reasonFamily = "result."
 // after "result." in the catalogue, as stored in Application.Reason) in
 // lang (zh when lang is neither) with args. An unknown key returns the key
 // itself, so a missing message shows, not panics.
-func T(lang Lang, key string, args ...any) string {
+func T(lang msg.Lang, key string, args ...any) string {
 	full := msg.Key(reasonFamily, key)
 	if !msg.Has(full) {
 		return key
 	}
 	return msg.T(lang, full, args...)
 }
-
-// Messages is the table of refusal reasons and explanations, key →
-// language → format, read from the catalogue for the callers that show a
-// reason without its particulars.
-//
-// New code uses msg.Format(lang, msg.Key("result.", key)); this table
-// stays only until web/rounds_console.go moves to it.
-var Messages = func() map[string]map[Lang]string {
-	m := map[string]map[Lang]string{}
-	for _, k := range msg.Keys(reasonFamily) {
-		name := k[len(reasonFamily):]
-		m[name] = map[Lang]string{}
-		for _, l := range msg.Langs {
-			m[name][l], _ = msg.Format(l, k)
-		}
-	}
-	return m
-}()

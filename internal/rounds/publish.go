@@ -13,6 +13,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // Publication is the list published for objections (公示): one row per
@@ -133,7 +134,7 @@ func publication(r *Round, apps []Application, warnings []string) Publication {
 			}
 		} else {
 			result = resultRefused
-			note = T(ZH, a.Reason, reasonArgs(r.Kind, a)...) + " / " + T(EN, a.Reason, reasonArgs(r.Kind, a)...)
+			note = T(msg.ZH, a.Reason, reasonArgs(r.Kind, a)...) + " / " + T(msg.EN, a.Reason, reasonArgs(r.Kind, a)...)
 		}
 		if housing {
 			wait := ""

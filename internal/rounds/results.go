@@ -11,7 +11,7 @@ import (
 	"github.com/newcitizens/rooted/internal/alloc"
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ident"
-	"github.com/newcitizens/rooted/internal/policy"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // Outcome is one application's result with its explanation: for every
@@ -75,7 +75,7 @@ type Wait struct {
 // those of one applicant (ID number; not_found when they have none) — with
 // explanations in lang. Before allocation there are statuses and reasons
 // only.
-func (s *Service) Results(ctx context.Context, id, applicant string, lang Lang) ([]Outcome, error) {
+func (s *Service) Results(ctx context.Context, id, applicant string, lang msg.Lang) ([]Outcome, error) {
 	r, err := s.round(ctx, id, "show results of")
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (s *Service) Results(ctx context.Context, id, applicant string, lang Lang) 
 		}
 		if v, err := s.Scheme.Version(r.ClosedOn); err == nil && r.Mode == ByPoints {
 			for _, t := range v.TieBreaks {
-				tieNames = append(tieNames, t.Label.In(policy.Lang(lang)))
+				tieNames = append(tieNames, t.Label.In(lang))
 			}
 		}
 		if r.Kind.Housing() {
@@ -191,7 +191,7 @@ func ExpectedWait(unitType string, position, units, rounds, days int) Wait {
 
 func ticketHex(t uint64) string { return fmt.Sprintf("0x%016x", t) }
 
-func explain(r *Round, a *Application, res *alloc.Result, tieNames []string, waits map[string]turnover, lang Lang) Outcome {
+func explain(r *Round, a *Application, res *alloc.Result, tieNames []string, waits map[string]turnover, lang msg.Lang) Outcome {
 	o := Outcome{Number: a.Number, Applicant: ident.MaskID(a.Applicant), Name: ident.MaskName(a.ApplicantName), Household: a.Household,
 		Status: a.Status, Choices: a.Choices, Placed: a.Placed, Choice: a.Choice, WaitPosition: a.WaitPosition}
 	if a.Child != "" {
@@ -306,7 +306,7 @@ func why(c Comparison, tieNames []string) (string, []any) {
 	return "why_not_compared", nil
 }
 
-func priorityText(lang Lang, p Priority, tieNames []string) string {
+func priorityText(lang msg.Lang, p Priority, tieNames []string) string {
 	d := T(lang, "no_district")
 	if p.InDistrict != nil {
 		d = T(lang, "out_district")

@@ -4,11 +4,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 func TestMessagesBothLanguages(t *testing.T) {
-	for key, m := range Messages {
-		zh, en := m[ZH], m[EN]
+	for _, k := range msg.Keys(reasonFamily) {
+		zh, _ := msg.Format(msg.ZH, k)
+		en, _ := msg.Format(msg.EN, k)
+		key := k[len(reasonFamily):]
 		if zh == "" || en == "" {
 			t.Errorf("message %q: zh %q, en %q; want both", key, zh, en)
 		}
@@ -16,10 +20,10 @@ func TestMessagesBothLanguages(t *testing.T) {
 			t.Errorf("message %q: zh and en take different arguments: %q / %q", key, zh, en)
 		}
 	}
-	if got := T(EN, "too_young", "5"); got != "the child is 5 on 31 August, below the entry age" {
+	if got := T(msg.EN, "too_young", "5"); got != "the child is 5 on 31 August, below the entry age" {
 		t.Errorf("T(en, too_young) = %q", got)
 	}
-	if got := T(ZH, "no such key"); got != "no such key" {
+	if got := T(msg.ZH, "no such key"); got != "no such key" {
 		t.Errorf("T of an unknown key = %q, want the key", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
@@ -78,7 +80,7 @@ func (s *Service) CalendarNow(ctx context.Context) (*calendar.Calendar, error) {
 func (s *Service) ImportCalendar(ctx context.Context, years []calendar.Year) error {
 	for _, y := range years {
 		if err := y.Validate(); err != nil {
-			return apperr.Wrap(apperr.Invalid, err, "calendar")
+			return apperr.WrapE("round.import_calendar", apperr.Invalid, err, "error.calendar")
 		}
 	}
 	for _, y := range years {
@@ -139,9 +141,10 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Round, error) 
 	return r, nil
 }
 
-// badCreate is Create's error for a request it refuses.
-func badCreate(format string, args ...any) error {
-	return apperr.New(apperr.Invalid, "round create: "+format, args...)
+// badCreate is Create's error for a request it refuses: the catalogue's
+// key with args, after "round create:".
+func badCreate(key string, args ...any) error {
+	return apperr.E("round.create", apperr.Invalid, "error.round_create", msg.M{Key: key, Args: args})
 }
 
 // baseConfig checks the request's kind, name, mode, year and window, fills
@@ -149,28 +152,28 @@ func badCreate(format string, args ...any) error {
 // or id.
 func (s *Service) baseConfig(req CreateRequest) (Config, error) {
 	if !req.Kind.Valid() {
-		return Config{}, badCreate("kind %q: want one of grade1, grade7, public_rental, talent_apartment", req.Kind)
+		return Config{}, badCreate("error.create_kind", req.Kind)
 	}
 	if strings.TrimSpace(req.Name) == "" || utf8.RuneCountInString(req.Name) > 100 {
-		return Config{}, badCreate("name: want 1 to 100 characters")
+		return Config{}, badCreate("error.create_name")
 	}
 	if req.Mode == "" {
 		req.Mode = ByPoints
 	}
 	if req.Mode != ByPoints && req.Mode != ByLottery {
-		return Config{}, badCreate("mode %q: want points or lottery", req.Mode)
+		return Config{}, badCreate("error.create_mode", req.Mode)
 	}
 	if req.Year == 0 {
 		req.Year = s.today().Year()
 	}
 	if req.Year < 2000 || req.Year > 2200 {
-		return Config{}, badCreate("year %d: out of range", req.Year)
+		return Config{}, badCreate("error.create_year", req.Year)
 	}
 	if req.WindowDays == 0 {
 		req.WindowDays = 5
 	}
 	if req.WindowDays < 5 || req.WindowDays > 60 {
-		return Config{}, badCreate("window of %d working days: want 5 to 60 (公示 lasts at least 5 working days)", req.WindowDays)
+		return Config{}, badCreate("error.create_window", req.WindowDays)
 	}
 	cfg := Config{Name: strings.TrimSpace(req.Name), Kind: req.Kind, Year: req.Year, Town: req.Town, Mode: req.Mode, WindowDays: req.WindowDays, Scheme: s.Scheme.Name}
 	if !req.ClosesOn.IsZero() {
@@ -188,10 +191,10 @@ func housingPlaces(req CreateRequest) ([]UnitRule, []Place, error) {
 		rules = DefaultUnitRules
 	}
 	if err := checkUnitRules(rules); err != nil {
-		return nil, nil, badCreate("%v", err)
+		return nil, nil, err
 	}
 	if len(req.Units) == 0 {
-		return nil, nil, badCreate("a housing round needs units per unit type (e.g. one_bedroom=20)")
+		return nil, nil, badCreate("error.create_units_needed")
 	}
 	var places []Place
 	for _, r := range rules {
@@ -203,7 +206,7 @@ func housingPlaces(req CreateRequest) ([]UnitRule, []Place, error) {
 			continue
 		}
 		if n < 0 || n > alloc.MaxCapacity {
-			return nil, nil, badCreate("units of %s: %d, want 0 to %d", r.UnitType, n, alloc.MaxCapacity)
+			return nil, nil, badCreate("error.create_units_range", r.UnitType, n, alloc.MaxCapacity)
 		}
 		name := req.UnitNames[r.UnitType]
 		if name == "" {
@@ -216,7 +219,7 @@ func housingPlaces(req CreateRequest) ([]UnitRule, []Place, error) {
 	}
 	for code := range req.Units {
 		if !slices.ContainsFunc(places, func(p Place) bool { return p.Code == code }) {
-			return nil, nil, badCreate("units of %q: no unit rule gives that unit type", code)
+			return nil, nil, badCreate("error.create_units_unknown", code)
 		}
 	}
 	return rules, places, nil
@@ -231,7 +234,7 @@ func (s *Service) schoolPlaces(ctx context.Context, req CreateRequest) ([]Place,
 		share = 1
 	}
 	if share < 0 || share > 1 {
-		return nil, badCreate("seat share %g: want more than 0 and at most 1", share)
+		return nil, badCreate("error.create_share", share)
 	}
 	schools, err := s.Store.Schools(ctx)
 	if err != nil {
@@ -249,24 +252,23 @@ func (s *Service) schoolPlaces(ctx context.Context, req CreateRequest) ([]Place,
 			seats = n
 		}
 		if seats < 0 || seats > alloc.MaxCapacity {
-			return nil, badCreate("seats of school %s: %d, want 0 to %d", sc.Code, seats, alloc.MaxCapacity)
+			return nil, badCreate("error.create_seats_range", sc.Code, seats, alloc.MaxCapacity)
 		}
 		places = append(places, Place{Code: sc.Code, Name: sc.Name, Town: sc.Town, Seats: seats})
 	}
 	for code := range req.Seats {
 		if !slices.ContainsFunc(places, func(p Place) bool { return p.Code == code }) {
 			if known[code] {
-				return nil, badCreate("seats of school %s: not a %s school of the round", code, req.Kind.SchoolLevel())
+				return nil, badCreate("error.create_seats_level", code, req.Kind.SchoolLevel())
 			}
-			return nil, badCreate("seats of school %s: no such school", code)
+			return nil, badCreate("error.create_seats_unknown", code)
 		}
 	}
 	if len(places) == 0 {
-		where := "the city"
 		if req.Town != "" {
-			where = "town " + req.Town
+			return nil, badCreate("error.create_no_school_town", req.Kind.SchoolLevel(), req.Town)
 		}
-		return nil, badCreate("no %s school in %s (import schools first)", req.Kind.SchoolLevel(), where)
+		return nil, badCreate("error.create_no_school_city", req.Kind.SchoolLevel())
 	}
 	return places, nil
 }
@@ -282,7 +284,7 @@ func choices(req CreateRequest, places int) (int, error) {
 		}
 	}
 	if n < 1 || n > places {
-		return 0, badCreate("choices %d: want 1 to %d (the places of the round)", n, places)
+		return 0, badCreate("error.create_choices", n, places)
 	}
 	return n, nil
 }
@@ -292,7 +294,7 @@ func choices(req CreateRequest, places int) (int, error) {
 func (s *Service) roundID(ctx context.Context, id string, year int, kind Kind, town string) (string, error) {
 	if id != "" {
 		if !validID(id) {
-			return "", badCreate("id %q: want 1 to 64 letters, digits, '-' or '_'", id)
+			return "", badCreate("error.create_id", id)
 		}
 		return id, nil
 	}
@@ -332,11 +334,11 @@ func validID(id string) bool {
 func checkUnitRules(rules []UnitRule) error {
 	for i, r := range rules {
 		if r.UnitType == "" || r.Min < 1 || (r.Max != 0 && r.Max < r.Min) {
-			return fmt.Errorf("unit rule %d (%d-%d → %q): want a unit type and 1 ≤ min ≤ max", i+1, r.Min, r.Max, r.UnitType)
+			return badCreate("error.create_unit_rule", i+1, r.Min, r.Max, r.UnitType)
 		}
 		for j, o := range rules[:i] {
 			if o.Max == 0 && r.Max == 0 || (o.Max == 0 || r.Min <= o.Max) && (r.Max == 0 || o.Min <= r.Max) {
-				return fmt.Errorf("unit rules %d and %d overlap", j+1, i+1)
+				return badCreate("error.create_unit_rules_overlap", j+1, i+1)
 			}
 		}
 	}
@@ -366,7 +368,8 @@ func (s *Service) round(ctx context.Context, id, op string, want ...Status) (Rou
 		for i, w := range want {
 			ws[i] = string(w)
 		}
-		return Round{}, apperr.New(apperr.Conflict, "round %s: cannot %s a round that is %s (want %s)", id, op, r.Status, strings.Join(ws, " or "))
+		// op is the English verb the caller names the step by (data).
+		return Round{}, apperr.E("round.status", apperr.Conflict, "error.round_wrong_status", id, op, r.Status, strings.Join(ws, " or "))
 	}
 	return r, nil
 }
@@ -417,7 +420,14 @@ func (s *Service) Open(ctx context.Context, id, seed string) (Round, error) {
 		seed = hex.EncodeToString(b[:])
 	}
 	if err := CheckSeed(seed); err != nil {
-		return Round{}, apperr.New(apperr.Invalid, "round %s: open: %v", id, err)
+		var why msg.M
+		var e *apperr.Error
+		if errors.As(err, &e) {
+			why = msg.M{Key: e.Key, Args: e.Args}
+		} else {
+			why = msg.M{Key: "error.text", Args: []any{err.Error()}}
+		}
+		return Round{}, apperr.E("round.open", apperr.Invalid, "error.round_open_seed", id, why)
 	}
 	r.Status, r.Seed, r.SeedSHA256, r.OpenedOn = Open, seed, alloc.SeedSHA256(seed), s.today()
 	payload := jsonObject("seed_sha256", r.SeedSHA256, "opened_on", r.OpenedOn.String())
@@ -512,43 +522,43 @@ func householdSize(h *registry.PersonHistory, asOf date.Date) int {
 // checkRequest checks the form of an application against its round.
 func checkRequest(r *Round, a *Application) error {
 	who := ident.MaskID(a.Applicant)
-	bad := func(format string, args ...any) error {
-		return apperr.New(apperr.Invalid, "round %s: application of %s: "+format, append([]any{r.ID, who}, args...)...)
+	bad := func(key string, args ...any) error {
+		return apperr.E("round.apply", apperr.Invalid, "error.application_invalid", r.ID, who, msg.M{Key: key, Args: args})
 	}
 	if a.Applicant == "" {
-		return bad("no applicant")
+		return bad("error.application_no_applicant")
 	}
 	if r.Kind.Housing() {
 		if a.Child != "" {
-			return bad("a housing application has no child")
+			return bad("error.application_housing_child")
 		}
 		if a.Household < 1 || a.Household > 20 {
-			return bad("household of %d persons: want 1 to 20", a.Household)
+			return bad("error.application_household", a.Household)
 		}
 		if len(a.Choices) == 0 {
 			a.Choices = UnitTypesFor(r.UnitRules, a.Household)
 			a.Choices = slices.DeleteFunc(a.Choices, func(c string) bool { return !slices.ContainsFunc(r.Places, func(p Place) bool { return p.Code == c }) })
 			if len(a.Choices) == 0 {
-				return bad("no unit type of the round fits a household of %d", a.Household)
+				return bad("error.application_no_unit", a.Household)
 			}
 		}
 	} else {
 		if a.Child == "" {
-			return bad("a school application needs the child's ID number")
+			return bad("error.application_child_id")
 		}
 		if a.Household != 0 {
-			return bad("a school application has no household size")
+			return bad("error.application_school_household")
 		}
 	}
 	if len(a.Choices) == 0 || len(a.Choices) > r.Choices {
-		return bad("%d choices: want 1 to %d", len(a.Choices), r.Choices)
+		return bad("error.application_choices", len(a.Choices), r.Choices)
 	}
 	for i, c := range a.Choices {
 		if !slices.ContainsFunc(r.Places, func(p Place) bool { return p.Code == c }) {
-			return bad("choice %d %q is not a place of the round", i+1, c)
+			return bad("error.application_choice_unknown", i+1, c)
 		}
 		if slices.Index(a.Choices, c) != i {
-			return bad("choice %d %q is listed twice", i+1, c)
+			return bad("error.application_choice_twice", i+1, c)
 		}
 	}
 	return nil
@@ -762,7 +772,7 @@ func (s *Service) Close(ctx context.Context, id string) (CloseSummary, error) {
 	asOf := s.today()
 	day, err := s.scoring().On(asOf)
 	if err != nil {
-		return CloseSummary{}, apperr.Wrap(apperr.Invalid, err, "round %s: close: points scheme %s", id, s.Scheme.Name)
+		return CloseSummary{}, apperr.WrapE("round.close", apperr.Invalid, err, "error.round_close_scheme", id, s.Scheme.Name)
 	}
 	ver := day.Version()
 	cl := &closing{view: s.view(), day: day, service: -1}
@@ -858,7 +868,7 @@ func (s *Service) Allocate(ctx context.Context, id string) (AllocateSummary, err
 		return AllocateSummary{}, fmt.Errorf("round %s: allocate: stored input: %w", id, err)
 	}
 	if alloc.SeedSHA256(r.Seed) != r.SeedSHA256 {
-		return AllocateSummary{}, apperr.New(apperr.Internal, "round %s: allocate: the stored seed does not match its published SHA-256", id)
+		return AllocateSummary{}, apperr.E("round.allocate", apperr.Internal, "error.round_seed_mismatch", id)
 	}
 	in.Seed = r.Seed
 	res, err := alloc.Allocate(in)

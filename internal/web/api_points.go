@@ -9,6 +9,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/policy"
 )
 
@@ -18,7 +19,7 @@ const maxScoreBody = 64 << 10
 
 // asOfLang reads the optional as_of (YYYY-MM-DD, default today) and lang
 // (zh or en, default zh) query parameters.
-func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
+func (s *server) asOfLang(r *http.Request) (date.Date, msg.Lang, error) {
 	asOf := s.opt.Today()
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		d, err := date.Parse(v)
@@ -27,11 +28,11 @@ func (s *server) asOfLang(r *http.Request) (date.Date, policy.Lang, error) {
 		}
 		asOf = d
 	}
-	lang := policy.ZH
+	lang := msg.ZH
 	switch v := r.URL.Query().Get("lang"); v {
 	case "", "zh":
 	case "en":
-		lang = policy.EN
+		lang = msg.EN
 	default:
 		return 0, "", apperr.E("web.api_points", apperr.Invalid, "error.api_lang")
 	}
@@ -77,7 +78,8 @@ func (s *server) apiScore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if bad.Error != nil {
-		s.fail(w, r, apperr.New(apperr.Invalid, "%s", *bad.Error))
+		// The scorer's own error text (the scheme's or the facts' problem) is data.
+		s.fail(w, r, apperr.E("web.api_score", apperr.Invalid, "error.text", *bad.Error))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -93,11 +95,7 @@ func (s *server) apiPersonPoints(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	l := langZH
-	if lang == policy.EN {
-		l = langEN
-	}
-	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, l)
+	ex, err := s.explain(r.Context(), strings.ToUpper(strings.TrimSpace(r.PathValue("id"))), asOf, lang)
 	if err != nil {
 		s.fail(w, r, err)
 		return

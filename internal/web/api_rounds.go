@@ -14,6 +14,7 @@ import (
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -125,32 +126,33 @@ func (s *server) apiRound(w http.ResponseWriter, r *http.Request) {
 // maxRoundsBody bytes with no unknown field, into v.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return apperr.New(apperr.Invalid, "request body: want Content-Type application/json")
+		return apperr.E("web.api_body", apperr.Invalid, "error.api_content_type")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRoundsBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "request body: %s", jsonProblem(err))
+		return apperr.WrapE("web.api_body", apperr.Invalid, err, "error.api_body", jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.New(apperr.Invalid, "request body: want one JSON object and nothing after it")
+		return apperr.E("web.api_body", apperr.Invalid, "error.api_body_one")
 	}
 	return nil
 }
 
 // jsonProblem says what is wrong with a body without echoing it.
-func jsonProblem(err error) string {
+func jsonProblem(err error) msg.M {
 	var tooBig *http.MaxBytesError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooBig):
-		return "over the size limit"
+		return msg.M{Key: "error.api_body_too_big"}
 	case errors.As(err, &typ):
-		return "field " + typ.Field + ": want " + typ.Type.String()
+		return msg.M{Key: "error.api_body_field", Args: []any{typ.Field, typ.Type.String()}}
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return strings.TrimPrefix(err.Error(), "json: ")
+		// The decoder's own words name the field: data.
+		return msg.M{Key: "error.text", Args: []any{strings.TrimPrefix(err.Error(), "json: ")}}
 	}
-	return "want one JSON object"
+	return msg.M{Key: "error.api_body_object"}
 }
 
 // apiCreateRequest is rounds.CreateRequest as JSON.
@@ -182,10 +184,10 @@ func (jsonRep) audit() []any { return []any{"via", "api"} }
 func (p jsonRep) createInput(w http.ResponseWriter, r *http.Request) (rounds.CreateRequest, error) {
 	role := sessionOf(r).Role
 	if !slices.ContainsFunc(rounds.Kinds, func(k rounds.Kind) bool { return canManageRound(role, k) }) {
-		return rounds.CreateRequest{}, apperr.New(apperr.Forbidden, "err.out_of_scope")
+		return rounds.CreateRequest{}, apperr.E("round.create", apperr.Forbidden, "err.out_of_scope")
 	}
 	if p.s.opt.Rounds == nil {
-		return rounds.CreateRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.CreateRequest{}, apperr.E("round.create", apperr.NotFound, "rounds.not_yet")
 	}
 	var in apiCreateRequest
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -199,7 +201,7 @@ func (p jsonRep) createInput(w http.ResponseWriter, r *http.Request) (rounds.Cre
 	if in.ClosesOn != "" {
 		d, err := date.Parse(in.ClosesOn)
 		if err != nil {
-			return req, apperr.Wrap(apperr.Invalid, err, "closes_on: want YYYY-MM-DD")
+			return req, apperr.WrapE("round.create", apperr.Invalid, err, "error.api_closes_on")
 		}
 		req.ClosesOn = d
 	}
@@ -283,7 +285,7 @@ func apiLang(r *http.Request) (string, error) {
 	case langEN:
 		return langEN, nil
 	}
-	return "", apperr.New(apperr.Invalid, "lang: want zh or en")
+	return "", apperr.E("web.api_lang", apperr.Invalid, "error.api_lang")
 }
 
 // apiApplyRequest is a citizen's application: the child's ID number for a
@@ -345,7 +347,7 @@ func (jsonRep) applyInput(w http.ResponseWriter, r *http.Request, h registry.Per
 	req := rounds.ApplyRequest{Round: r.PathValue("id"), Applicant: h.Person.IDNumber, Choices: addChoices(nil, in.Choices...)}
 	if c := strings.ToUpper(strings.TrimSpace(in.Child)); c != "" {
 		if !slices.ContainsFunc(h.Children, func(p registry.Person) bool { return p.IDNumber == c }) {
-			return req, "", apperr.New(apperr.Forbidden, "err.not_your_child")
+			return req, "", apperr.E("round.apply", apperr.Forbidden, "err.not_your_child")
 		}
 		req.Child = c
 	}
@@ -358,7 +360,7 @@ func (p jsonRep) applied(w http.ResponseWriter, r *http.Request, req rounds.Appl
 	if req.Child != "" {
 		subject = req.Child
 	}
-	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, roundsLang(lang))
+	list, err := p.s.opt.Rounds.ApplicationsFor(r.Context(), []string{subject}, msg.Parse(lang))
 	if err != nil {
 		p.s.fail(w, r, err)
 		return
@@ -367,7 +369,7 @@ func (p jsonRep) applied(w http.ResponseWriter, r *http.Request, req rounds.Appl
 		return pa.Round.ID != req.Round || pa.Application.Subject() != subject
 	})
 	if len(list) == 0 {
-		p.s.fail(w, r, apperr.New(apperr.Internal, "round %s: the application just recorded is missing", req.Round))
+		p.s.fail(w, r, apperr.E("round.apply", apperr.Internal, "error.application_missing", req.Round))
 		return
 	}
 	// A subject may have refused applications before this one: the
@@ -413,9 +415,9 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 	var rd rounds.Round
 	var outs []rounds.Outcome
 	if sessionOf(r).Kind == auth.KindCitizen {
-		rd, outs, err = s.familyOutcomes(r, applicant, roundsLang(lang))
+		rd, outs, err = s.familyOutcomes(r, applicant, msg.Parse(lang))
 	} else if rd, err = s.consoleRound(r, false); err == nil {
-		outs, err = s.opt.Rounds.Results(r.Context(), rd.ID, applicant, roundsLang(lang))
+		outs, err = s.opt.Rounds.Results(r.Context(), rd.ID, applicant, msg.Parse(lang))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -427,17 +429,17 @@ func (s *server) apiRoundResults(w http.ResponseWriter, r *http.Request) {
 // familyOutcomes returns the outcomes in round {id} of the applications by
 // or for the signed-in citizen's family; applicant, when not "", must be
 // the citizen.
-func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.Lang) (rounds.Round, []rounds.Outcome, error) {
+func (s *server) familyOutcomes(r *http.Request, applicant string, lang msg.Lang) (rounds.Round, []rounds.Outcome, error) {
 	c := s.opt.Rounds
 	if c == nil {
-		return rounds.Round{}, nil, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.Round{}, nil, apperr.E("round.results", apperr.NotFound, "rounds.not_yet")
 	}
 	h, err := s.family(r)
 	if err != nil {
 		return rounds.Round{}, nil, err
 	}
 	if applicant != "" && applicant != h.Person.IDNumber {
-		return rounds.Round{}, nil, apperr.New(apperr.Forbidden, "you may read the results of your own family only")
+		return rounds.Round{}, nil, apperr.E("round.results", apperr.Forbidden, "error.results_own_family")
 	}
 	id := r.PathValue("id")
 	rd, err := c.Get(r.Context(), id)
@@ -460,7 +462,7 @@ func (s *server) familyOutcomes(r *http.Request, applicant string, lang rounds.L
 		}
 	}
 	if len(numbers) == 0 {
-		return rd, nil, apperr.New(apperr.NotFound, "round %s: no application of yours or your children's", id)
+		return rd, nil, apperr.E("round.results", apperr.NotFound, "error.no_application_yours", id)
 	}
 	var out []rounds.Outcome
 	for _, a := range applicants {
@@ -547,7 +549,7 @@ type apiObjectRequest struct {
 // objectInput reads an objection (apiObjectRequest) to round {id}.
 func (p jsonRep) objectInput(w http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error) {
 	if p.s.opt.Rounds == nil {
-		return rounds.ObjectRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.ObjectRequest{}, apperr.E("round.object", apperr.NotFound, "rounds.not_yet")
 	}
 	var in apiObjectRequest
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -569,13 +571,13 @@ func (jsonRep) which(req rounds.ObjectRequest, list []rounds.PersonApplication) 
 	}
 	switch number := req.Number; {
 	case len(numbers) == 0 && number == "":
-		return "", apperr.New(apperr.NotFound, "round %s: no application of yours or your children's in its 公示 list", req.Round)
+		return "", apperr.E("round.object", apperr.NotFound, "error.no_application_yours_list", req.Round)
 	case number == "" && len(numbers) > 1:
-		return "", apperr.New(apperr.Invalid, "application: your family has %d applications in round %s; say which", len(numbers), req.Round)
+		return "", apperr.E("round.object", apperr.Invalid, "error.application_which", len(numbers), req.Round)
 	case number == "":
 		return numbers[0], nil
 	case !slices.Contains(numbers, number):
-		return "", apperr.New(apperr.Forbidden, "err.not_your_application")
+		return "", apperr.E("round.object", apperr.Forbidden, "err.not_your_application")
 	}
 	return req.Number, nil
 }
@@ -599,7 +601,7 @@ type apiAnswerRequest struct {
 func (jsonRep) answerInput(w http.ResponseWriter, r *http.Request, rd rounds.Round) (rounds.AnswerRequest, error) {
 	n, ok := objectionNumber(r)
 	if !ok {
-		return rounds.AnswerRequest{}, apperr.New(apperr.NotFound, "round %s: no objection %q", rd.ID, r.PathValue("n"))
+		return rounds.AnswerRequest{}, apperr.E("round.answer", apperr.NotFound, "error.round_no_objection_q", rd.ID, r.PathValue("n"))
 	}
 	var in apiAnswerRequest
 	if err := decodeJSON(w, r, &in); err != nil {

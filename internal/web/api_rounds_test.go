@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -265,7 +266,7 @@ func TestRoundsAPIRun(t *testing.T) {
 		t.Errorf("duplicate application: code %q, detail %q; want code apply.conflict and a Chinese sentence", dup.Code, dup.Detail)
 	}
 	call(append(citizen[:2:2], "Accept-Language", "en"), "POST", base, `{"child":"`+child+`","choices":["dx-p1"]}`, 409, &dup)
-	if dup.Code != "apply.conflict" || dup.Detail != e.s.cat.tr(langEN, "apply.conflict") {
+	if dup.Code != "apply.conflict" || dup.Detail != msg.T(msg.EN, "apply.conflict") {
 		t.Errorf("duplicate application in English: code %q, detail %q", dup.Code, dup.Detail)
 	}
 	call(otherFamily, "POST", base, `{"choices":["dx-p1"]}`, 400, nil) // a school round needs a child

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // The per-person caches: a citizen's explained points and rendered points
@@ -22,7 +23,7 @@ import (
 type personDay struct {
 	id      string
 	day     date.Date
-	lang    string
+	lang    msg.Lang
 	version int64
 }
 

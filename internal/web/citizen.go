@@ -7,8 +7,8 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
-	"github.com/newcitizens/rooted/internal/policy"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -18,22 +18,22 @@ func (s *server) scoring() *points.Scoring { return points.NewScoring(s.opt.Sche
 
 // explain returns the points of the person id as of asOf in lang: one
 // history read (a fixed chain of queries) and one evaluation, cached.
-func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang string) (points.Explanation, error) {
+func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang msg.Lang) (points.Explanation, error) {
 	key := personDay{id, asOf, lang, s.registryVersion(ctx)}
 	if ex, ok := s.explains.get(key); ok {
 		return ex, nil
 	}
 	day, err := s.scoring().On(asOf)
 	if err != nil {
-		return points.Explanation{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, asOf)
+		return points.Explanation{}, apperr.WrapE("web.explain", apperr.Invalid, err, "error.no_scheme_version", s.opt.Scheme.Name, asOf)
 	}
 	h, err := s.st.History(ctx, id)
 	if err != nil {
 		return points.Explanation{}, err
 	}
-	ex, err := day.Explain(&h, policyLang(lang), points.Actions)
+	ex, err := day.Explain(&h, lang, points.Actions)
 	if err != nil {
-		return points.Explanation{}, apperr.Wrap(apperr.Internal, err, "scoring failed")
+		return points.Explanation{}, apperr.WrapE("web.explain", apperr.Internal, err, "error.scoring_failed")
 	}
 	s.explains.put(key, ex)
 	return ex, nil
@@ -46,12 +46,12 @@ func (s *server) explain(ctx context.Context, id string, asOf date.Date, lang st
 // language (the citizen navigation is the same for everyone).
 func (s *server) myPoints(w http.ResponseWriter, r *http.Request) {
 	id, today, lang := sessionOf(r).Subject, s.opt.Today(), langOf(r)
-	key := personDay{id, today, lang, s.registryVersion(r.Context())}
+	key := personDay{id, today, msg.Parse(lang), s.registryVersion(r.Context())}
 	if page, ok := s.pointsPages.get(key); ok {
 		page.write(w, r)
 		return
 	}
-	ex, err := s.explain(r.Context(), id, today, lang)
+	ex, err := s.explain(r.Context(), id, today, msg.Parse(lang))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -72,11 +72,7 @@ func (s *server) apiMyPoints(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	l := langZH
-	if lang == policy.EN {
-		l = langEN
-	}
-	ex, err := s.explain(r.Context(), sessionOf(r).Subject, asOf, l)
+	ex, err := s.explain(r.Context(), sessionOf(r).Subject, asOf, lang)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -3,9 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-
-	"github.com/newcitizens/rooted/internal/msg"
-	"github.com/newcitizens/rooted/internal/policy"
 )
 
 // Languages of the interface: zh-CN is the default, en the second. They
@@ -21,20 +18,6 @@ var languages = []string{langZH, langEN}
 // langCookie names the cookie that keeps the language chosen with the
 // switch.
 const langCookie = "rooted_lang"
-
-// catalogue is the pages' door to the one message catalogue (internal/msg),
-// taking the interface's language names.
-type catalogue struct{}
-
-// tr returns the message key in lang, formatted with args. An unknown key
-// comes back as itself, so a message that is not a key (an error from a
-// lower layer) shows as it is.
-func (catalogue) tr(lang, key string, args ...any) string {
-	return msg.T(msg.Parse(lang), key, args...)
-}
-
-// has reports whether key is in the catalogue.
-func (catalogue) has(key string) bool { return msg.Has(key) }
 
 // langOf picks the language of r: the switch's cookie, else the best
 // match of Accept-Language, else zh-CN.
@@ -52,9 +35,6 @@ func langOf(r *http.Request) string {
 	return langZH
 }
 
-// policyLang is the scheme's language for an interface language.
-func policyLang(lang string) policy.Lang { return msg.Parse(lang) }
-
 // setLang is the language switch: it keeps the choice in a cookie for a
 // year and goes back to the page it was pressed on.
 func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
@@ -70,13 +50,4 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 		back = "/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-// Message returns the sentence of the catalogue under key in lang ("en",
-// else Chinese), formatted with args: the command line says what the pages
-// say, in the same words.
-//
-// New code uses msg.T(msg.Parse(lang), key, args...).
-func Message(lang, key string, args ...any) string {
-	return msg.T(msg.Parse(lang), key, args...)
 }

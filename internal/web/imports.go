@@ -313,7 +313,7 @@ func (s *server) importJob(ctx context.Context, j jobs.Job, in importInput, repo
 	}
 	defer os.RemoveAll(dir)
 	if s.opt.Import == nil {
-		return res, apperr.New(apperr.Internal, "import: no importer is wired in (Options.Import)")
+		return res, apperr.E("web.import_job", apperr.Internal, "error.no_importer")
 	}
 	srcs := make([]ImportSource, len(in.Files))
 	for i, u := range in.Files {

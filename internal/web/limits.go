@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // limit is what one route may take of the server: the most bytes of a
@@ -101,9 +102,9 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, l limit) {
 	w.Header().Set("Connection", "close")
 	if isAPI(r) {
 		p := s.problemDetail(langOf(r), "too_large", "err.too_large")
-		p.Code, p.Detail = "too_large", s.cat.tr(langOf(r), "err.too_large_n", l.body>>10)
+		p.Code, p.Detail = "too_large", msg.T(msg.Parse(langOf(r)), "err.too_large_n", l.body>>10)
 		problem(w, http.StatusRequestEntityTooLarge, p)
 		return
 	}
-	s.errorPage(w, r, http.StatusRequestEntityTooLarge, s.cat.tr(langOf(r), "err.too_large_n", l.body>>10))
+	s.errorPage(w, r, http.StatusRequestEntityTooLarge, msg.T(msg.Parse(langOf(r)), "err.too_large_n", l.body>>10))
 }

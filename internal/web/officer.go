@@ -17,6 +17,7 @@ import (
 	"github.com/newcitizens/rooted/internal/forecast"
 	"github.com/newcitizens/rooted/internal/ident"
 	"github.com/newcitizens/rooted/internal/jobs"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -38,7 +39,7 @@ type series struct {
 
 // countChart turns registry counts into a chart, labelled for lang.
 func (s *server) countChart(id, kind, title, dim, lang string, cs []registry.Count, top int) chart {
-	c := chart{ID: id, Kind: kind, Title: title, Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+	c := chart{ID: id, Kind: kind, Title: title, Series: []series{{Name: msg.T(msg.Parse(lang), "dash.persons")}}}
 	for i, x := range cs {
 		if top > 0 && i == top {
 			break
@@ -54,7 +55,7 @@ func (s *server) countChart(id, kind, title, dim, lang string, cs []registry.Cou
 func (s *server) countLabel(dim, lang string, x registry.Count) string {
 	switch {
 	case dim == "sex":
-		return s.cat.tr(lang, "sex."+x.Key)
+		return msg.T(msg.Parse(lang), "sex."+x.Key)
 	case lang == langEN && dim == "origin":
 		if en := ident.ProvinceNameEN(x.Key); en != "" {
 			return en
@@ -149,7 +150,7 @@ func (s *server) serviceLabel(name, lang string) string {
 	if err == nil {
 		for _, svc := range v.Services {
 			if svc.Name == name {
-				return svc.Label.In(policyLang(lang))
+				return svc.Label.In(msg.Parse(lang))
 			}
 		}
 	}
@@ -182,18 +183,18 @@ func (s *server) dashboardOf(r *http.Request) (dashboardData, error) {
 		d.Pending = &w
 	}
 	d.Charts = []chart{
-		s.countChart("town", "hbar", s.cat.tr(lang, "dash.by_town"), "town", lang, f.ByTown, 0),
-		s.countChart("origin", "hbar", s.cat.tr(lang, "dash.by_origin"), "origin", lang, f.ByOrigin, 12),
-		s.countChart("age", "bar", s.cat.tr(lang, "dash.by_age"), "age", lang, f.ByAge, 0),
-		s.countChart("sex", "pie", s.cat.tr(lang, "dash.by_sex"), "sex", lang, f.BySex, 0),
+		s.countChart("town", "hbar", msg.T(msg.Parse(lang), "dash.by_town"), "town", lang, f.ByTown, 0),
+		s.countChart("origin", "hbar", msg.T(msg.Parse(lang), "dash.by_origin"), "origin", lang, f.ByOrigin, 12),
+		s.countChart("age", "bar", msg.T(msg.Parse(lang), "dash.by_age"), "age", lang, f.ByAge, 0),
+		s.countChart("sex", "pie", msg.T(msg.Parse(lang), "dash.by_sex"), "sex", lang, f.BySex, 0),
 	}
 	if sc.Persons > 0 {
-		pc := chart{ID: "points", Kind: "bar", Title: s.cat.tr(lang, "dash.points_dist"), Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+		pc := chart{ID: "points", Kind: "bar", Title: msg.T(msg.Parse(lang), "dash.points_dist"), Series: []series{{Name: msg.T(msg.Parse(lang), "dash.persons")}}}
 		for _, b := range sc.Bins {
 			pc.Labels = append(pc.Labels, fmt.Sprintf("%d–%d", b.From, b.From+9))
 			pc.Series[0].Values = append(pc.Series[0].Values, float64(b.N))
 		}
-		ec := chart{ID: "eligible", Kind: "hbar", Title: s.cat.tr(lang, "dash.eligible"), Series: []series{{Name: s.cat.tr(lang, "dash.persons")}}}
+		ec := chart{ID: "eligible", Kind: "hbar", Title: msg.T(msg.Parse(lang), "dash.eligible"), Series: []series{{Name: msg.T(msg.Parse(lang), "dash.persons")}}}
 		for _, e := range sc.Eligible {
 			ec.Labels = append(ec.Labels, s.serviceLabel(e.Service, lang))
 			ec.Series[0].Values = append(ec.Series[0].Values, float64(e.N))
@@ -473,12 +474,12 @@ func (s *server) forecastPage(w http.ResponseWriter, r *http.Request) {
 		d.Towns[i].Selected = true
 		d.Name = d.Towns[i].Name
 	}
-	d.Chart = chart{ID: "town-demand", Kind: "band", Title: s.cat.tr(lang, "forecast.chart", d.Name, s.cat.tr(lang, "level."+d.Level)),
+	d.Chart = chart{ID: "town-demand", Kind: "band", Title: msg.T(msg.Parse(lang), "forecast.chart", d.Name, msg.T(msg.Parse(lang), "level."+d.Level)),
 		Series: []series{
-			{Name: s.cat.tr(lang, "forecast.low"), Role: "low"},
-			{Name: s.cat.tr(lang, "forecast.high"), Role: "high"},
-			{Name: s.cat.tr(lang, "forecast.demand"), Role: "line"},
-			{Name: s.cat.tr(lang, "forecast.capacity"), Role: "cap"},
+			{Name: msg.T(msg.Parse(lang), "forecast.low"), Role: "low"},
+			{Name: msg.T(msg.Parse(lang), "forecast.high"), Role: "high"},
+			{Name: msg.T(msg.Parse(lang), "forecast.demand"), Role: "line"},
+			{Name: msg.T(msg.Parse(lang), "forecast.capacity"), Role: "cap"},
 		}}
 	for _, row := range f.Rows {
 		if row.Town != d.Town || row.Level != d.Level {

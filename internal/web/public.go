@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 )
 
@@ -43,8 +44,8 @@ type homeData struct {
 // homeDataOf is what the home page shows of figures f in lang.
 func (s *server) homeDataOf(f registry.Figures, lang string) homeData {
 	return homeData{Ready: true, Figures: f, AsOf: f.AsOf.String(), Charts: []chart{
-		s.countChart("town", "hbar", s.cat.tr(lang, "dash.by_town"), "town", lang, f.ByTown, 0),
-		s.countChart("age", "bar", s.cat.tr(lang, "dash.by_age"), "age", lang, f.ByAge, 0),
+		s.countChart("town", "hbar", msg.T(msg.Parse(lang), "dash.by_town"), "town", lang, f.ByTown, 0),
+		s.countChart("age", "bar", msg.T(msg.Parse(lang), "dash.by_age"), "age", lang, f.ByAge, 0),
 	}}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -55,11 +56,11 @@ const maxPublicRounds = 64
 // not_found when there is no such round or it is not published.
 func (s *server) publicRound(ctx context.Context, id string) (*publicRound, error) {
 	if s.opt.Rounds == nil {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	head, err := s.opt.Rounds.LedgerHead(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.New(apperr.NotFound, "err.no_page")
+		return nil, apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func (s *server) publicRound(ctx context.Context, id string) (*publicRound, erro
 func (s *server) publicRoundOf(w http.ResponseWriter, r *http.Request) *publicRound {
 	p, err := s.publicRound(r.Context(), r.PathValue("id"))
 	if err == nil && !p.public {
-		err = apperr.New(apperr.NotFound, "err.no_page")
+		err = apperr.E("round.public", apperr.NotFound, "err.no_page")
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -179,18 +180,18 @@ func (s *server) publicRoundPage(w http.ResponseWriter, r *http.Request) {
 	id := o.ID
 	town := o.Town
 	if town == "" {
-		town = s.cat.tr(lang, "pubround.whole_city")
+		town = msg.T(msg.Parse(lang), "pubround.whole_city")
 	}
 	d := publicRoundData{O: *o,
 		Rules: []fact{
-			{"rounds.col_kind", s.cat.tr(lang, "kind."+string(o.Kind))},
-			{"pubround.mode", s.cat.tr(lang, modeKeys[o.Mode])},
+			{"rounds.col_kind", msg.T(msg.Parse(lang), "kind."+string(o.Kind))},
+			{"pubround.mode", msg.T(msg.Parse(lang), modeKeys[o.Mode])},
 			{"rounds.col_year", strconv.Itoa(o.Year)},
 			{"pubround.town", town},
 			{"pubround.choices", strconv.Itoa(o.Choices)},
 			{"round.scheme", o.Scheme + " " + o.SchemeVersion},
-			{"round.published", s.cat.tr(lang, "pubround.window", o.PublishedOn, o.WindowEnds, o.WindowDays)},
-			{"rounds.col_status", s.cat.tr(lang, "rstatus."+string(o.Status))},
+			{"round.published", msg.T(msg.Parse(lang), "pubround.window", o.PublishedOn, o.WindowEnds, o.WindowDays)},
+			{"rounds.col_status", msg.T(msg.Parse(lang), "rstatus."+string(o.Status))},
 		},
 		Committed: entryTime(o, rounds.EntryCommitment), Closed: entryTime(o, rounds.EntryInput), Revealed: entryTime(o, rounds.EntryReveal),
 		Header: p.pub.Header, Rows: p.pub.Rows[:min(len(p.pub.Rows), maxPublicRows)], Shown: min(len(p.pub.Rows), maxPublicRows), Total: len(p.pub.Rows),

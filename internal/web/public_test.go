@@ -19,6 +19,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ident"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/store"
 )
@@ -81,7 +82,7 @@ func TestHomeNeverWaits(t *testing.T) {
 		}
 	}
 	w := get("/")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), s.cat.tr(langZH, "home.preparing")) || strings.Contains(w.Body.String(), `class="charts"`) {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), msg.T(msg.ZH, "home.preparing")) || strings.Contains(w.Body.String(), `class="charts"`) {
 		t.Fatalf("home page while the figures are computed: %d, want 200 saying they are being prepared:\n%s", w.Code, w.Body)
 	}
 	if strings.Contains(w.Body.String(), "echarts") {
@@ -96,7 +97,7 @@ func TestHomeNeverWaits(t *testing.T) {
 	close(bs.release)
 	<-s.pub.ready
 	w = get("/")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `class="charts"`) || strings.Contains(w.Body.String(), s.cat.tr(langZH, "home.preparing")) {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `class="charts"`) || strings.Contains(w.Body.String(), msg.T(msg.ZH, "home.preparing")) {
 		t.Fatalf("home page once the figures are computed: %d, want the figures:\n%s", w.Code, w.Body)
 	}
 	if got := bigNumber(t, w.Body.String()); got != "3" {

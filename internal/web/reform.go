@@ -8,6 +8,7 @@ import (
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/jobs"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/points"
 )
 
@@ -18,11 +19,11 @@ func (s *server) computeReform(ctx context.Context, today date.Date, report func
 	total := s.personsCount()
 	from, err := s.scoring().On(today)
 	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Scheme.Name, today)
+		return points.DiffReport{}, apperr.WrapE("web.reform", apperr.Invalid, err, "error.no_scheme_version", s.opt.Scheme.Name, today)
 	}
 	to, err := points.NewScoring(s.opt.Reform, s.opt.Points).On(today)
 	if err != nil {
-		return points.DiffReport{}, apperr.Wrap(apperr.Invalid, err, "no version of scheme %s in force on %s", s.opt.Reform.Name, today)
+		return points.DiffReport{}, apperr.WrapE("web.reform", apperr.Invalid, err, "error.no_scheme_version", s.opt.Reform.Name, today)
 	}
 	towns, err := s.townNames(ctx)
 	if err != nil {
@@ -56,13 +57,13 @@ func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := langOf(r)
 	from, to := rep.From.Scheme+" "+rep.From.Version, rep.To.Scheme+" "+rep.To.Version
-	hist := chart{ID: "hist", Kind: "bar", Title: s.cat.tr(lang, "schemes.histogram"), Series: []series{{Name: from}, {Name: to}}}
+	hist := chart{ID: "hist", Kind: "bar", Title: msg.T(msg.Parse(lang), "schemes.histogram"), Series: []series{{Name: from}, {Name: to}}}
 	for _, b := range rep.Histogram {
 		hist.Labels = append(hist.Labels, fmt.Sprintf("%d–%d", b.From, b.To-1))
 		hist.Series[0].Values = append(hist.Series[0].Values, float64(b.A))
 		hist.Series[1].Values = append(hist.Series[1].Values, float64(b.B))
 	}
-	elig := chart{ID: "elig", Kind: "hbar", Title: s.cat.tr(lang, "schemes.eligible"), Series: []series{{Name: from}, {Name: to}}}
+	elig := chart{ID: "elig", Kind: "hbar", Title: msg.T(msg.Parse(lang), "schemes.eligible"), Series: []series{{Name: from}, {Name: to}}}
 	for _, e := range rep.Eligible {
 		elig.Labels = append(elig.Labels, s.serviceLabel(e.Service, lang))
 		elig.Series[0].Values = append(elig.Series[0].Values, float64(e.A))
@@ -73,7 +74,7 @@ func (s *server) schemesPage(w http.ResponseWriter, r *http.Request) {
 		if bd.Dimension != points.ByTown {
 			continue
 		}
-		c := chart{ID: "town", Kind: "hbar", Title: s.cat.tr(lang, "schemes.by_town"), Series: []series{{Name: s.cat.tr(lang, "schemes.mean_change")}}}
+		c := chart{ID: "town", Kind: "hbar", Title: msg.T(msg.Parse(lang), "schemes.by_town"), Series: []series{{Name: msg.T(msg.Parse(lang), "schemes.mean_change")}}}
 		for _, row := range bd.Rows {
 			c.Labels = append(c.Labels, row.Label)
 			c.Series[0].Values = append(c.Series[0].Values, row.MeanChange)

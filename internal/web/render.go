@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/newcitizens/rooted/internal/auth"
+	"github.com/newcitizens/rooted/internal/msg"
 )
 
 // page is what every template gets: the language and its messages, who is
@@ -25,12 +26,10 @@ type page struct {
 	Data     any
 	// Sandbox: the banner 演示数据 (demo data) on every page.
 	Sandbox bool
-
-	cat catalogue
 }
 
 // T returns the message key in the page's language, formatted with args.
-func (p *page) T(key string, args ...any) string { return p.cat.tr(p.Lang, key, args...) }
+func (p *page) T(key string, args ...any) string { return msg.T(msg.Parse(p.Lang), key, args...) }
 
 // P returns p: templates shared by pages and fragments reach the page
 // through .P whether they were given the page or a dict holding it.
@@ -72,7 +71,7 @@ var citizenNav = []struct{ href, key string }{
 }
 
 func (s *server) newPage(r *http.Request, titleKey string, data any) *page {
-	p := &page{Lang: langOf(r), TitleKey: titleKey, Session: sessionOf(r), Path: r.URL.Path, Data: data, Sandbox: s.opt.Sandbox, cat: s.cat}
+	p := &page{Lang: langOf(r), TitleKey: titleKey, Session: sessionOf(r), Path: r.URL.Path, Data: data, Sandbox: s.opt.Sandbox}
 	if sess := p.Session; sess != nil {
 		switch sess.Kind {
 		case auth.KindOfficer:
@@ -163,7 +162,7 @@ func (s *server) renderBytes(r *http.Request, tmpl, name string, p *page) ([]byt
 // lang without a session: the same for every such visitor, so that it can
 // be rendered once, without a request.
 func (s *server) anonymousPage(lang, path, titleKey string, data any) *page {
-	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, Sandbox: s.opt.Sandbox, cat: s.cat}
+	return &page{Lang: lang, TitleKey: titleKey, Path: path, Data: data, Sandbox: s.opt.Sandbox}
 }
 
 // renderPage renders the whole page tmpl (in the layout) into a new slice.
@@ -261,13 +260,13 @@ type errorData struct {
 }
 
 // errorPage renders an error as a page with status.
-func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
 	key := "err.status." + strconv.Itoa(status)
-	if !s.cat.has(key) {
+	if !msg.Has(key) {
 		key = "err.status.500"
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "error.html", key, errorData{Status: status, Message: msg})
+	s.render(w, r, status, "error.html", key, errorData{Status: status, Message: message})
 }
 
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"github.com/newcitizens/rooted/internal/auth"
 	"github.com/newcitizens/rooted/internal/date"
 	"github.com/newcitizens/rooted/internal/ledger"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -40,26 +41,18 @@ type Rounds interface {
 	Answer(ctx context.Context, req rounds.AnswerRequest) (rounds.Objection, error)
 	Today() date.Date // the service's day: its objection windows are counted on it
 	Export(ctx context.Context, id string) ([]byte, error)
-	Results(ctx context.Context, id, applicant string, lang rounds.Lang) ([]rounds.Outcome, error)
+	Results(ctx context.Context, id, applicant string, lang msg.Lang) ([]rounds.Outcome, error)
 	Published(ctx context.Context, id string) (rounds.Publication, error)
 	LedgerHead(ctx context.Context, id string) (ledger.Entry, error)
 	// What applicants do and see.
 	OpenRounds(ctx context.Context, housing bool) ([]rounds.Round, error)
 	Apply(ctx context.Context, req rounds.ApplyRequest) (rounds.Application, error)
-	ApplicationsFor(ctx context.Context, ids []string, lang rounds.Lang) ([]rounds.PersonApplication, error)
+	ApplicationsFor(ctx context.Context, ids []string, lang msg.Lang) ([]rounds.PersonApplication, error)
 	FileObjection(ctx context.Context, req rounds.ObjectRequest) (rounds.Objection, error)
 	WindowOpen(r rounds.Round) bool
 }
 
 var _ Rounds = (*rounds.Service)(nil)
-
-// roundsLang is the rounds' message language for an interface language.
-func roundsLang(lang string) rounds.Lang {
-	if lang == langEN {
-		return rounds.EN
-	}
-	return rounds.ZH
-}
 
 // Who sees and runs which round: a role with ScopeEnrollment runs the
 // school rounds, one with ScopeHousing the housing rounds; a role with
@@ -85,7 +78,7 @@ func canSeeRound(role auth.Role, k rounds.Kind) bool {
 // officer may see it, and run it when manage is true.
 func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error) {
 	if s.opt.Rounds == nil {
-		return rounds.Round{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.Round{}, apperr.E("round.console", apperr.NotFound, "rounds.not_yet")
 	}
 	rd, err := s.opt.Rounds.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -93,7 +86,7 @@ func (s *server) consoleRound(r *http.Request, manage bool) (rounds.Round, error
 	}
 	role := sessionOf(r).Role
 	if !canSeeRound(role, rd.Kind) || (manage && !canManageRound(role, rd.Kind)) {
-		return rd, apperr.New(apperr.Forbidden, "err.out_of_scope")
+		return rd, apperr.E("round.console", apperr.Forbidden, "err.out_of_scope")
 	}
 	return rd, nil
 }
@@ -159,6 +152,6 @@ func (s *server) familyApplications(r *http.Request, lang string) (registry.Pers
 	if err != nil {
 		return h, nil, err
 	}
-	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), familyIDs(h), roundsLang(lang))
+	list, err := s.opt.Rounds.ApplicationsFor(r.Context(), familyIDs(h), msg.Parse(lang))
 	return h, list, err
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/newcitizens/rooted/internal/apperr"
 	"github.com/newcitizens/rooted/internal/date"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
 
@@ -18,12 +18,12 @@ import (
 // operations (rounds_ops.go) read forms and answer with pages. Every step
 // is a POST form, so http.CrossOriginProtection guards it.
 
-// safeMessage is the message of err that may be shown: an application
-// error's message, else the generic text of its status.
-func safeMessage(err error) string {
-	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Code != apperr.Internal {
-		return ae.Message
+// safeMessage is the message of err that may be shown, in the reader's
+// language: an application error's message, else the generic text of its
+// status.
+func safeMessage(r *http.Request, err error) string {
+	if m, ok := apperr.Render(err, msg.Parse(langOf(r))); ok {
+		return m
 	}
 	return http.StatusText(http.StatusInternalServerError)
 }
@@ -95,7 +95,7 @@ func (pageRep) audit() []any { return nil }
 // createInput reads the creation form. The service checks the rest.
 func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.CreateRequest, error) {
 	if p.s.opt.Rounds == nil {
-		return rounds.CreateRequest{}, apperr.New(apperr.NotFound, "rounds.not_yet")
+		return rounds.CreateRequest{}, apperr.E("round.create", apperr.NotFound, "rounds.not_yet")
 	}
 	kind := rounds.Kind(r.PostFormValue("kind"))
 	if err := mayCreate(r, kind); err != nil {
@@ -105,21 +105,21 @@ func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.Cre
 	if v := strings.TrimSpace(r.PostFormValue("year")); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_year")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_year")
 		}
 		req.Year = y
 	}
 	if v := strings.TrimSpace(r.PostFormValue("closes")); v != "" {
 		d, err := date.Parse(v)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_closes")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_closes")
 		}
 		req.ClosesOn = d
 	}
 	if v := strings.TrimSpace(r.PostFormValue("seat_share")); v != "" && !kind.Housing() {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return req, apperr.New(apperr.Invalid, "rounds.bad_share")
+			return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_share")
 		}
 		req.SeatShare = f
 	}
@@ -129,7 +129,7 @@ func (p pageRep) createInput(_ http.ResponseWriter, r *http.Request) (rounds.Cre
 			k, n, ok := strings.Cut(strings.TrimSpace(p), "=")
 			units, err := strconv.Atoi(strings.TrimSpace(n))
 			if !ok || err != nil {
-				return req, apperr.New(apperr.Invalid, "rounds.bad_units")
+				return req, apperr.E("round.create", apperr.Invalid, "rounds.bad_units")
 			}
 			req.Units[strings.TrimSpace(k)] = units
 		}
@@ -184,19 +184,19 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 	for _, p := range o.Places {
 		row := placeRow{PlaceView: p}
 		if c := p.Cutoff; c != nil {
-			row.Cutoff = s.cat.tr(lang, "rounds.cutoff_points", strconv.FormatFloat(c.Points, 'f', -1, 64))
+			row.Cutoff = msg.T(msg.Parse(lang), "rounds.cutoff_points", strconv.FormatFloat(c.Points, 'f', -1, 64))
 			if c.InDistrict != nil {
 				key := "rounds.out_district"
 				if *c.InDistrict {
 					key = "rounds.in_district"
 				}
-				row.Cutoff = s.cat.tr(lang, key) + " · " + row.Cutoff
+				row.Cutoff = msg.T(msg.Parse(lang), key) + " · " + row.Cutoff
 			}
 		}
 		d.Places = append(d.Places, row)
 	}
 	for reason, n := range o.Refusals {
-		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(roundsLang(lang), reason), n})
+		d.Refusals = append(d.Refusals, refusalRow{reasonLabel(msg.Parse(lang), reason), n})
 	}
 	// Publishing and finalizing have their own forms on the page.
 	d.Steps = slices.DeleteFunc(nextSteps(o.Status), func(step string) bool { return step == "publish" || step == "finalize" })
@@ -213,9 +213,9 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 		f := &finalizeState{}
 		switch today := s.opt.Rounds.Today(); {
 		case today <= rd.WindowEnds:
-			f.Why = s.cat.tr(lang, "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
+			f.Why = msg.T(msg.Parse(lang), "round.finalize_window", rd.WindowEnds.String(), rd.WindowEnds.AddDays(1).String())
 		case o.Unanswered > 0:
-			f.Why = s.cat.tr(lang, "round.finalize_unanswered", o.Unanswered)
+			f.Why = msg.T(msg.Parse(lang), "round.finalize_unanswered", o.Unanswered)
 		default:
 			f.Ready = true
 		}
@@ -227,12 +227,12 @@ func (s *server) roundData(r *http.Request, rd rounds.Round) (roundData, error) 
 var verb = regexp.MustCompile(`%(\[\d+\])?[sd]`)
 
 // reasonLabel is a refusal reason without its particulars, for counts.
-func reasonLabel(lang rounds.Lang, key string) string {
-	m, ok := rounds.Messages[key]
+func reasonLabel(lang msg.Lang, key string) string {
+	f, ok := msg.Format(lang, msg.Key("result.", key))
 	if !ok {
 		return key
 	}
-	return verb.ReplaceAllString(m[lang], "…")
+	return verb.ReplaceAllString(f, "…")
 }
 
 // roundPage shows one round: status, dates, counts, places with their
@@ -260,7 +260,7 @@ func (s *server) roundPageAgain(w http.ResponseWriter, r *http.Request, rd round
 		s.fail(w, r, derr)
 		return
 	}
-	d.Error = safeMessage(err)
+	d.Error = safeMessage(r, err)
 	edit(&d)
 	s.render(w, r, status, "round.html", "round.title", d)
 }
@@ -270,7 +270,7 @@ func (s *server) roundPageAgain(w http.ResponseWriter, r *http.Request, rd round
 func (pageRep) answerInput(_ http.ResponseWriter, r *http.Request, _ rounds.Round) (rounds.AnswerRequest, error) {
 	n, ok := objectionNumber(r)
 	if !ok {
-		return rounds.AnswerRequest{}, apperr.New(apperr.NotFound, "round.no_objection")
+		return rounds.AnswerRequest{}, apperr.E("round.answer", apperr.NotFound, "round.no_objection")
 	}
 	return rounds.AnswerRequest{Objection: n, Decision: rounds.Decision(r.PostFormValue("decision")), Reply: r.PostFormValue("reply")}, nil
 }
@@ -313,12 +313,12 @@ func (s *server) roundPublication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rd.Status == rounds.Allocated && !canManageRound(sessionOf(r).Role, rd.Kind) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.out_of_scope"))
+		s.fail(w, r, apperr.E("round.publication", apperr.Forbidden, "err.out_of_scope"))
 		return
 	}
 	format := r.PostFormValue("format")
 	if format != "csv" && format != "xlsx" {
-		s.fail(w, r, apperr.New(apperr.Invalid, "rounds.bad_format"))
+		s.fail(w, r, apperr.E("round.publication", apperr.Invalid, "rounds.bad_format"))
 		return
 	}
 	pub, err := s.opt.Rounds.Publish(r.Context(), rd.ID)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newcitizens/rooted/internal/apperr"
+	"github.com/newcitizens/rooted/internal/msg"
 	"github.com/newcitizens/rooted/internal/registry"
 	"github.com/newcitizens/rooted/internal/rounds"
 )
@@ -64,7 +65,7 @@ func (s *server) runStep(ctx context.Context, id, step string) (any, error) {
 	case "finalize":
 		return c.Finalize(ctx, id)
 	}
-	return nil, apperr.New(apperr.Internal, "round %s: no step %q", id, step)
+	return nil, apperr.E("round.step", apperr.Internal, "error.round_no_step", id, step)
 }
 
 // roundStep takes one step of a round the officer runs. Pages show a
@@ -112,7 +113,7 @@ func (s *server) roundCreate(out roundsRep) http.HandlerFunc {
 					s.fail(w, r, derr)
 					return
 				}
-				d.Error = safeMessage(err)
+				d.Error = safeMessage(r, err)
 				s.render(w, r, status, "rounds.html", "rounds.title", d)
 			}, apperr.Invalid, apperr.Conflict)
 			return
@@ -126,7 +127,7 @@ func (s *server) roundCreate(out roundsRep) http.HandlerFunc {
 // kind (the service refuses any other).
 func mayCreate(r *http.Request, kind rounds.Kind) error {
 	if kind.Valid() && !canManageRound(sessionOf(r).Role, kind) {
-		return apperr.New(apperr.Forbidden, "err.out_of_scope")
+		return apperr.E("round.create", apperr.Forbidden, "err.out_of_scope")
 	}
 	return nil
 }
@@ -166,11 +167,11 @@ func (s *server) roundAnswer(out roundsRep) http.HandlerFunc {
 func answerError(err error) error {
 	switch apperr.CodeOf(err) {
 	case apperr.Invalid:
-		return apperr.Wrap(apperr.Invalid, err, "round.bad_answer")
+		return apperr.WrapE("round.answer", apperr.Invalid, err, "round.bad_answer")
 	case apperr.NotFound:
-		return apperr.Wrap(apperr.NotFound, err, "round.no_objection")
+		return apperr.WrapE("round.answer", apperr.NotFound, err, "round.no_objection")
 	case apperr.Conflict:
-		return apperr.Wrap(apperr.Conflict, err, "round.answer_conflict")
+		return apperr.WrapE("round.answer", apperr.Conflict, err, "round.answer_conflict")
 	}
 	return err
 }
@@ -204,7 +205,7 @@ func (s *server) roundExport(out roundsRep) http.HandlerFunc {
 func (s *server) roundApply(out roundsRep) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opt.Rounds == nil {
-			s.fail(w, r, apperr.New(apperr.NotFound, "apply.none_open"))
+			s.fail(w, r, apperr.E("round.apply", apperr.NotFound, "apply.none_open"))
 			return
 		}
 		h, err := s.family(r)
@@ -224,7 +225,7 @@ func (s *server) roundApply(out roundsRep) http.HandlerFunc {
 					s.fail(w, r, derr)
 					return
 				}
-				d.Error = safeMessage(err)
+				d.Error = safeMessage(r, err)
 				s.render(w, r, status, "apply.html", "apply.title", d)
 			}, apperr.Invalid, apperr.Conflict)
 			return
@@ -259,7 +260,7 @@ func (s *server) roundObject(out roundsRep) http.HandlerFunc {
 		o, err := s.fileObjection(r.Context(), req)
 		if err != nil {
 			out.refuse(w, r, err, func(status int, err error) {
-				d := applicationsData{Service: true, List: list, Error: safeMessage(err), Draft: req}
+				d := applicationsData{Service: true, List: list, Error: safeMessage(r, err), Draft: req}
 				s.render(w, r, status, "applications.html", "applications.title", d)
 			}, apperr.Invalid, apperr.Forbidden, apperr.Conflict)
 			return
@@ -276,26 +277,27 @@ func (s *server) roundObject(out roundsRep) http.HandlerFunc {
 // a conflict.
 func (s *server) applyFor(ctx context.Context, req rounds.ApplyRequest, lang string) error {
 	if len(req.Choices) == 0 {
-		return apperr.New(apperr.Invalid, "apply.no_choice")
+		return apperr.E("round.apply", apperr.Invalid, "apply.no_choice")
 	}
 	got, err := s.opt.Rounds.Apply(ctx, req)
 	switch {
 	case apperr.Is(err, apperr.Conflict):
-		return apperr.Wrap(apperr.Conflict, err, "apply.conflict")
+		return apperr.WrapE("round.apply", apperr.Conflict, err, "apply.conflict")
 	case err != nil:
 		return err
 	case got.Status == rounds.Refused:
-		l := roundsLang(lang)
+		l := msg.Parse(lang)
 		outs, err := s.opt.Rounds.Results(ctx, got.Round, got.Applicant, l)
 		if err != nil {
 			return err
 		}
 		for _, o := range outs {
 			if o.Number == got.Number && len(o.Text) > 0 {
-				return apperr.New(apperr.Invalid, "%s", o.Text[0])
+				// The outcome's text is rendered already, in the language asked for.
+				return apperr.E("round.apply", apperr.Invalid, "error.text", o.Text[0])
 			}
 		}
-		return apperr.New(apperr.Invalid, "%s", rounds.T(l, got.Reason))
+		return apperr.E("round.apply", apperr.Invalid, "error.text", rounds.T(l, got.Reason))
 	}
 	return nil
 }
@@ -324,20 +326,20 @@ func (s *server) fileObjection(ctx context.Context, req rounds.ObjectRequest) (r
 		return rounds.Objection{}, err
 	}
 	if !c.WindowOpen(rd) {
-		return rounds.Objection{}, apperr.New(apperr.Forbidden, "objection.window_closed")
+		return rounds.Objection{}, apperr.E("round.object", apperr.Forbidden, "objection.window_closed")
 	}
 	o, err := c.FileObjection(ctx, req)
 	switch code := apperr.CodeOf(err); {
 	case err == nil:
 		return o, nil
 	case code == apperr.Invalid:
-		return o, apperr.Wrap(code, err, "objection.bad_text")
+		return o, apperr.WrapE("round.object", code, err, "objection.bad_text")
 	case code == apperr.Conflict:
-		return o, apperr.Wrap(code, err, "objection.busy")
+		return o, apperr.WrapE("round.object", code, err, "objection.busy")
 	case code == apperr.Forbidden && !c.WindowOpen(rd):
-		return o, apperr.Wrap(code, err, "objection.window_closed")
+		return o, apperr.WrapE("round.object", code, err, "objection.window_closed")
 	case code == apperr.Forbidden:
-		return o, apperr.Wrap(code, err, "err.not_your_application")
+		return o, apperr.WrapE("round.object", code, err, "err.not_your_application")
 	}
 	return o, err
 }

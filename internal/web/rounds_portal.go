@@ -61,7 +61,7 @@ func (p pageRep) applyInput(_ http.ResponseWriter, r *http.Request, h registry.P
 			return req, "", err
 		}
 		if !slices.ContainsFunc(h.Children, func(c registry.Person) bool { return c.IDNumber == child }) {
-			return req, "", apperr.New(apperr.Forbidden, "err.not_your_child")
+			return req, "", apperr.E("round.apply", apperr.Forbidden, "err.not_your_child")
 		}
 		req.Child = child
 	}
@@ -100,7 +100,7 @@ func (s *server) myApplications(w http.ResponseWriter, r *http.Request) {
 // the text.
 func (p pageRep) objectInput(_ http.ResponseWriter, r *http.Request) (rounds.ObjectRequest, error) {
 	if p.s.opt.Rounds == nil {
-		return rounds.ObjectRequest{}, apperr.New(apperr.NotFound, "apply.none_open")
+		return rounds.ObjectRequest{}, apperr.E("round.object", apperr.NotFound, "apply.none_open")
 	}
 	return rounds.ObjectRequest{Round: r.PostFormValue("round"), Number: r.PostFormValue("number"), Text: r.PostFormValue("text")}, nil
 }
@@ -111,7 +111,7 @@ func (pageRep) which(req rounds.ObjectRequest, list []rounds.PersonApplication) 
 	if !slices.ContainsFunc(list, func(pa rounds.PersonApplication) bool {
 		return pa.Round.ID == req.Round && pa.Application.Number == req.Number && req.Number != ""
 	}) {
-		return "", apperr.New(apperr.Forbidden, "err.not_your_application")
+		return "", apperr.E("round.object", apperr.Forbidden, "err.not_your_application")
 	}
 	return req.Number, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,6 +122,14 @@ func TestRoundsConsoleScopes(t *testing.T) {
 				t.Fatalf("status %d, want %d: %.300s", w.Code, tt.want, w.Body)
 			}
 		})
+	}
+	// A refused request is explained on the page in the reader's language,
+	// the lower layer's sentence included.
+	for lang, want := range map[string]string{"zh-CN": "创建轮次：年份 1800：超出范围", "en": "round create: year 1800: out of range"} {
+		w := do(t, e.h, "POST", "/officer/rounds", "kind=grade1&name=x&year=1800&closes=2027-01-10", "Cookie", cookies["education"]+"; rooted_lang="+lang)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), html.EscapeString(want)) {
+			t.Errorf("%s: bad year: status %d, want 400 and %q: %.2000s", lang, w.Code, want, w.Body)
+		}
 	}
 	list := func(who string) string {
 		return do(t, e.h, "GET", "/officer/rounds", "", "Cookie", cookies[who]).Body.String()

@@ -117,7 +117,7 @@ func (s *server) routes() http.Handler {
 	h = s.withSession(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, apperr.New(apperr.Forbidden, "err.cross_origin"))
+		s.fail(w, r, apperr.E("web.cross_origin", apperr.Forbidden, "err.cross_origin"))
 	}))
 	h = cop.Handler(h)
 	h = securityHeaders(h)

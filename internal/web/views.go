@@ -168,7 +168,7 @@ func (s *server) runView(name string) jobs.Handler {
 			// Queued in the background for a version the registry has
 			// since left (a run of imports): nobody asks for it any more.
 			if v, err := s.st.Version(ctx); err == nil && v > in.Version {
-				return nil, apperr.New(apperr.Conflict, errSuperseded)
+				return nil, apperr.E("web.view", apperr.Conflict, "error.view_superseded")
 			}
 		}
 		day, err := date.Parse(in.Day)
@@ -189,10 +189,6 @@ func (s *server) runView(name string) jobs.Handler {
 
 // viewWarmer is the Owner of the view jobs warmViews queues.
 const viewWarmer = "(background)"
-
-// errSuperseded is the error of a view job queued in the background for a
-// version of the registry that has since changed again.
-const errSuperseded = "登记数据在计算前又有变动，本次计算已跳过；请刷新页面。(The registry changed again before this computation started; it was skipped: reload the page.)"
 
 // warmViews queues, whenever this server sees the registry's version
 // change, the computation of every view it has been asked for, until ctx

@@ -182,7 +182,6 @@ type server struct {
 	st     Store
 	opt    Options
 	pages  map[string]*template.Template
-	cat    catalogue
 	routed []string              // the patterns routes registered, for the OpenAPI test
 	key    sealer                // opaque references to persons in pages
 	static map[string]staticFile // the embedded assets, by path under /static/
@@ -279,7 +278,6 @@ func newServer(st Store, opt Options) *server {
 		st: st, opt: opt,
 		pages:      mustParsePages(),
 		static:     loadStatic(),
-		cat:        catalogue{},
 		key:        newSealer(sealKeys, opt.Now),
 		ipLimit:    &auth.Limiter{Name: "ip", Max: 30, Window: 10 * time.Minute, Lockout: 10 * time.Minute, Now: now, Store: st, Key: limitKey},
 		userLimit:  &auth.Limiter{Name: "password", Max: 5, Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: now, Store: st, Key: limitKey},
@@ -362,7 +360,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			// A program that states no language reads the words it
 			// always read: a page reason's key in the default language,
 			// a lower layer's sentence in English.
-			p.Detail = msg.T(lang, ae.Message)
+			p.Detail = msg.T(lang, ae.Text())
 		}
 	}
 	problem(w, status, p)
@@ -401,8 +399,8 @@ type problemBody struct {
 // the catalogue's key (then also its code) or a sentence safe to show.
 func (s *server) problemDetail(lang, code, key string) problemBody {
 	p := problemBody{Type: "about:blank", Detail: key, Code: code}
-	if s.cat.has(key) {
-		p.Detail, p.Code = s.cat.tr(lang, key), key
+	if msg.Has(key) {
+		p.Detail, p.Code = msg.T(msg.Parse(lang), key), key
 	}
 	return p
 }
