@@ -25,7 +25,9 @@ var Langs = []Lang{ZH, EN}
 // Parse returns the language named s: "en" (or an English tag such as
 // "en-GB") is EN, anything else ZH, the default.
 func Parse(s string) Lang {
-	if s == string(EN) || strings.HasPrefix(strings.ToLower(s), "en-") {
+	// EqualFold on the prefix, not ToLower: this runs on every request, and
+	// ToLower of "zh-CN" allocates.
+	if s == string(EN) || (len(s) >= 3 && strings.EqualFold(s[:3], "en-")) {
 		return EN
 	}
 	return ZH
