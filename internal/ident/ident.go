@@ -74,29 +74,35 @@ func ParseID(s string, today date.Date) (ID, error) {
 	if (last < '0' || last > '9') && last != 'X' {
 		return ID{}, &IDError{Check: CheckLast, Failed: []Check{CheckLast}}
 	}
-	// From here on every check is made, so that the error can list them all.
-	e := &IDError{Region: s[:6], Province: s[:2], BirthText: s[6:14], Got: last, Want: IDCheckChar(s)}
-	if _, ok := provinces[e.Province]; !ok {
-		e.Failed = append(e.Failed, CheckProvince)
+	// From here on every check is made, so that the error can list them
+	// all; the error is built only when one fails (a valid number, the
+	// common case, allocates nothing but its ID).
+	var (
+		failed    []Check
+		failBirth date.Date
+	)
+	if _, ok := provinces[s[:2]]; !ok {
+		failed = append(failed, CheckProvince)
 	}
 	y := atoi(s[6:10])
-	birth, err := date.Valid(y, atoi(s[10:12]), atoi(s[12:14]), e.BirthText)
+	birth, err := date.Valid(y, atoi(s[10:12]), atoi(s[12:14]), s[6:14])
 	switch {
 	case err != nil:
-		e.Failed = append(e.Failed, CheckBirth)
+		failed = append(failed, CheckBirth)
 	case y < minBirthYear:
-		e.Birth = birth
-		e.Failed = append(e.Failed, CheckBirthEarly)
+		failBirth = birth
+		failed = append(failed, CheckBirthEarly)
 	case birth > today:
-		e.Birth = birth
-		e.Failed = append(e.Failed, CheckBirthFuture)
+		failBirth = birth
+		failed = append(failed, CheckBirthFuture)
 	}
-	if e.Want != last {
-		e.Failed = append(e.Failed, CheckSum)
+	want := IDCheckChar(s)
+	if want != last {
+		failed = append(failed, CheckSum)
 	}
-	if len(e.Failed) > 0 {
-		e.Check = e.Failed[0]
-		return ID{}, e
+	if len(failed) > 0 {
+		return ID{}, &IDError{Check: failed[0], Failed: failed, Region: s[:6], Province: s[:2], BirthText: s[6:14],
+			Birth: failBirth, Got: last, Want: want}
 	}
 	number := s[:17] + string(last)
 	return ID{Number: number, Region: s[:6], BirthDate: birth, Sequence: atoi(s[14:17])}, nil
