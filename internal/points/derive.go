@@ -114,7 +114,7 @@ type records struct {
 	h    *registry.PersonHistory
 	asOf date.Date
 	opt  Options
-	done uint8 // bits: the groups computed
+	done uint8 // bits: the groups computed (start)
 
 	residenceMonths int
 	housing         string
@@ -132,6 +132,17 @@ type records struct {
 	permitValid       bool
 
 	childrenRegistered bool
+}
+
+// start reports whether the group g is still to be computed, and marks it
+// computed: each group of records is read once a person, however many
+// inputs ask for it.
+func (r *records) start(g uint8) bool {
+	if r.done&g != 0 {
+		return false
+	}
+	r.done |= g
+	return true
 }
 
 // The groups of records.
@@ -188,10 +199,9 @@ func (r *records) special(f *Facts, i int, e *policy.Derivation) bool {
 
 // residences: union of registered residences; the current one.
 func (r *records) residences() *records {
-	if r.done&doneResidences != 0 {
+	if !r.start(doneResidences) {
 		return r
 	}
-	r.done |= doneResidences
 	h, asOf := r.h, r.asOf
 	var stays []date.Interval
 	var current *registry.Residence
@@ -231,10 +241,9 @@ func (r *records) employedSince() date.Date { return r.jobs().employmentFrom }
 // jobs: the continuous spell of registered jobs that covers asOf, and the
 // spell with the current employer.
 func (r *records) jobs() *records {
-	if r.done&doneJobs != 0 {
+	if !r.start(doneJobs) {
 		return r
 	}
-	r.done |= doneJobs
 	h, asOf := r.h, r.asOf
 	var jobs []date.Interval
 	for i := range h.Jobs {
@@ -274,10 +283,9 @@ func (r *records) jobs() *records {
 // insurance, in months: pension for the cumulative count and the last 12
 // months, any kind for last month.
 func (r *records) insurance() *records {
-	if r.done&doneInsurance != 0 {
+	if !r.start(doneInsurance) {
 		return r
 	}
-	r.done |= doneInsurance
 	h := r.h
 	asOfMonth := monthIndex(r.asOf)
 	var pension []monthRange
@@ -308,10 +316,9 @@ func (r *records) insurance() *records {
 
 // permits of this county.
 func (r *records) permits() *records {
-	if r.done&donePermits != 0 {
+	if !r.start(donePermits) {
 		return r
 	}
-	r.done |= donePermits
 	prefix, asOf := r.opt.Region+"-", r.asOf
 	for _, pm := range r.h.Permits {
 		if pm.Status == registry.PermitActive && strings.HasPrefix(pm.Number, prefix) &&
@@ -325,10 +332,9 @@ func (r *records) permits() *records {
 
 // children: guardian of a registered child under 16.
 func (r *records) children() *records {
-	if r.done&doneChildren != 0 {
+	if !r.start(doneChildren) {
 		return r
 	}
-	r.done |= doneChildren
 	for _, c := range r.h.Children {
 		if !c.BirthDate.IsZero() && c.BirthDate <= r.asOf && date.YearsBetween(c.BirthDate, r.asOf) < 16 {
 			r.childrenRegistered = true
